@@ -1,0 +1,111 @@
+"""The command line: ``python -m bot socket | serve [--port N] | demo | check``."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import contextlib
+import logging
+import signal
+import sys
+
+from aiohttp import web
+
+from bot import logs
+from bot.app import build, web_app
+from bot.config import Settings
+from bot.errors import ConfigError
+
+log = logging.getLogger("bot")
+
+
+async def serve(settings: Settings) -> None:
+    plenary = await build(settings)
+    plenary.announcer.start()
+    runner = web.AppRunner(web_app(plenary), handle_signals=False)
+    await runner.setup()
+    site = web.TCPSite(runner, host="0.0.0.0", port=settings.port)  # noqa: S104
+    await site.start()
+    log.info("listening", extra={"port": settings.port, "mode": "serve"})
+    try:
+        await _until_signalled()
+    finally:
+        log.info("shutting down: draining requests")
+        await runner.cleanup()
+        await plenary.close()
+        log.info("stopped")
+
+
+async def socket(settings: Settings) -> None:
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    plenary = await build(settings)
+    plenary.announcer.start()
+    handler = AsyncSocketModeHandler(plenary.app, settings.app_token)
+    await handler.connect_async()  # type: ignore[no-untyped-call]
+    log.info("connected", extra={"mode": "socket"})
+    try:
+        await _until_signalled()
+    finally:
+        await handler.close_async()  # type: ignore[no-untyped-call]
+        await plenary.close()
+        log.info("stopped")
+
+
+async def check(settings: Settings) -> int:
+    try:
+        plenary = await build(settings)
+    except Exception as exc:
+        print(f"database: cannot open {settings.database_url}: {exc}")
+        return 1
+    try:
+        integrity = await plenary.db.integrity_check()
+        if integrity != "ok":
+            print(f"database: integrity check failed: {integrity}")
+            return 1
+        print(f"database: ok ({settings.database_url})")
+        return 0
+    finally:
+        await plenary.close()
+
+
+async def _until_signalled() -> None:
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGTERM, signal.SIGINT):
+        with contextlib.suppress(NotImplementedError):
+            loop.add_signal_handler(sig, stop.set)
+    await stop.wait()
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot", description=__doc__)
+    sub = parser.add_subparsers(dest="mode", required=True)
+    serve_parser = sub.add_parser("serve", help="HTTP mode: Slack posts to /slack/events")
+    serve_parser.add_argument("--port", type=int, default=None)
+    sub.add_parser("socket", help="Socket Mode")
+    sub.add_parser("demo", help="the offline demo of a whole meeting")
+    sub.add_parser("check", help="verify configuration and database")
+    args = parser.parse_args(argv)
+    # The demo prints the channel; only warnings and errors should interleave with it.
+    logs.configure(logging.WARNING if args.mode == "demo" else logging.INFO)
+    if args.mode == "demo":
+        from bot.demo.story import run_demo
+
+        return int(asyncio.run(run_demo()))
+    try:
+        settings = Settings.from_env(args.mode, port=getattr(args, "port", None))
+        if args.mode == "serve":
+            asyncio.run(serve(settings))
+        elif args.mode == "socket":
+            asyncio.run(socket(settings))
+        else:
+            return asyncio.run(check(settings))
+    except ConfigError as exc:
+        print(f"plenary: {exc}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

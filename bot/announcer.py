@@ -1,0 +1,234 @@
+"""Delivers the notice outbox to Slack: posts each notice once, then edits it in place.
+
+Services write notices in the same transaction as the change they announce; this loop
+renders each from the current state at send time, so a burst of objections coalesces into
+one post and a few edits, paced per channel to Slack's one message a second.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import Awaitable, Callable
+from datetime import timedelta
+
+from slack_sdk.errors import SlackApiError
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot import render
+from bot.clock import Clock
+from bot.ports import Store, UnitOfWork
+from bot.records import Notice, NoticeKind
+
+log = logging.getLogger(__name__)
+
+# Errors retrying cannot mend: the message is dropped from the outbox and logged.
+PERMANENT_ERRORS = frozenset(
+    {
+        "channel_not_found",
+        "not_in_channel",
+        "is_archived",
+        "invalid_blocks",
+        "msg_too_long",
+        "no_text",
+        "invalid_auth",
+        "account_inactive",
+        "token_revoked",
+        "missing_scope",
+        "restricted_action",
+        "cant_update_message",
+        "edit_window_closed",
+    }
+)
+MAX_BACKOFF = timedelta(minutes=5)
+
+
+class Announcer:
+    def __init__(
+        self,
+        store: Store,
+        client: AsyncWebClient,
+        clock: Clock,
+        *,
+        pace_seconds: float = 1.0,
+        batch: int = 100,
+        monotonic: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+    ) -> None:
+        self._store = store
+        self._client = client
+        self._clock = clock
+        self._pace = pace_seconds
+        self._batch = batch
+        self._monotonic = monotonic
+        self._sleep = sleep
+        self._wake = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._last_sent: dict[str, float] = {}
+        self._task: asyncio.Task[None] | None = None
+        self.healthy = True  # False while Slack keeps failing; /healthz reports it
+
+    def wake(self) -> None:
+        self._idle.clear()
+        self._wake.set()
+
+    def start(self) -> None:
+        if self._task is None:
+            self._task = asyncio.create_task(self._run(), name="announcer")
+            self.wake()
+
+    async def stop(self) -> None:
+        task, self._task = self._task, None
+        if task is not None:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def drain(self) -> None:
+        """Deliver everything due now; returns when nothing due is left."""
+        while await self.deliver_due():
+            pass
+
+    async def wait_idle(self) -> None:
+        """For the demo and tests: wait until the background loop has nothing due."""
+        self.wake()
+        await self._idle.wait()
+
+    async def _run(self) -> None:
+        while True:
+            self._wake.clear()
+            try:
+                while await self.deliver_due():
+                    pass
+            except Exception:
+                log.exception("announcer pass failed; retrying shortly")
+                await self._sleep(1.0)
+                continue
+            self._idle.set()
+            timeout = await self._seconds_to_next_retry()
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._wake.wait(), timeout)
+
+    async def _seconds_to_next_retry(self) -> float | None:
+        async with self._store.read() as uow:
+            retry_at = await uow.notices.next_retry_at()
+        if retry_at is None:
+            return None
+        return max(0.05, (retry_at - self._clock.now()).total_seconds())
+
+    async def deliver_due(self) -> int:
+        """One pass over the notices due now; returns how many were sent."""
+        async with self._store.read() as uow:
+            due = await uow.notices.pending(self._clock.now(), self._batch)
+        sent = 0
+        for notice in due:
+            await self._pace_channel(notice.channel_id)
+            if await self._deliver(notice):
+                sent += 1
+        return sent
+
+    async def _pace_channel(self, channel_id: str) -> None:
+        last = self._last_sent.get(channel_id)
+        if last is not None and self._pace > 0:
+            wait = last + self._pace - self._monotonic()
+            if wait > 0:
+                await self._sleep(wait)
+        self._last_sent[channel_id] = self._monotonic()
+
+    async def _deliver(self, notice: Notice) -> bool:
+        async with self._store.read() as uow:
+            current = await uow.notices.get(notice.id) or notice
+            message = await render_notice(uow, current)
+        if message is None:
+            async with self._store.write() as uow:
+                await uow.notices.mark_failed(
+                    current.id, "nothing to render", None, current.revision
+                )
+            return False
+        try:
+            if current.message_ts is None:
+                response = await self._client.chat_postMessage(
+                    channel=current.channel_id,
+                    text=message.text,
+                    blocks=message.blocks,
+                    unfurl_links=False,
+                    unfurl_media=False,
+                    metadata={
+                        "event_type": "plenary_notice",
+                        "event_payload": {"notice_id": current.id, "kind": current.kind.value},
+                    },
+                )
+            else:
+                response = await self._client.chat_update(
+                    channel=current.channel_id,
+                    ts=current.message_ts,
+                    text=message.text,
+                    blocks=message.blocks,
+                )
+        except SlackApiError as exc:
+            await self._failed(current, str(exc.response.get("error", "unknown")), exc)
+            return False
+        except (OSError, TimeoutError) as exc:
+            await self._failed(current, type(exc).__name__, exc)
+            return False
+        ts = str(response.get("ts") or current.message_ts)
+        async with self._store.write() as uow:
+            await uow.notices.mark_delivered(current.id, current.revision, ts)
+        self.healthy = True
+        log.info(
+            "notice delivered",
+            extra={
+                "notice_id": current.id,
+                "kind": current.kind.value,
+                "revision": current.revision,
+            },
+        )
+        return True
+
+    async def _failed(self, notice: Notice, error: str, exc: Exception) -> None:
+        permanent = error in PERMANENT_ERRORS
+        if error == "message_not_found":
+            # The message was deleted in Slack: post it afresh rather than lose it.
+            permanent = False
+        retry_at = None
+        if not permanent:
+            self.healthy = False
+            backoff = min(timedelta(seconds=2 ** min(notice.attempts, 10)), MAX_BACKOFF)
+            retry_at = self._clock.now() + backoff
+        async with self._store.write() as uow:
+            if error == "message_not_found":
+                await uow.notices.forget_message(notice.id)
+            await uow.notices.mark_failed(notice.id, error, retry_at, notice.revision)
+        log.warning(
+            "notice delivery failed",
+            extra={
+                "notice_id": notice.id,
+                "error": error,
+                "permanent": permanent,
+                "exception": type(exc).__name__,
+            },
+        )
+
+
+async def render_notice(uow: UnitOfWork, notice: Notice) -> render.Message | None:
+    """Render a notice from the meeting's current state; None when its subject is gone."""
+    meeting = await uow.meetings.get(notice.meeting_id)
+    if meeting is None:
+        return None
+    if notice.kind is NoticeKind.MEETING_STARTED:
+        return render.meeting_started(meeting)
+    item = await uow.items.get(notice.item_id) if notice.item_id is not None else None
+    if item is None:
+        return None
+    if notice.kind is NoticeKind.ITEM_CARD:
+        return render.item_card(item, meeting)
+    if notice.kind is NoticeKind.BLOCKED:
+        return render.blocked_notice(item, closed=notice.closed)
+    if notice.kind is NoticeKind.UNBLOCKED:
+        return render.unblocked_notice(item)
+    if notice.kind is NoticeKind.OUTCOME:
+        decision = await uow.items.decision(item.id)
+        return render.outcome_notice(item, decision, meeting) if decision else None
+    return None

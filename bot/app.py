@@ -1,0 +1,130 @@
+"""The composition root: the only module that knows the concrete classes and wires them."""
+
+from __future__ import annotations
+
+import json
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import Any
+
+from aiohttp import web
+from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.response import BoltResponse
+from slack_sdk.http_retry.builtin_async_handlers import (
+    AsyncRateLimitErrorRetryHandler,
+    AsyncServerErrorRetryHandler,
+)
+from slack_sdk.web.async_client import AsyncWebClient
+
+from bot.announcer import Announcer
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.services import MeetingService
+from handlers import errors, meeting, motions, objections
+from storage.database import Database, sqlite_path
+from storage.sqlite_store import SqliteStore
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Plenary:
+    """A running bot: the Bolt app, its database, services and announcer."""
+
+    app: AsyncApp
+    db: Database
+    meetings: MeetingService
+    announcer: Announcer
+    client: AsyncWebClient
+
+    async def close(self) -> None:
+        await self.announcer.stop()
+        await self.db.close()
+
+
+def web_client(settings: Settings) -> AsyncWebClient:
+    # No connection-error retry handler: a post whose connection dropped after Slack
+    # accepted it would be sent twice. The announcer retries those from its outbox instead.
+    return AsyncWebClient(
+        token=settings.bot_token,
+        base_url=settings.api_url or AsyncWebClient.BASE_URL,
+        timeout=10,
+        retry_handlers=[
+            AsyncRateLimitErrorRetryHandler(max_retry_count=5),
+            AsyncServerErrorRetryHandler(max_retry_count=2),
+        ],
+    )
+
+
+async def build(
+    settings: Settings,
+    *,
+    clock: Clock | None = None,
+    pace_seconds: float = 1.0,
+) -> Plenary:
+    """Open the database and assemble the app; nothing is started or sent yet."""
+    clock = clock or SystemClock()
+    db = await Database.open(sqlite_path(settings.database_url))
+    store = SqliteStore(db)
+    client = web_client(settings)
+    announcer = Announcer(store, client, clock, pace_seconds=pace_seconds)
+    meetings = MeetingService(store, clock, notify=announcer.wake)
+
+    async def authorize(
+        enterprise_id: str | None, team_id: str | None, **_: Any
+    ) -> AuthorizeResult:
+        # A single-workspace install: the token is known, so no auth.test round trip is
+        # needed per request and commands keep working while Slack's API is unreachable.
+        return AuthorizeResult(
+            enterprise_id=enterprise_id, team_id=team_id, bot_token=settings.bot_token
+        )
+
+    app = AsyncApp(
+        # Listeners get a client carrying the token from authorize(); this one has none.
+        client=AsyncWebClient(base_url=client.base_url, retry_handlers=client.retry_handlers),
+        signing_secret=settings.signing_secret or None,
+        authorize=authorize,
+        process_before_response=True,
+        ssl_check_enabled=False,  # answered below, after the signature is verified
+        raise_error_for_unhandled_request=False,
+    )
+    app.middleware(_ssl_check_after_verification)
+    meeting.register(app, meetings)
+    motions.register(app, meetings)
+    objections.register(app, meetings)
+    errors.register(app)
+    return Plenary(app=app, db=db, meetings=meetings, announcer=announcer, client=client)
+
+
+async def _ssl_check_after_verification(
+    body: dict[str, Any],
+    next: Callable[[], Awaitable[BoltResponse]],
+) -> BoltResponse | None:
+    if body.get("ssl_check") == "1":
+        return BoltResponse(status=200, body="")
+    return await next()
+
+
+def web_app(plenary: Plenary) -> web.Application:
+    """HTTP mode: Slack posts to /slack/events; /healthz answers for the orchestrator."""
+
+    async def events(request: web.Request) -> web.Response:
+        bolt_response = await plenary.app.async_dispatch(await to_bolt_request(request))
+        return await to_aiohttp_response(bolt_response)
+
+    async def healthz(_: web.Request) -> web.Response:
+        database = await plenary.db.ping()
+        slack = plenary.announcer.healthy
+        status = "ok" if database and slack else ("degraded" if database else "down")
+        return web.Response(
+            status=200 if database else 503,
+            text=json.dumps({"status": status, "database": database, "slack": slack}),
+            content_type="application/json",
+        )
+
+    application = web.Application()
+    application.add_routes([web.post("/slack/events", events), web.get("/healthz", healthz)])
+    return application

@@ -1,0 +1,343 @@
+"""The command language: usage lines, help entries, and pure parsers from Slack text to requests.
+
+This is the single source of the command reference: ``/meeting help``, README and
+``manifest.yml`` are checked against ``COMMANDS`` by the test suite.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from enum import StrEnum
+
+from bot.domain import (
+    MAX_DELEGATION_NAME,
+    MAX_ITEM_TEXT,
+    MAX_MEMBERS_PER_COMMAND,
+    MAX_REASON,
+    MAX_TITLE,
+    Role,
+)
+from bot.errors import UsageError
+from bot.text import plain_text, user_mention_id
+
+
+class Audience(StrEnum):
+    """Who may use a command; help lists each user the commands open to them."""
+
+    ANYONE = "anyone"
+    MEMBER = "delegation members"
+    PARTICIPANT = "participant delegations"
+    CHAIR = "chairs"
+
+
+@dataclass(frozen=True)
+class CommandDoc:
+    usage: str
+    summary: str
+    audience: Audience
+    example: str
+
+
+COMMANDS: tuple[CommandDoc, ...] = (
+    CommandDoc(
+        "/meeting start <title>",
+        "Make this channel a meeting; you become its chair.",
+        Audience.ANYONE,
+        "/meeting start KP Intersessional, Kasane",
+    ),
+    CommandDoc(
+        "/meeting chair add <@user>",
+        "Make another user a chair of this meeting.",
+        Audience.CHAIR,
+        "/meeting chair add @thabo",
+    ),
+    CommandDoc(
+        "/meeting delegation add <name> participant|observer <@user> [<@user> …]",
+        "Register a delegation with its members, or add members to it.",
+        Audience.CHAIR,
+        "/meeting delegation add Côte d'Ivoire participant @awa @koffi",
+    ),
+    CommandDoc(
+        "/meeting delegation remove <name>",
+        "Remove a delegation; its standing objections on open items lapse.",
+        Audience.CHAIR,
+        "/meeting delegation remove Mali",
+    ),
+    CommandDoc(
+        "/meeting delegations",
+        "List the delegations with their roles and members.",
+        Audience.ANYONE,
+        "/meeting delegations",
+    ),
+    CommandDoc(
+        "/meeting agenda",
+        "Every item with its number, sponsor, status and standing objections.",
+        Audience.ANYONE,
+        "/meeting agenda",
+    ),
+    CommandDoc(
+        "/meeting decide <item>",
+        "Close an open item now and announce the outcome.",
+        Audience.CHAIR,
+        "/meeting decide 3",
+    ),
+    CommandDoc(
+        "/meeting help",
+        "Show the commands open to you.",
+        Audience.ANYONE,
+        "/meeting help",
+    ),
+    CommandDoc(
+        "/table-motion <text>",
+        "Table an item for your delegation; you get its number.",
+        Audience.MEMBER,
+        "/table-motion Discuss whether rough diamonds fund the war in Ukraine",
+    ),
+    CommandDoc(
+        "/object <item> [reason]",
+        "Register your delegation's objection, which blocks the item under consensus.",
+        Audience.PARTICIPANT,
+        "/object 3 Outside the mandate of this meeting",
+    ),
+    CommandDoc(
+        "/object withdraw <item>",
+        "Withdraw your delegation's objection while the item is open.",
+        Audience.PARTICIPANT,
+        "/object withdraw 3",
+    ),
+)
+
+SLASH_COMMANDS: tuple[str, ...] = ("/meeting", "/table-motion", "/object")
+
+
+def usage_of(prefix: str) -> str:
+    """The usage line(s) of the commands starting with ``prefix``, for error answers."""
+    lines = [c.usage for c in COMMANDS if c.usage == prefix or c.usage.startswith(prefix + " ")]
+    return "\n".join(f"`{line}`" for line in lines)
+
+
+# ---- requests ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class StartMeeting:
+    title: str
+
+
+@dataclass(frozen=True)
+class AddChair:
+    user_id: str
+
+
+@dataclass(frozen=True)
+class AddDelegation:
+    name: str
+    role: Role
+    members: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class RemoveDelegation:
+    name: str
+
+
+@dataclass(frozen=True)
+class ListDelegations:
+    pass
+
+
+@dataclass(frozen=True)
+class ShowAgenda:
+    pass
+
+
+@dataclass(frozen=True)
+class Decide:
+    number: int
+
+
+@dataclass(frozen=True)
+class ShowHelp:
+    pass
+
+
+MeetingRequest = (
+    StartMeeting
+    | AddChair
+    | AddDelegation
+    | RemoveDelegation
+    | ListDelegations
+    | ShowAgenda
+    | Decide
+    | ShowHelp
+)
+
+
+@dataclass(frozen=True)
+class TableMotion:
+    text: str
+
+
+@dataclass(frozen=True)
+class RaiseObjection:
+    number: int
+    reason: str
+
+
+@dataclass(frozen=True)
+class WithdrawObjection:
+    number: int
+
+
+ObjectRequest = RaiseObjection | WithdrawObjection | ShowHelp
+
+# ---- parsers ----------------------------------------------------------------------------
+
+_ITEM_REF = re.compile(r"#?(\d{1,6})")
+_MENTION_PATTERN = r"<@[UW][A-Z0-9]+(?:\|[^<>]*)?>"
+_DELEGATION_ADD = re.compile(
+    rf"(?P<name>.+?)\s+(?P<role>participant|observer)\s+(?P<members>(?:{_MENTION_PATTERN}\s*)+)",
+    re.IGNORECASE | re.DOTALL,
+)
+
+
+def name_key(name: str) -> str:
+    """How delegation names compare: unicode-normalised, case-folded, spaces collapsed."""
+    return " ".join(unicodedata.normalize("NFKC", name).casefold().split())
+
+
+def clean_name(raw: str, usage: str) -> str:
+    name = " ".join(plain_text(raw).split())
+    if not name:
+        raise UsageError("A delegation needs a name.", usage=usage)
+    if len(name) > MAX_DELEGATION_NAME:
+        raise UsageError(
+            f"A delegation name can be at most {MAX_DELEGATION_NAME} characters"
+            f" (this one has {len(name)}).",
+            usage=usage,
+        )
+    return unicodedata.normalize("NFC", name)
+
+
+def _limited(text: str, limit: int, what: str, usage: str) -> str:
+    if len(text) > limit:
+        raise UsageError(
+            f"{what} can be at most {limit:,} characters (yours has {len(text):,}).", usage=usage
+        )
+    return text
+
+
+def parse_item_number(token: str, usage: str) -> int:
+    match = _ITEM_REF.fullmatch(token.strip())
+    if not match or int(match.group(1)) == 0:
+        shown = plain_text(token)[:40] or "nothing"
+        raise UsageError(f"“{shown}” is not an item number; write it as `4` or `#4`.", usage=usage)
+    return int(match.group(1))
+
+
+def _words(text: str) -> list[str]:
+    return text.split()
+
+
+def _rest_after(text: str, n: int) -> str:
+    """The text after its first ``n`` words, inner spacing kept."""
+    parts = text.strip().split(maxsplit=n)
+    return parts[n] if len(parts) > n else ""
+
+
+def parse_meeting(text: str) -> MeetingRequest:
+    words = _words(text)
+    head = [w.lower() for w in words[:2]]
+    if not words or head[0] == "help":
+        return ShowHelp()
+    verb = head[0]
+    if verb == "start":
+        usage = usage_of("/meeting start")
+        title = " ".join(plain_text(_rest_after(text, 1)).split())
+        if not title:
+            raise UsageError("Give the meeting a title.", usage=usage)
+        return StartMeeting(_limited(title, MAX_TITLE, "A meeting title", usage))
+    if verb == "chair":
+        usage = usage_of("/meeting chair add")
+        if len(words) != 3 or head[1] != "add" or user_mention_id(words[2]) is None:
+            raise UsageError("Name exactly one user to make chair, as @name.", usage=usage)
+        user = user_mention_id(words[2])
+        assert user is not None
+        return AddChair(user)
+    if verb == "delegation":
+        return _parse_delegation(head[1] if len(head) > 1 else "", _rest_after(text, 2))
+    if verb == "delegations" and len(words) == 1:
+        return ListDelegations()
+    if verb == "agenda" and len(words) == 1:
+        return ShowAgenda()
+    if verb == "decide":
+        usage = usage_of("/meeting decide")
+        if len(words) != 2:
+            raise UsageError("Name the one item to decide.", usage=usage)
+        return Decide(parse_item_number(words[1], usage))
+    shown = plain_text(words[0])[:40]
+    raise UsageError(
+        f"`/meeting` has no subcommand “{shown}”.",
+        usage=usage_of("/meeting"),
+    )
+
+
+def _parse_delegation(verb: str, rest: str) -> MeetingRequest:
+    if verb == "add":
+        usage = usage_of("/meeting delegation add")
+        match = _DELEGATION_ADD.fullmatch(rest.strip())
+        if not match:
+            raise UsageError(
+                "Write the delegation's name, then `participant` or `observer`,"
+                " then its members as @mentions.",
+                usage=usage,
+            )
+        members = tuple(
+            dict.fromkeys(
+                m
+                for m in (user_mention_id(t) for t in match.group("members").split())
+                if m is not None
+            )
+        )
+        if len(members) > MAX_MEMBERS_PER_COMMAND:
+            raise UsageError(
+                f"Add at most {MAX_MEMBERS_PER_COMMAND} members at a time.", usage=usage
+            )
+        return AddDelegation(
+            clean_name(match.group("name"), usage), Role(match.group("role").lower()), members
+        )
+    if verb == "remove":
+        usage = usage_of("/meeting delegation remove")
+        return RemoveDelegation(clean_name(rest, usage))
+    raise UsageError(
+        "Use `delegation add` or `delegation remove`.", usage=usage_of("/meeting delegation")
+    )
+
+
+def parse_table_motion(text: str) -> TableMotion | ShowHelp:
+    usage = usage_of("/table-motion")
+    body = plain_text(text)
+    if body.lower() == "help":
+        return ShowHelp()
+    if not body:
+        raise UsageError("Write the text of the motion after the command.", usage=usage)
+    return TableMotion(_limited(body, MAX_ITEM_TEXT, "A motion's text", usage))
+
+
+def parse_object(text: str) -> ObjectRequest:
+    words = text.split(maxsplit=2)
+    if not words or (len(words) == 1 and words[0].lower() == "help"):
+        if not words:
+            raise UsageError("Name the item you object to.", usage=usage_of("/object"))
+        return ShowHelp()
+    if words[0].lower() == "withdraw":
+        usage = usage_of("/object withdraw")
+        if len(words) != 2:
+            raise UsageError("Name the one item whose objection you withdraw.", usage=usage)
+        return WithdrawObjection(parse_item_number(words[1], usage))
+    usage = usage_of("/object")
+    number = parse_item_number(words[0], usage)
+    reason = plain_text(text.split(maxsplit=1)[1]) if len(words) > 1 else ""
+    return RaiseObjection(number, _limited(reason, MAX_REASON, "A reason", usage))

@@ -1,0 +1,1 @@
+"""The offline demo and its local stand-ins for Slack."""

@@ -1,0 +1,149 @@
+"""The real app over HTTP on loopback, against the local stand-in for Slack and a SQLite file.
+
+The offline demo, the end-to-end tests and the benchmark all drive the bot through this rig:
+signed requests in, Web API calls out, nothing of the product replaced.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+import aiohttp
+from aiohttp import web
+
+from bot.app import Plenary, build, web_app
+from bot.clock import ManualClock
+from bot.config import Settings
+from bot.demo.fake_slack import FakeSlack
+from bot.demo.signing import SignedRequest, SlackRequestFactory, post
+
+SIGNING_SECRET = "demo-signing-secret-0123456789abcdef"
+BOT_TOKEN = "xoxb-fake"
+
+
+@dataclass(frozen=True)
+class Reply:
+    """What the app answered to one request."""
+
+    status: int
+    raw: str
+
+    @property
+    def json(self) -> dict[str, Any]:
+        decoded: dict[str, Any] = json.loads(self.raw) if self.raw.startswith("{") else {}
+        return decoded
+
+    @property
+    def text(self) -> str:
+        return str(self.json.get("text", ""))
+
+    @property
+    def ephemeral(self) -> bool:
+        return bool(self.json.get("response_type", "ephemeral") == "ephemeral")
+
+
+class Rig:
+    def __init__(self, database: Path, start: datetime, *, team_id: str = "T0PLENARY") -> None:
+        self.database = database
+        self.clock = ManualClock(start)
+        self.slack = FakeSlack(team_id=team_id, bot_token=BOT_TOKEN)
+        self.signer = SlackRequestFactory(
+            SIGNING_SECRET, team_id=team_id, response_url_for=self.slack.response_url
+        )
+        self._runner: web.AppRunner | None = None
+        self._session: aiohttp.ClientSession | None = None
+        self._plenary: Plenary | None = None
+        self.url = ""
+
+    @property
+    def plenary(self) -> Plenary:
+        assert self._plenary is not None, "the rig is not started"
+        return self._plenary
+
+    @property
+    def settings(self) -> Settings:
+        return Settings(
+            bot_token=BOT_TOKEN,
+            signing_secret=SIGNING_SECRET,
+            api_url=self.slack.api_url,
+            database_url=f"sqlite:///{self.database}",
+        )
+
+    async def start(self) -> None:
+        await self.slack.start()
+        self._plenary = await build(self.settings, clock=self.clock, pace_seconds=0)
+        self._runner = web.AppRunner(web_app(self._plenary), handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host="127.0.0.1", port=0)
+        await site.start()
+        port = self._runner.addresses[0][1]
+        self.url = f"http://127.0.0.1:{port}"
+        self._session = aiohttp.ClientSession()
+
+    async def stop(self) -> None:
+        if self._session is not None:
+            await self._session.close()
+        if self._runner is not None:
+            await self._runner.cleanup()
+        if self._plenary is not None:
+            await self._plenary.close()
+        await self.slack.stop()
+
+    async def restart(self) -> None:
+        """Stop the bot and start it again on the same database, as after a crash or deploy."""
+        assert self._runner is not None
+        await self._runner.cleanup()
+        await self.plenary.close()
+        self._plenary = await build(self.settings, clock=self.clock, pace_seconds=0)
+        self._runner = web.AppRunner(web_app(self._plenary), handle_signals=False)
+        await self._runner.setup()
+        site = web.TCPSite(self._runner, host="127.0.0.1", port=0)
+        await site.start()
+        self.url = f"http://127.0.0.1:{self._runner.addresses[0][1]}"
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.stop()
+
+    async def send(self, request: SignedRequest, path: str = "/slack/events") -> Reply:
+        assert self._session is not None
+        status, body = await post(self._session, self.url + path, request)
+        return Reply(status, body)
+
+    async def command(
+        self,
+        command: str,
+        text: str,
+        *,
+        user: str,
+        channel: str = "C0MEETING",
+        team: str | None = None,
+    ) -> Reply:
+        """Send a signed slash command, then let the announcer deliver what it owes."""
+        reply = await self.send(
+            self.signer.slash_command(command, text, user_id=user, channel_id=channel, team_id=team)
+        )
+        await self.settle()
+        return reply
+
+    async def settle(self) -> None:
+        """Deliver every notice due now (the announcer's work, run to completion)."""
+        await self.plenary.announcer.drain()
+
+    async def healthz(self) -> tuple[int, dict[str, Any]]:
+        assert self._session is not None
+        async with self._session.get(self.url + "/healthz") as response:
+            return response.status, await response.json()

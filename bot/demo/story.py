@@ -1,0 +1,145 @@
+"""The offline demo: the Kasane story of the seed, replayed through the real app over HTTP."""
+
+from __future__ import annotations
+
+import tempfile
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+from bot.demo.rig import Rig
+from bot.demo.transcript import indent, render_message
+
+CHANNEL = "C0KASANE"
+START = datetime(2026, 11, 2, 7, 30, tzinfo=UTC)
+
+
+@dataclass(frozen=True)
+class Delegate:
+    user: str
+    name: str
+    delegation: str
+    role: str
+
+
+CHAIR = Delegate("U0BW01", "Lefoko (chair)", "Botswana", "participant")
+DELEGATES = (
+    CHAIR,
+    Delegate("U0RU01", "Russian Federation", "Russian Federation", "participant"),
+    Delegate("U0BY01", "Belarus", "Belarus", "participant"),
+    Delegate("U0CF01", "CAR", "Central African Republic", "participant"),
+    Delegate("U0KG01", "Kyrgyzstan", "Kyrgyzstan", "participant"),
+    Delegate("U0ML01", "Mali", "Mali", "participant"),
+    Delegate("U0UA01", "Ukraine", "Ukraine", "participant"),
+    Delegate("U0EU01", "EU", "European Union", "participant"),
+    Delegate("U0AU01", "Australia", "Australia", "participant"),
+    Delegate("U0GB01", "UK", "United Kingdom", "participant"),
+    Delegate("U0CA01", "Canada", "Canada", "participant"),
+    Delegate("U0US01", "USA", "United States", "participant"),
+    Delegate("U0CI01", "Côte d'Ivoire", "Côte d'Ivoire", "participant"),
+    Delegate("U0CS01", "KPCSC", "KP Civil Society Coalition", "observer"),
+    Delegate("U0WD01", "WDC", "World Diamond Council", "observer"),
+)
+BY_DELEGATION = {d.delegation: d for d in DELEGATES}
+NAMES = {d.user: d.name for d in DELEGATES}
+
+
+class Demo:
+    def __init__(self, rig: Rig) -> None:
+        self.rig = rig
+        self._seen: dict[str, tuple[int, str]] = {}
+
+    async def say(self, who: Delegate, command: str, text: str) -> None:
+        print(f"\n▶ {who.name} types: {command} {text}".rstrip())
+        reply = await self.rig.command(command, text, user=who.user, channel=CHANNEL)
+        shown = render_message(reply.text, reply.json.get("blocks", []), NAMES)
+        print(indent(shown, "    (only you) "))
+        self.show_channel_changes()
+
+    def show_channel_changes(self) -> None:
+        for message in self.rig.slack.channel_messages(CHANNEL):
+            body = render_message(message.text, message.blocks, NAMES)
+            before = self._seen.get(message.ts)
+            if before is None:
+                print("  # channel: Plenary posted")
+            elif before[1] != body:
+                print("  # channel: Plenary edited its message")
+            else:
+                continue
+            print(indent(body, "  │ "))
+            self._seen[message.ts] = (message.edits, body)
+
+    def show_whole_channel(self) -> None:
+        print("\n══ The channel as a delegate reads it now ══")
+        for message in self.rig.slack.channel_messages(CHANNEL):
+            edited = " (edited)" if message.edits else ""
+            print(f"\n  Plenary{edited}:")
+            print(indent(render_message(message.text, message.blocks, NAMES), "  │ "))
+
+
+async def play(rig: Rig) -> None:
+    demo = Demo(rig)
+    print("Plenary offline demo: the KP Intersessional in Kasane, replayed.")
+    print("The real app runs over HTTP with signed requests; Slack is a local stand-in.")
+    await demo.say(CHAIR, "/meeting", "start KP Intersessional, Kasane")
+    for d in DELEGATES:
+        mention = f"<@{d.user}|{d.name.split()[0].lower()}>"
+        await rig.command(
+            "/meeting",
+            f"delegation add {d.delegation} {d.role} {mention}",
+            user=CHAIR.user,
+            channel=CHANNEL,
+        )
+    print(f"\n▶ {CHAIR.name} registers {len(DELEGATES)} delegations (13 participants, 2 observers)")
+    await demo.say(CHAIR, "/meeting", "delegations")
+
+    kpcsc = BY_DELEGATION["KP Civil Society Coalition"]
+    await demo.say(
+        kpcsc,
+        "/table-motion",
+        "Add to the agenda: discuss whether Russian diamonds are funding the war in Ukraine",
+    )
+    await demo.say(kpcsc, "/object", "1 observers should be heard")
+    reasons = {
+        "Russian Federation": "Political matters are outside the KP's mandate",
+        "Belarus": "Not a matter for the Kimberley Process",
+        "Central African Republic": "",
+        "Kyrgyzstan": "Outside the mandate",
+        "Mali": "We support the Russian Federation's position",
+    }
+    for name, reason in reasons.items():
+        await demo.say(BY_DELEGATION[name], "/object", f"#1 {reason}".rstrip())
+
+    ukraine = BY_DELEGATION["Ukraine"]
+    await demo.say(
+        ukraine,
+        "/table-motion",
+        "Exclude the Russian Federation from this meeting"
+        " (co-sponsored by the European Union, Australia, the United Kingdom, Canada and the"
+        " United States)",
+    )
+    for name in ("Belarus", "Central African Republic", "Kyrgyzstan", "Mali"):
+        await demo.say(BY_DELEGATION[name], "/object", "2 Participation is a right of every member")
+    await demo.say(BY_DELEGATION["Kyrgyzstan"], "/object", "2")
+
+    await demo.say(
+        CHAIR, "/table-motion", "Adopt the report of the Working Group on Monitoring <@U0US01>"
+    )
+    await demo.say(BY_DELEGATION["Côte d'Ivoire"], "/object", "3 We have not seen the annex")
+    await demo.say(BY_DELEGATION["Côte d'Ivoire"], "/object", "withdraw 3")
+
+    await demo.say(CHAIR, "/meeting", "decide 1")
+    await demo.say(CHAIR, "/meeting", "decide 2")
+    await demo.say(CHAIR, "/meeting", "decide 3")
+    await demo.say(BY_DELEGATION["Mali"], "/meeting", "decide 3")
+    await demo.say(CHAIR, "/meeting", "agenda")
+    demo.show_whole_channel()
+
+
+async def run_demo() -> int:
+    with tempfile.TemporaryDirectory(prefix="plenary-demo-") as folder:
+        async with Rig(Path(folder) / "demo.sqlite3", START) as rig:
+            await play(rig)
+            calls = len(rig.slack.calls)
+        print(f"\nDone: {calls} Web API calls to the local Slack stand-in; no network used.")
+    return 0

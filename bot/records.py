@@ -1,0 +1,108 @@
+"""What the store hands to services: plain, immutable records of the meeting's state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from enum import StrEnum
+
+from bot.domain import ItemStatus, Objection, Outcome, PositionKind, Role, Rule
+
+
+@dataclass(frozen=True)
+class Meeting:
+    id: int
+    team_id: str
+    channel_id: str
+    title: str
+    timezone: str
+    rule: Rule
+    created_by: str
+    created_at: datetime
+    chairs: tuple[str, ...] = ()
+
+    def is_chair(self, user_id: str) -> bool:
+        return user_id in self.chairs
+
+
+@dataclass(frozen=True)
+class Delegation:
+    id: int
+    meeting_id: int
+    name: str
+    role: Role
+    members: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Position:
+    delegation_id: int
+    delegation: str
+    role: Role
+    kind: PositionKind
+    statement: str
+    user_id: str
+    recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class Item:
+    id: int
+    meeting_id: int
+    number: int
+    sponsor_id: int
+    sponsor: str
+    text: str
+    status: ItemStatus
+    tabled_by: str
+    tabled_at: datetime
+    deadline: datetime | None = None
+    positions: tuple[Position, ...] = field(default=())
+
+    @property
+    def objections(self) -> tuple[Objection, ...]:
+        """Standing objections of participant delegations: the only ones that can block."""
+        return tuple(
+            Objection(p.delegation, p.statement)
+            for p in self.positions
+            if p.kind.blocks and p.role.may_block
+        )
+
+
+@dataclass(frozen=True)
+class Decision:
+    item_id: int
+    outcome: Outcome
+    rule: Rule
+    participants: int
+    objections: tuple[Objection, ...]
+    decided_at: datetime
+    decided_by: str  # a Slack user id, or "deadline"
+    late: bool = False
+
+
+class NoticeKind(StrEnum):
+    """The channel messages the bot owns; each is posted once and then edited in place."""
+
+    MEETING_STARTED = "meeting-started"
+    ITEM_CARD = "item-card"
+    BLOCKED = "blocked"
+    UNBLOCKED = "unblocked"
+    OUTCOME = "outcome"
+    WITHDRAWN = "withdrawn"
+
+
+@dataclass(frozen=True)
+class Notice:
+    """A channel message waiting to be posted or brought up to date (the outbox)."""
+
+    id: int
+    meeting_id: int
+    team_id: str
+    channel_id: str
+    item_id: int | None
+    kind: NoticeKind
+    revision: int
+    message_ts: str | None
+    closed: bool
+    attempts: int

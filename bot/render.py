@@ -1,0 +1,356 @@
+"""Block Kit for everything the bot says, built from records; pure, no I/O.
+
+Every message carries a plain ``text`` fallback beside its blocks and stays within Slack's
+limits (50 blocks a message, 3,000 characters a section). User text is escaped here, once.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from slack_sdk.models.blocks import (
+    Block,
+    ContextBlock,
+    DividerBlock,
+    HeaderBlock,
+    MarkdownTextObject,
+    PlainTextObject,
+    SectionBlock,
+)
+
+from bot.commands import COMMANDS, Audience
+from bot.domain import ItemStatus, Objection
+from bot.errors import PlenaryError
+from bot.records import Decision, Delegation, Item, Meeting
+from bot.text import escape, truncate
+
+MAX_BLOCKS = 50
+MAX_SECTION = 3000
+MAX_HEADER = 150
+
+
+@dataclass(frozen=True)
+class Message:
+    text: str
+    blocks: list[dict[str, Any]] = field(default_factory=list)
+
+    def as_ack(self) -> dict[str, Any]:
+        """The body of an ephemeral acknowledgement."""
+        return {"response_type": "ephemeral", "text": self.text, "blocks": self.blocks}
+
+
+def _message(text: str, blocks: Sequence[Block]) -> Message:
+    return Message(truncate(text, 3000), [b.to_dict() for b in blocks])
+
+
+def section(mrkdwn: str) -> SectionBlock:
+    return SectionBlock(text=MarkdownTextObject(text=truncate(mrkdwn, MAX_SECTION)))
+
+
+def context(mrkdwn: str) -> ContextBlock:
+    return ContextBlock(elements=[MarkdownTextObject(text=truncate(mrkdwn, 2000))])
+
+
+def pack(lines: Iterable[str], *, max_blocks: int, more: str = "…and {n} more.") -> list[Block]:
+    """Pack lines into as few sections as fit, never over ``max_blocks``; what does not fit
+    is counted in a closing line instead of being sent for Slack to reject."""
+    blocks: list[Block] = []
+    chunk: list[str] = []
+    size = 0
+    pending = list(lines)
+    for index, line in enumerate(pending):
+        line = truncate(line, MAX_SECTION)
+        if chunk and size + len(line) + 1 > MAX_SECTION:
+            if len(blocks) == max_blocks - 1:
+                rest = len(pending) - index
+                blocks.append(section("\n".join(chunk)))
+                blocks.append(context(more.format(n=rest)))
+                return blocks
+            blocks.append(section("\n".join(chunk)))
+            chunk, size = [], 0
+        chunk.append(line)
+        size += len(line) + 1
+    if chunk:
+        blocks.append(section("\n".join(chunk)))
+    return blocks
+
+
+def when(moment: datetime, timezone: str) -> str:
+    """A date each reader sees in their own zone; the fallback names the meeting's zone."""
+    local = moment.astimezone(ZoneInfo(timezone))
+    fallback = local.strftime("%Y-%m-%d %H:%M ") + timezone
+    return f"<!date^{int(moment.timestamp())}^{{date_short_pretty}} at {{time}}|{fallback}>"
+
+
+def _quote(text: str, limit: int = 1200) -> str:
+    return "\n".join("> " + line for line in escape(truncate(text, limit)).splitlines() or [""])
+
+
+def _objection_lines(objections: Sequence[Objection]) -> list[str]:
+    return [
+        f"• *{escape(o.delegation)}*"
+        + (f": {escape(o.reason)}" if o.reason else " (no reason given)")
+        for o in objections
+    ]
+
+
+def _count(n: int, noun: str) -> str:
+    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"
+
+
+STATUS_LABEL = {
+    ItemStatus.OPEN: "open",
+    ItemStatus.ADOPTED: "adopted",
+    ItemStatus.BLOCKED: "blocked, excised from the agenda",
+    ItemStatus.WITHDRAWN: "withdrawn",
+}
+STATUS_EMOJI = {
+    ItemStatus.OPEN: ":large_blue_circle:",
+    ItemStatus.ADOPTED: ":white_check_mark:",
+    ItemStatus.BLOCKED: ":no_entry:",
+    ItemStatus.WITHDRAWN: ":heavy_minus_sign:",
+}
+
+
+# ---- channel notices ------------------------------------------------------------------
+
+
+def meeting_started(meeting: Meeting) -> Message:
+    title = escape(meeting.title)
+    return _message(
+        f"Meeting started: {meeting.title}. Chair: <@{meeting.created_by}>.",
+        [
+            HeaderBlock(text=PlainTextObject(text=truncate(meeting.title, MAX_HEADER))),
+            section(
+                f":classical_building: *{title}* is now in session in this channel."
+                f" Chair: <@{meeting.created_by}>. Decisions are taken by"
+                f" {meeting.rule.describe()}."
+            ),
+            context("Type `/meeting help` to see what you can do."),
+        ],
+    )
+
+
+def item_card(item: Item, meeting: Meeting) -> Message:
+    objections = item.objections
+    status = STATUS_LABEL[item.status]
+    if item.status is ItemStatus.OPEN and objections:
+        status = f"open, provisionally blocked by {len(objections)}"
+    lines = [
+        f"{STATUS_EMOJI[item.status]} *#{item.number}* tabled by *{escape(item.sponsor)}*",
+        _quote(item.text),
+    ]
+    details = [f"Status: *{status}*"]
+    if item.deadline is not None:
+        details.append(f"Deadline: {when(item.deadline, meeting.timezone)}")
+    blocks: list[Block] = [section("\n".join(lines)), context(" · ".join(details))]
+    if objections:
+        heading = "Standing objections" if item.status is ItemStatus.OPEN else "Objections"
+        blocks.append(section(f"*{heading}*\n" + "\n".join(_objection_lines(objections))))
+    if item.status is ItemStatus.OPEN:
+        blocks.append(context(f"Object with `/object {item.number} <reason>`."))
+    return _message(
+        f"#{item.number} tabled by {item.sponsor} ({status}): {truncate(item.text, 500)}",
+        blocks,
+    )
+
+
+def blocked_notice(item: Item, *, closed: bool) -> Message:
+    objections = item.objections
+    names = ", ".join(o.delegation for o in objections)
+    if closed and item.status is ItemStatus.OPEN:
+        return _message(
+            f"#{item.number} was provisionally blocked; every objection has been withdrawn.",
+            [
+                section(
+                    f"~:no_entry: #{item.number} is blocked~ Every objection has been withdrawn."
+                )
+            ],
+        )
+    if closed:
+        return _message(
+            f"#{item.number} was decided: {STATUS_LABEL[item.status]}.",
+            [
+                section(
+                    f":no_entry: #{item.number} was blocked by"
+                    f" {_count(len(objections), 'objection')}."
+                    f" Decided: *{STATUS_LABEL[item.status]}*; the outcome is announced below."
+                )
+            ],
+        )
+    head = (
+        f":no_entry: *#{item.number} is blocked.* {len(objections)} participant"
+        f" {'delegation objects' if len(objections) == 1 else 'delegations object'}."
+    )
+    return _message(
+        f"#{item.number} is blocked by {names}.",
+        [
+            section(head),
+            *pack(_objection_lines(objections), max_blocks=MAX_BLOCKS - 3),
+            context(
+                f"{_quote(item.text, 200)}\nThe sponsor is *{escape(item.sponsor)}*."
+                f" An objection can be withdrawn with `/object withdraw {item.number}`."
+            ),
+        ],
+    )
+
+
+def unblocked_notice(item: Item) -> Message:
+    text = f"#{item.number} is no longer blocked: every objection has been withdrawn."
+    return _message(
+        text,
+        [
+            section(
+                f":large_green_circle: *#{item.number} is no longer blocked*:"
+                " every objection has been withdrawn."
+            )
+        ],
+    )
+
+
+def outcome_notice(item: Item, decision: Decision, meeting: Meeting) -> Message:
+    rule = decision.rule.describe()
+    late = " (decided late: the deadline passed while the bot was offline)" if decision.late else ""
+    by = "at its deadline" if decision.decided_by == "deadline" else f"by <@{decision.decided_by}>"
+    if item.status is ItemStatus.ADOPTED:
+        head = f":white_check_mark: *#{item.number} adopted by {rule}.*"
+        text = f"#{item.number} adopted by {rule}: {truncate(item.text, 300)}"
+        body: list[Block] = [section(head + "\n" + _quote(item.text, 600))]
+    else:
+        names = ", ".join(o.delegation for o in decision.objections)
+        head = (
+            f":no_entry: *#{item.number} blocked and excised from the agenda.*"
+            f" Under {rule}, {len(decision.objections)} of {decision.participants} participant"
+            " delegations objected:"
+        )
+        text = f"#{item.number} blocked and excised from the agenda; objecting: {names}."
+        body = [section(head + "\n" + _quote(item.text, 600))]
+        body += pack(_objection_lines(decision.objections), max_blocks=MAX_BLOCKS - 3)
+    body.append(
+        context(
+            f"Sponsor: *{escape(item.sponsor)}* · Decided {by}"
+            f" {when(decision.decided_at, meeting.timezone)}{late}"
+        )
+    )
+    return _message(text + late, body)
+
+
+# ---- ephemeral answers ------------------------------------------------------------------
+
+
+def error(err: PlenaryError) -> Message:
+    usage = f"\nUsage: {err.usage}" if err.usage else ""
+    blocks: list[Block] = [section(f":warning: {err.message}")]
+    if err.usage:
+        blocks.append(context(f"Usage: {err.usage}"))
+    return _message(f"{err.message}{usage}", blocks)
+
+
+def internal_error(reference: str) -> Message:
+    text = (
+        "Sorry, Plenary hit an unexpected problem and could not finish this request."
+        f" If it changed something, `/meeting agenda` shows it. Reference: {reference}."
+    )
+    return _message(text, [section(f":warning: {text}")])
+
+
+def note(text: str) -> Message:
+    """A short ephemeral confirmation whose text is already safe mrkdwn."""
+    return _message(text, [section(text)])
+
+
+def tabled_receipt(item: Item) -> Message:
+    return note(
+        f":page_facing_up: Tabled as *#{item.number}* for *{escape(item.sponsor)}*."
+        " The channel has been told."
+    )
+
+
+def delegations(meeting: Meeting, found: Sequence[Delegation]) -> Message:
+    if not found:
+        return note(
+            f"No delegation is registered in *{escape(meeting.title)}* yet."
+            " A chair adds one with `/meeting delegation add`."
+        )
+    lines = [
+        f"• *{escape(d.name)}* ({d.role.value}): "
+        + (", ".join(f"<@{u}>" for u in d.members) or "no members")
+        for d in found
+    ]
+    participants = sum(1 for d in found if d.role.may_block)
+    head = (
+        f"*{escape(meeting.title)}*: {len(found)} delegations, {participants} participants,"
+        f" {len(found) - participants} observers. Chairs: "
+        + ", ".join(f"<@{c}>" for c in meeting.chairs)
+    )
+    return _message(
+        f"{len(found)} delegations in {meeting.title}",
+        [section(head), *pack(lines, max_blocks=MAX_BLOCKS - 1)],
+    )
+
+
+def agenda(meeting: Meeting, items: Sequence[Item]) -> Message:
+    if not items:
+        return note(
+            f"The agenda of *{escape(meeting.title)}* is empty. Table an item with"
+            " `/table-motion <text>`."
+        )
+    lines = []
+    for item in items:
+        line = (
+            f"{STATUS_EMOJI[item.status]} *#{item.number}* {escape(truncate(item.text, 140))}"
+            f" — _{escape(item.sponsor)}_, {STATUS_LABEL[item.status]}"
+        )
+        if item.status is ItemStatus.OPEN and item.objections:
+            line += "; objecting: " + ", ".join(escape(o.delegation) for o in item.objections)
+        lines.append(line)
+    counts = {s: sum(1 for i in items if i.status is s) for s in ItemStatus}
+    head = f"*Agenda of {escape(meeting.title)}*: " + ", ".join(
+        f"{n} {STATUS_LABEL[s].split(',')[0]}" for s, n in counts.items() if n
+    )
+    return _message(
+        f"Agenda of {meeting.title}: {len(items)} items",
+        [section(head), DividerBlock(), *pack(lines, max_blocks=MAX_BLOCKS - 2)],
+    )
+
+
+def help_text(meeting: Meeting | None, delegation: Delegation | None, user_id: str) -> Message:
+    open_to: set[Audience] = {Audience.ANYONE}
+    if meeting is not None and meeting.is_chair(user_id):
+        open_to.add(Audience.CHAIR)
+    if delegation is not None:
+        open_to.add(Audience.MEMBER)
+        if delegation.role.may_block:
+            open_to.add(Audience.PARTICIPANT)
+    if meeting is None:
+        where = "This channel has no meeting yet; anyone can start one."
+    elif delegation is None:
+        where = f"You are in no delegation of *{escape(meeting.title)}*."
+    else:
+        where = f"You speak for *{escape(delegation.name)}* ({delegation.role.value})."
+    mine = [c for c in COMMANDS if c.audience in open_to]
+    others = [c for c in COMMANDS if c.audience not in open_to]
+    lines = [f"`{c.usage}`\n      {c.summary} _e.g._ `{c.example}`" for c in mine]
+    blocks: list[Block] = [section(f"*Plenary commands* — {where}"), *pack(lines, max_blocks=40)]
+    if others:
+        blocks.append(
+            context(
+                "Also, for "
+                + "; ".join(
+                    f"{a.value}: " + ", ".join(f"`{c.usage}`" for c in others if c.audience is a)
+                    for a in Audience
+                    if any(c.audience is a for c in others)
+                )
+            )
+        )
+    blocks.append(
+        context(
+            "Under consensus, one standing objection of a participant delegation blocks an item;"
+            " observers may table and state positions but cannot block."
+        )
+    )
+    return _message("Plenary commands: " + ", ".join(c.usage for c in mine), blocks)

@@ -1,0 +1,85 @@
+"""/meeting: setup, the delegations list, the agenda, decisions and help."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
+
+from bot import render
+from bot.commands import (
+    AddChair,
+    AddDelegation,
+    Decide,
+    ListDelegations,
+    MeetingRequest,
+    RemoveDelegation,
+    ShowAgenda,
+    ShowHelp,
+    StartMeeting,
+    parse_meeting,
+)
+from bot.services import Caller, MeetingService
+from bot.text import escape
+from handlers.common import answer, caller_of
+
+
+def register(app: AsyncApp, meetings: MeetingService) -> None:
+    @app.command("/meeting")
+    async def on_meeting(ack: AsyncAck, command: dict[str, Any]) -> None:
+        caller = caller_of(command)
+        request = parse_meeting(str(command.get("text", "")))
+        await answer(ack, await _run(meetings, caller, request))
+
+
+async def _run(meetings: MeetingService, caller: Caller, request: MeetingRequest) -> render.Message:
+    match request:
+        case StartMeeting(title):
+            meeting = await meetings.start(caller, title)
+            return render.note(
+                f":classical_building: *{escape(meeting.title)}* now meets in this channel and"
+                " you chair it. Next: register delegations with"
+                " `/meeting delegation add <name> participant|observer <@user>`."
+            )
+        case AddChair(user_id):
+            added = await meetings.add_chair(caller, user_id)
+            return render.note(
+                f"<@{user_id}> is now a chair." if added else f"<@{user_id}> is already a chair."
+            )
+        case AddDelegation():
+            change = await meetings.add_delegation(caller, request)
+            d = change.delegation
+            parts = [
+                f"Registered *{escape(d.name)}* as {d.role.value}."
+                if change.created
+                else f"*{escape(d.name)}* ({d.role.value}) was already registered."
+            ]
+            if change.added:
+                parts.append("Added " + ", ".join(f"<@{u}>" for u in change.added) + ".")
+            if change.already:
+                parts.append(
+                    "Already members: " + ", ".join(f"<@{u}>" for u in change.already) + "."
+                )
+            return render.note(" ".join(parts))
+        case RemoveDelegation(name):
+            removed = await meetings.remove_delegation(caller, name)
+            return render.note(
+                f"Removed *{escape(removed.name)}*. Its standing objections on open items lapsed;"
+                " its past positions stay on record."
+            )
+        case ListDelegations():
+            meeting, found = await meetings.delegations(caller)
+            return render.delegations(meeting, found)
+        case ShowAgenda():
+            meeting, items = await meetings.agenda(caller)
+            return render.agenda(meeting, items)
+        case Decide(number):
+            result = await meetings.decide(caller, number)
+            return render.note(
+                f"#{number} is decided: *{render.STATUS_LABEL[result.item.status]}*."
+                " The outcome has been announced in the channel."
+            )
+        case ShowHelp():
+            where, delegation = await meetings.role_of(caller)
+            return render.help_text(where, delegation, caller.user_id)

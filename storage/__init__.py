@@ -1,0 +1,1 @@
+"""Persistence: SQLite through aiosqlite, the meeting's source of truth."""

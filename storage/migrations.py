@@ -1,0 +1,100 @@
+"""The schema, as numbered migrations applied in order and recorded in PRAGMA user_version."""
+
+from __future__ import annotations
+
+MIGRATIONS: tuple[str, ...] = (
+    # 1: meetings, delegations, items, positions, decisions and the notice outbox.
+    """
+    CREATE TABLE meetings (
+        id INTEGER PRIMARY KEY,
+        team_id TEXT NOT NULL,
+        channel_id TEXT NOT NULL,
+        title TEXT NOT NULL,
+        timezone TEXT NOT NULL DEFAULT 'UTC',
+        rule TEXT NOT NULL DEFAULT 'consensus',
+        created_by TEXT NOT NULL,
+        created_at TEXT NOT NULL,
+        next_item_number INTEGER NOT NULL DEFAULT 1,
+        UNIQUE (team_id, channel_id)
+    );
+    CREATE TABLE chairs (
+        meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+        user_id TEXT NOT NULL,
+        added_at TEXT NOT NULL,
+        PRIMARY KEY (meeting_id, user_id)
+    ) WITHOUT ROWID;
+    CREATE TABLE delegations (
+        id INTEGER PRIMARY KEY,
+        meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+        name TEXT NOT NULL,
+        name_key TEXT NOT NULL,
+        role TEXT NOT NULL CHECK (role IN ('participant', 'observer')),
+        created_at TEXT NOT NULL,
+        removed_at TEXT
+    );
+    CREATE UNIQUE INDEX delegations_active_name
+        ON delegations (meeting_id, name_key) WHERE removed_at IS NULL;
+    CREATE TABLE members (
+        meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+        user_id TEXT NOT NULL,
+        delegation_id INTEGER NOT NULL REFERENCES delegations(id),
+        added_at TEXT NOT NULL,
+        PRIMARY KEY (meeting_id, user_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX members_by_delegation ON members (delegation_id);
+    CREATE TABLE items (
+        id INTEGER PRIMARY KEY,
+        meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+        number INTEGER NOT NULL,
+        sponsor_id INTEGER NOT NULL REFERENCES delegations(id),
+        text TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'open'
+            CHECK (status IN ('open', 'adopted', 'blocked', 'withdrawn')),
+        tabled_by TEXT NOT NULL,
+        tabled_at TEXT NOT NULL,
+        deadline TEXT,
+        UNIQUE (meeting_id, number)
+    );
+    CREATE INDEX items_by_status ON items (meeting_id, status);
+    CREATE TABLE positions (
+        id INTEGER PRIMARY KEY,
+        item_id INTEGER NOT NULL REFERENCES items(id),
+        delegation_id INTEGER NOT NULL REFERENCES delegations(id),
+        kind TEXT NOT NULL
+            CHECK (kind IN ('objection', 'reservation', 'stand-aside', 'support')),
+        statement TEXT NOT NULL DEFAULT '',
+        user_id TEXT NOT NULL,
+        recorded_at TEXT NOT NULL,
+        ended_at TEXT,
+        ended_by TEXT
+    );
+    CREATE UNIQUE INDEX positions_current
+        ON positions (item_id, delegation_id) WHERE ended_at IS NULL;
+    CREATE TABLE decisions (
+        item_id INTEGER PRIMARY KEY REFERENCES items(id),
+        outcome TEXT NOT NULL CHECK (outcome IN ('adopted', 'blocked')),
+        rule TEXT NOT NULL,
+        participants INTEGER NOT NULL,
+        objections TEXT NOT NULL,
+        decided_at TEXT NOT NULL,
+        decided_by TEXT NOT NULL,
+        late INTEGER NOT NULL DEFAULT 0
+    );
+    CREATE TABLE notices (
+        id INTEGER PRIMARY KEY,
+        meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+        item_id INTEGER REFERENCES items(id),
+        kind TEXT NOT NULL,
+        revision INTEGER NOT NULL DEFAULT 1,
+        delivered_revision INTEGER NOT NULL DEFAULT 0,
+        message_ts TEXT,
+        closed INTEGER NOT NULL DEFAULT 0,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        next_attempt_at TEXT,
+        last_error TEXT,
+        created_at TEXT NOT NULL
+    );
+    CREATE INDEX notices_pending ON notices (id) WHERE delivered_revision < revision;
+    CREATE INDEX notices_by_item ON notices (item_id, kind);
+    """,
+)

@@ -1,0 +1,112 @@
+"""Conversions between SQLite rows/columns and the records services use."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+
+import aiosqlite
+
+from bot.domain import ItemStatus, Objection, Outcome, PositionKind, Role, Rule
+from bot.records import Decision, Delegation, Item, Meeting, Notice, NoticeKind, Position
+
+
+def ts(moment: datetime) -> str:
+    """UTC ISO-8601, the only form datetimes take on disk."""
+    return moment.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def dt(text: str) -> datetime:
+    return datetime.fromisoformat(text).astimezone(UTC)
+
+
+def opt_dt(text: str | None) -> datetime | None:
+    return dt(text) if text is not None else None
+
+
+def meeting(row: aiosqlite.Row, chairs: tuple[str, ...]) -> Meeting:
+    return Meeting(
+        id=row["id"],
+        team_id=row["team_id"],
+        channel_id=row["channel_id"],
+        title=row["title"],
+        timezone=row["timezone"],
+        rule=Rule.decode(row["rule"]),
+        created_by=row["created_by"],
+        created_at=dt(row["created_at"]),
+        chairs=chairs,
+    )
+
+
+def delegation(row: aiosqlite.Row, members: tuple[str, ...]) -> Delegation:
+    return Delegation(
+        id=row["id"],
+        meeting_id=row["meeting_id"],
+        name=row["name"],
+        role=Role(row["role"]),
+        members=members,
+    )
+
+
+def position(row: aiosqlite.Row) -> Position:
+    return Position(
+        delegation_id=row["delegation_id"],
+        delegation=row["delegation"],
+        role=Role(row["role"]),
+        kind=PositionKind(row["kind"]),
+        statement=row["statement"],
+        user_id=row["user_id"],
+        recorded_at=dt(row["recorded_at"]),
+    )
+
+
+def item(row: aiosqlite.Row, positions: tuple[Position, ...]) -> Item:
+    return Item(
+        id=row["id"],
+        meeting_id=row["meeting_id"],
+        number=row["number"],
+        sponsor_id=row["sponsor_id"],
+        sponsor=row["sponsor"],
+        text=row["text"],
+        status=ItemStatus(row["status"]),
+        tabled_by=row["tabled_by"],
+        tabled_at=dt(row["tabled_at"]),
+        deadline=opt_dt(row["deadline"]),
+        positions=positions,
+    )
+
+
+def objections_json(objections: tuple[Objection, ...]) -> str:
+    return json.dumps(
+        [{"delegation": o.delegation, "reason": o.reason} for o in objections], ensure_ascii=False
+    )
+
+
+def decision(row: aiosqlite.Row) -> Decision:
+    return Decision(
+        item_id=row["item_id"],
+        outcome=Outcome(row["outcome"]),
+        rule=Rule.decode(row["rule"]),
+        participants=row["participants"],
+        objections=tuple(
+            Objection(o["delegation"], o["reason"]) for o in json.loads(row["objections"])
+        ),
+        decided_at=dt(row["decided_at"]),
+        decided_by=row["decided_by"],
+        late=bool(row["late"]),
+    )
+
+
+def notice(row: aiosqlite.Row) -> Notice:
+    return Notice(
+        id=row["id"],
+        meeting_id=row["meeting_id"],
+        team_id=row["team_id"],
+        channel_id=row["channel_id"],
+        item_id=row["item_id"],
+        kind=NoticeKind(row["kind"]),
+        revision=row["revision"],
+        message_ts=row["message_ts"],
+        closed=bool(row["closed"]),
+        attempts=row["attempts"],
+    )

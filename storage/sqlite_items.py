@@ -1,0 +1,157 @@
+"""Items, positions and decisions in SQLite."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+import aiosqlite
+
+from bot.domain import ItemStatus, PositionKind
+from bot.records import Decision, Item, Position
+from storage import rows
+
+_ITEM_SELECT = (
+    "SELECT items.*, delegations.name AS sponsor FROM items"
+    " JOIN delegations ON delegations.id = items.sponsor_id"
+)
+_POSITION_SELECT = (
+    "SELECT positions.*, delegations.name AS delegation, delegations.role AS role"
+    " FROM positions JOIN delegations ON delegations.id = positions.delegation_id"
+    " WHERE positions.ended_at IS NULL"
+)
+
+
+class SqliteItemRepository:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def next_number(self, meeting_id: int) -> int:
+        cursor = await self._conn.execute(
+            "UPDATE meetings SET next_item_number = next_item_number + 1 WHERE id = ?"
+            " RETURNING next_item_number - 1",
+            (meeting_id,),
+        )
+        row = await cursor.fetchone()
+        assert row is not None
+        return int(row[0])
+
+    async def create(
+        self,
+        meeting_id: int,
+        sponsor_id: int,
+        text: str,
+        user_id: str,
+        now: datetime,
+        deadline: datetime | None = None,
+    ) -> Item:
+        number = await self.next_number(meeting_id)
+        cursor = await self._conn.execute(
+            "INSERT INTO items (meeting_id, number, sponsor_id, text, tabled_by, tabled_at,"
+            " deadline) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            (
+                meeting_id,
+                number,
+                sponsor_id,
+                text,
+                user_id,
+                rows.ts(now),
+                rows.ts(deadline) if deadline else None,
+            ),
+        )
+        assert cursor.lastrowid is not None
+        created = await self.get(cursor.lastrowid)
+        assert created is not None
+        return created
+
+    async def _positions(self, item_ids: list[int]) -> dict[int, tuple[Position, ...]]:
+        found: defaultdict[int, list[Position]] = defaultdict(list)
+        if item_ids:
+            marks = ",".join("?" * len(item_ids))
+            cursor = await self._conn.execute(
+                f"{_POSITION_SELECT} AND positions.item_id IN ({marks})"
+                " ORDER BY positions.recorded_at, positions.id",
+                item_ids,
+            )
+            for r in await cursor.fetchall():
+                found[r["item_id"]].append(rows.position(r))
+        return {item_id: tuple(found[item_id]) for item_id in item_ids}
+
+    async def _items(self, where: str, args: tuple[object, ...]) -> list[Item]:
+        cursor = await self._conn.execute(
+            f"{_ITEM_SELECT} WHERE {where} ORDER BY items.number",
+            args,
+        )
+        found = await cursor.fetchall()
+        positions = await self._positions([r["id"] for r in found])
+        return [rows.item(r, positions[r["id"]]) for r in found]
+
+    async def get(self, item_id: int) -> Item | None:
+        found = await self._items("items.id = ?", (item_id,))
+        return found[0] if found else None
+
+    async def by_number(self, meeting_id: int, number: int) -> Item | None:
+        found = await self._items("items.meeting_id = ? AND items.number = ?", (meeting_id, number))
+        return found[0] if found else None
+
+    async def all(self, meeting_id: int) -> list[Item]:
+        return await self._items("items.meeting_id = ?", (meeting_id,))
+
+    async def set_status(self, item_id: int, status: ItemStatus) -> None:
+        await self._conn.execute("UPDATE items SET status = ? WHERE id = ?", (status, item_id))
+
+    async def end_position(
+        self, item_id: int, delegation_id: int, user_id: str, now: datetime
+    ) -> bool:
+        """End the delegation's current position on the item; False when it had none."""
+        cursor = await self._conn.execute(
+            "UPDATE positions SET ended_at = ?, ended_by = ?"
+            " WHERE item_id = ? AND delegation_id = ? AND ended_at IS NULL",
+            (rows.ts(now), user_id, item_id, delegation_id),
+        )
+        return cursor.rowcount > 0
+
+    async def add_position(
+        self,
+        item_id: int,
+        delegation_id: int,
+        kind: PositionKind,
+        statement: str,
+        user_id: str,
+        now: datetime,
+    ) -> None:
+        await self._conn.execute(
+            "INSERT INTO positions (item_id, delegation_id, kind, statement, user_id,"
+            " recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
+            (item_id, delegation_id, kind.value, statement, user_id, rows.ts(now)),
+        )
+
+    async def open_items_with_position_of(self, delegation_id: int) -> list[int]:
+        cursor = await self._conn.execute(
+            "SELECT positions.item_id FROM positions JOIN items ON items.id = positions.item_id"
+            " WHERE positions.delegation_id = ? AND positions.ended_at IS NULL"
+            " AND items.status = 'open'",
+            (delegation_id,),
+        )
+        return [r["item_id"] for r in await cursor.fetchall()]
+
+    async def record_decision(self, decision: Decision) -> None:
+        await self._conn.execute(
+            "INSERT INTO decisions (item_id, outcome, rule, participants, objections,"
+            " decided_at, decided_by, late) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                decision.item_id,
+                decision.outcome.value,
+                decision.rule.encode(),
+                decision.participants,
+                rows.objections_json(decision.objections),
+                rows.ts(decision.decided_at),
+                decision.decided_by,
+                int(decision.late),
+            ),
+        )
+
+    async def decision(self, item_id: int) -> Decision | None:
+        cursor = await self._conn.execute("SELECT * FROM decisions WHERE item_id = ?", (item_id,))
+        row = await cursor.fetchone()
+        return rows.decision(row) if row else None

@@ -1,0 +1,132 @@
+"""Meetings, chairs and delegations in SQLite."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from datetime import datetime
+
+import aiosqlite
+
+from bot.domain import Role
+from bot.records import Delegation, Meeting
+from storage import rows
+
+
+class SqliteMeetingRepository:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def _chairs(self, meeting_id: int) -> tuple[str, ...]:
+        cursor = await self._conn.execute(
+            "SELECT user_id FROM chairs WHERE meeting_id = ? ORDER BY added_at, user_id",
+            (meeting_id,),
+        )
+        return tuple(r["user_id"] for r in await cursor.fetchall())
+
+    async def _one(self, where: str, args: tuple[object, ...]) -> Meeting | None:
+        cursor = await self._conn.execute(f"SELECT * FROM meetings WHERE {where}", args)  # noqa: S608
+        row = await cursor.fetchone()
+        if row is None:
+            return None
+        return rows.meeting(row, await self._chairs(row["id"]))
+
+    async def find(self, team_id: str, channel_id: str) -> Meeting | None:
+        return await self._one("team_id = ? AND channel_id = ?", (team_id, channel_id))
+
+    async def get(self, meeting_id: int) -> Meeting | None:
+        return await self._one("id = ?", (meeting_id,))
+
+    async def create(
+        self, team_id: str, channel_id: str, title: str, user_id: str, now: datetime
+    ) -> Meeting:
+        cursor = await self._conn.execute(
+            "INSERT INTO meetings (team_id, channel_id, title, created_by, created_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (team_id, channel_id, title, user_id, rows.ts(now)),
+        )
+        meeting_id = cursor.lastrowid
+        assert meeting_id is not None
+        await self.add_chair(meeting_id, user_id, now)
+        created = await self.get(meeting_id)
+        assert created is not None
+        return created
+
+    async def add_chair(self, meeting_id: int, user_id: str, now: datetime) -> bool:
+        cursor = await self._conn.execute(
+            "INSERT OR IGNORE INTO chairs (meeting_id, user_id, added_at) VALUES (?, ?, ?)",
+            (meeting_id, user_id, rows.ts(now)),
+        )
+        return cursor.rowcount == 1
+
+    async def delegations(self, meeting_id: int) -> list[Delegation]:
+        cursor = await self._conn.execute(
+            "SELECT user_id, delegation_id FROM members WHERE meeting_id = ? ORDER BY added_at",
+            (meeting_id,),
+        )
+        members: defaultdict[int, list[str]] = defaultdict(list)
+        for r in await cursor.fetchall():
+            members[r["delegation_id"]].append(r["user_id"])
+        cursor = await self._conn.execute(
+            "SELECT * FROM delegations WHERE meeting_id = ? AND removed_at IS NULL"
+            " ORDER BY name_key",
+            (meeting_id,),
+        )
+        return [rows.delegation(r, tuple(members[r["id"]])) for r in await cursor.fetchall()]
+
+    async def _delegation(self, where: str, args: tuple[object, ...]) -> Delegation | None:
+        cursor = await self._conn.execute(
+            f"SELECT * FROM delegations WHERE removed_at IS NULL AND {where}",  # noqa: S608
+            args,
+        )
+        row = await cursor.fetchone()
+        if row is None:
+            return None
+        cursor = await self._conn.execute(
+            "SELECT user_id FROM members WHERE delegation_id = ? ORDER BY added_at", (row["id"],)
+        )
+        return rows.delegation(row, tuple(r["user_id"] for r in await cursor.fetchall()))
+
+    async def delegation_named(self, meeting_id: int, name_key: str) -> Delegation | None:
+        return await self._delegation("meeting_id = ? AND name_key = ?", (meeting_id, name_key))
+
+    async def delegation_of(self, meeting_id: int, user_id: str) -> Delegation | None:
+        return await self._delegation(
+            "id = (SELECT delegation_id FROM members WHERE meeting_id = ? AND user_id = ?)",
+            (meeting_id, user_id),
+        )
+
+    async def create_delegation(
+        self, meeting_id: int, name: str, name_key: str, role: Role, now: datetime
+    ) -> int:
+        cursor = await self._conn.execute(
+            "INSERT INTO delegations (meeting_id, name, name_key, role, created_at)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (meeting_id, name, name_key, role.value, rows.ts(now)),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    async def add_member(
+        self, meeting_id: int, delegation_id: int, user_id: str, now: datetime
+    ) -> None:
+        await self._conn.execute(
+            "INSERT INTO members (meeting_id, user_id, delegation_id, added_at)"
+            " VALUES (?, ?, ?, ?)",
+            (meeting_id, user_id, delegation_id, rows.ts(now)),
+        )
+
+    async def remove_delegation(self, delegation_id: int, now: datetime) -> None:
+        """Retire a delegation: its members are freed; its past positions stay on record."""
+        await self._conn.execute("DELETE FROM members WHERE delegation_id = ?", (delegation_id,))
+        await self._conn.execute(
+            "UPDATE delegations SET removed_at = ? WHERE id = ?", (rows.ts(now), delegation_id)
+        )
+
+    async def count_participants(self, meeting_id: int) -> int:
+        cursor = await self._conn.execute(
+            "SELECT count(*) FROM delegations"
+            " WHERE meeting_id = ? AND role = 'participant' AND removed_at IS NULL",
+            (meeting_id,),
+        )
+        row = await cursor.fetchone()
+        return int(row[0]) if row else 0

@@ -1,0 +1,108 @@
+"""The notice outbox in SQLite: channel messages owed, written in the same transaction as
+the change they announce, so an acknowledged command can never lose its announcement."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import aiosqlite
+
+from bot.records import Notice, NoticeKind
+from storage import rows
+
+_NOTICE_SELECT = (
+    "SELECT notices.*, meetings.team_id, meetings.channel_id FROM notices"
+    " JOIN meetings ON meetings.id = notices.meeting_id"
+)
+
+
+class SqliteNoticeRepository:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def add(
+        self, meeting_id: int, item_id: int | None, kind: NoticeKind, now: datetime
+    ) -> int:
+        cursor = await self._conn.execute(
+            "INSERT INTO notices (meeting_id, item_id, kind, created_at) VALUES (?, ?, ?, ?)",
+            (meeting_id, item_id, kind.value, rows.ts(now)),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    async def get(self, notice_id: int) -> Notice | None:
+        cursor = await self._conn.execute(
+            f"{_NOTICE_SELECT} WHERE notices.id = ?",
+            (notice_id,),
+        )
+        row = await cursor.fetchone()
+        return rows.notice(row) if row else None
+
+    async def forget_message(self, notice_id: int) -> None:
+        """The message was deleted in Slack: the next delivery posts it afresh."""
+        await self._conn.execute("UPDATE notices SET message_ts = NULL WHERE id = ?", (notice_id,))
+
+    async def latest(self, item_id: int, kind: NoticeKind) -> Notice | None:
+        cursor = await self._conn.execute(
+            f"{_NOTICE_SELECT} WHERE notices.item_id = ? AND notices.kind = ?"
+            " ORDER BY notices.id DESC LIMIT 1",
+            (item_id, kind.value),
+        )
+        row = await cursor.fetchone()
+        return rows.notice(row) if row else None
+
+    async def touch(self, notice_id: int, *, close: bool = False) -> None:
+        """Ask for the message to be brought up to date (coalesced with any pending edit)."""
+        await self._conn.execute(
+            "UPDATE notices SET revision = revision + 1, closed = closed OR ?,"
+            " next_attempt_at = NULL, attempts = 0 WHERE id = ?",
+            (int(close), notice_id),
+        )
+
+    async def pending(self, now: datetime, limit: int) -> list[Notice]:
+        cursor = await self._conn.execute(
+            f"{_NOTICE_SELECT} WHERE notices.delivered_revision < notices.revision"
+            " AND (notices.next_attempt_at IS NULL OR notices.next_attempt_at <= ?)"
+            " ORDER BY notices.id LIMIT ?",
+            (rows.ts(now), limit),
+        )
+        return [rows.notice(r) for r in await cursor.fetchall()]
+
+    async def next_retry_at(self) -> datetime | None:
+        cursor = await self._conn.execute(
+            "SELECT min(next_attempt_at) FROM notices"
+            " WHERE delivered_revision < revision AND next_attempt_at IS NOT NULL"
+        )
+        row = await cursor.fetchone()
+        return rows.opt_dt(row[0]) if row else None
+
+    async def mark_delivered(self, notice_id: int, revision: int, message_ts: str) -> None:
+        await self._conn.execute(
+            "UPDATE notices SET delivered_revision = max(delivered_revision, ?), message_ts = ?,"
+            " attempts = 0, next_attempt_at = NULL, last_error = NULL WHERE id = ?",
+            (revision, message_ts, notice_id),
+        )
+
+    async def mark_failed(
+        self, notice_id: int, error: str, retry_at: datetime | None, revision: int
+    ) -> None:
+        """Record a failed delivery: retried at ``retry_at``, or given up when it is None."""
+        if retry_at is None:
+            await self._conn.execute(
+                "UPDATE notices SET delivered_revision = max(delivered_revision, ?),"
+                " last_error = ?, attempts = attempts + 1 WHERE id = ?",
+                (revision, error, notice_id),
+            )
+        else:
+            await self._conn.execute(
+                "UPDATE notices SET next_attempt_at = ?, last_error = ?, attempts = attempts + 1"
+                " WHERE id = ?",
+                (rows.ts(retry_at), error, notice_id),
+            )
+
+    async def count_pending(self) -> int:
+        cursor = await self._conn.execute(
+            "SELECT count(*) FROM notices WHERE delivered_revision < revision"
+        )
+        row = await cursor.fetchone()
+        return int(row[0]) if row else 0

@@ -1,0 +1,35 @@
+"""The SQLite store: units of work that bundle the repositories over one transaction."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import aiosqlite
+
+from storage.database import Database
+from storage.sqlite_items import SqliteItemRepository
+from storage.sqlite_meetings import SqliteMeetingRepository
+from storage.sqlite_notices import SqliteNoticeRepository
+
+
+class SqliteUnitOfWork:
+    def __init__(self, db_conn: aiosqlite.Connection) -> None:
+        self.meetings = SqliteMeetingRepository(db_conn)
+        self.items = SqliteItemRepository(db_conn)
+        self.notices = SqliteNoticeRepository(db_conn)
+
+
+class SqliteStore:
+    def __init__(self, db: Database) -> None:
+        self.db = db
+
+    @asynccontextmanager
+    async def write(self) -> AsyncIterator[SqliteUnitOfWork]:
+        async with self.db.write() as conn:
+            yield SqliteUnitOfWork(conn)
+
+    @asynccontextmanager
+    async def read(self) -> AsyncIterator[SqliteUnitOfWork]:
+        async with self.db.read() as conn:
+            yield SqliteUnitOfWork(conn)
