@@ -112,6 +112,10 @@ def web_app(plenary: Plenary) -> web.Application:
     """HTTP mode: Slack posts to /slack/events; /healthz answers for the orchestrator."""
 
     async def events(request: web.Request) -> web.Response:
+        # slack_sdk's verifier raises on a non-numeric timestamp header instead of refusing;
+        # refuse such requests here so they get Bolt's 401, never a listener error.
+        if not request.headers.get("X-Slack-Request-Timestamp", "").isdigit():
+            return web.Response(status=401, text="")
         bolt_response = await plenary.app.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(bolt_response)
 

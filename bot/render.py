@@ -44,6 +44,7 @@ class Message:
 
 
 def _message(text: str, blocks: Sequence[Block]) -> Message:
+    """``text`` is the notification fallback, parsed as mrkdwn too: user parts must be escaped."""
     return Message(truncate(text, 3000), [b.to_dict() for b in blocks])
 
 
@@ -122,9 +123,9 @@ STATUS_EMOJI = {
 def meeting_started(meeting: Meeting) -> Message:
     title = escape(meeting.title)
     return _message(
-        f"Meeting started: {meeting.title}. Chair: <@{meeting.created_by}>.",
+        f"Meeting started: {escape(meeting.title)}. Chair: <@{meeting.created_by}>.",
         [
-            HeaderBlock(text=PlainTextObject(text=truncate(meeting.title, MAX_HEADER))),
+            HeaderBlock(text=PlainTextObject(text=truncate(escape(meeting.title), MAX_HEADER))),
             section(
                 f":classical_building: *{title}* is now in session in this channel."
                 f" Chair: <@{meeting.created_by}>. Decisions are taken by"
@@ -154,14 +155,15 @@ def item_card(item: Item, meeting: Meeting) -> Message:
     if item.status is ItemStatus.OPEN:
         blocks.append(context(f"Object with `/object {item.number} <reason>`."))
     return _message(
-        f"#{item.number} tabled by {item.sponsor} ({status}): {truncate(item.text, 500)}",
+        f"#{item.number} tabled by {escape(item.sponsor)} ({status}):"
+        f" {escape(truncate(item.text, 500))}",
         blocks,
     )
 
 
 def blocked_notice(item: Item, *, closed: bool) -> Message:
     objections = item.objections
-    names = ", ".join(o.delegation for o in objections)
+    names = ", ".join(escape(o.delegation) for o in objections)
     if closed and item.status is ItemStatus.OPEN:
         return _message(
             f"#{item.number} was provisionally blocked; every objection has been withdrawn.",
@@ -218,10 +220,10 @@ def outcome_notice(item: Item, decision: Decision, meeting: Meeting) -> Message:
     by = "at its deadline" if decision.decided_by == "deadline" else f"by <@{decision.decided_by}>"
     if item.status is ItemStatus.ADOPTED:
         head = f":white_check_mark: *#{item.number} adopted by {rule}.*"
-        text = f"#{item.number} adopted by {rule}: {truncate(item.text, 300)}"
+        text = f"#{item.number} adopted by {rule}: {escape(truncate(item.text, 300))}"
         body: list[Block] = [section(head + "\n" + _quote(item.text, 600))]
     else:
-        names = ", ".join(o.delegation for o in decision.objections)
+        names = ", ".join(escape(o.delegation) for o in decision.objections)
         head = (
             f":no_entry: *#{item.number} blocked and excised from the agenda.*"
             f" Under {rule}, {len(decision.objections)} of {decision.participants} participant"
@@ -288,7 +290,7 @@ def delegations(meeting: Meeting, found: Sequence[Delegation]) -> Message:
         + ", ".join(f"<@{c}>" for c in meeting.chairs)
     )
     return _message(
-        f"{len(found)} delegations in {meeting.title}",
+        f"{len(found)} delegations in {escape(meeting.title)}",
         [section(head), *pack(lines, max_blocks=MAX_BLOCKS - 1)],
     )
 
@@ -313,7 +315,7 @@ def agenda(meeting: Meeting, items: Sequence[Item]) -> Message:
         f"{n} {STATUS_LABEL[s].split(',')[0]}" for s, n in counts.items() if n
     )
     return _message(
-        f"Agenda of {meeting.title}: {len(items)} items",
+        f"Agenda of {escape(meeting.title)}: {len(items)} items",
         [section(head), DividerBlock(), *pack(lines, max_blocks=MAX_BLOCKS - 2)],
     )
 

@@ -1,0 +1,1 @@
+"""Plenary test suite."""
