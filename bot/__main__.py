@@ -21,7 +21,7 @@ log = logging.getLogger("bot")
 
 async def serve(settings: Settings) -> None:
     plenary = await build(settings)
-    plenary.announcer.start()
+    await plenary.start()
     runner = web.AppRunner(web_app(plenary), handle_signals=False)
     await runner.setup()
     site = web.TCPSite(runner, host="0.0.0.0", port=settings.port)  # noqa: S104
@@ -40,7 +40,7 @@ async def socket(settings: Settings) -> None:
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
     plenary = await build(settings)
-    plenary.announcer.start()
+    await plenary.start()
     handler = AsyncSocketModeHandler(plenary.app, settings.app_token)
     await handler.connect_async()  # type: ignore[no-untyped-call]
     log.info("connected", extra={"mode": "socket"})

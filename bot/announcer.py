@@ -12,7 +12,7 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -21,6 +21,7 @@ from bot import render
 from bot.clock import Clock
 from bot.ports import Store, UnitOfWork
 from bot.records import Notice, NoticeKind
+from bot.schedule import assemble_digest
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,7 @@ class Announcer:
         self._monotonic = monotonic
         self._sleep = sleep
         self._wake = asyncio.Event()
+        self._pass = asyncio.Lock()  # one delivery pass at a time, whoever asks for it
         self._idle = asyncio.Event()
         self._last_sent: dict[str, float] = {}
         self._task: asyncio.Task[None] | None = None
@@ -120,14 +122,15 @@ class Announcer:
 
     async def deliver_due(self) -> int:
         """One pass over the notices due now; returns how many were sent."""
-        async with self._store.read() as uow:
-            due = await uow.notices.pending(self._clock.now(), self._batch)
-        sent = 0
-        for notice in due:
-            await self._pace_channel(notice.channel_id)
-            if await self._deliver(notice):
-                sent += 1
-        return sent
+        async with self._pass:
+            async with self._store.read() as uow:
+                due = await uow.notices.pending(self._clock.now(), self._batch)
+            sent = 0
+            for notice in due:
+                await self._pace_channel(notice.channel_id)
+                if await self._deliver(notice):
+                    sent += 1
+            return sent
 
     async def _pace_channel(self, channel_id: str) -> None:
         last = self._last_sent.get(channel_id)
@@ -219,6 +222,22 @@ async def render_notice(uow: UnitOfWork, notice: Notice) -> render.Message | Non
         return None
     if notice.kind is NoticeKind.MEETING_STARTED:
         return render.meeting_started(meeting)
+    if notice.kind is NoticeKind.REMINDER:
+        session = await uow.sessions.get(int(notice.payload["session_id"]))
+        if session is None:
+            return None
+        return render.reminder(meeting, session, await uow.items.open_in_session(session.id))
+    if notice.kind is NoticeKind.DIGEST:
+        digest = await assemble_digest(
+            uow,
+            meeting,
+            since=datetime.fromisoformat(notice.payload["since"])
+            if notice.payload.get("since")
+            else None,
+            until=datetime.fromisoformat(notice.payload["until"]),
+            late=bool(notice.payload.get("late")),
+        )
+        return render.digest(digest)
     item = await uow.items.get(notice.item_id) if notice.item_id is not None else None
     if item is None:
         return None

@@ -22,7 +22,10 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.announcer import Announcer
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.schedule import ScheduleService
+from bot.scheduling import ApsPlanner
 from bot.services import MeetingService
+from bot.timekeeper import Timekeeper
 from handlers import errors, meeting, motions, objections
 from storage.database import Database, sqlite_path
 from storage.sqlite_store import SqliteStore
@@ -39,8 +42,23 @@ class Plenary:
     meetings: MeetingService
     announcer: Announcer
     client: AsyncWebClient
+    schedule: ScheduleService
+    timekeeper: Timekeeper
+    planner: ApsPlanner
+
+    async def start(self) -> None:
+        """Deliver what is owed, catch up on what fell due while down, then keep time."""
+        self.announcer.start()
+        sweep = await self.timekeeper.run_due()
+        planned = await self.timekeeper.plan_all()
+        self.planner.start()
+        log.info(
+            "timekeeping started",
+            extra={"caught_up_decisions": len(sweep.decided), "jobs_planned": planned},
+        )
 
     async def close(self) -> None:
+        self.planner.shutdown()
         await self.announcer.stop()
         await self.db.close()
 
@@ -71,7 +89,11 @@ async def build(
     store = SqliteStore(db)
     client = web_client(settings)
     announcer = Announcer(store, client, clock, pace_seconds=pace_seconds)
-    meetings = MeetingService(store, clock, notify=announcer.wake)
+    planner = ApsPlanner()
+    meetings = MeetingService(store, clock, notify=announcer.wake, planner=planner)
+    schedule = ScheduleService(store, clock, planner, notify=announcer.wake)
+    timekeeper = Timekeeper(store, clock, planner, notify=announcer.wake)
+    planner.set_on_fire(timekeeper.run_due)
 
     async def authorize(
         enterprise_id: str | None, team_id: str | None, **_: Any
@@ -92,11 +114,20 @@ async def build(
         raise_error_for_unhandled_request=False,
     )
     app.middleware(_ssl_check_after_verification)
-    meeting.register(app, meetings)
+    meeting.register(app, meetings, schedule)
     motions.register(app, meetings)
     objections.register(app, meetings)
     errors.register(app)
-    return Plenary(app=app, db=db, meetings=meetings, announcer=announcer, client=client)
+    return Plenary(
+        app=app,
+        db=db,
+        meetings=meetings,
+        announcer=announcer,
+        client=client,
+        schedule=schedule,
+        timekeeper=timekeeper,
+        planner=planner,
+    )
 
 
 async def _ssl_check_after_verification(

@@ -9,8 +9,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass
+from datetime import time, timedelta
 from enum import StrEnum
 
+from bot.calendar import TimeFormatError, parse_clock, parse_duration, zone
 from bot.domain import (
     MAX_DELEGATION_NAME,
     MAX_ITEM_TEXT,
@@ -78,6 +80,54 @@ COMMANDS: tuple[CommandDoc, ...] = (
         "/meeting agenda",
     ),
     CommandDoc(
+        "/meeting set timezone <IANA zone>",
+        "Set the meeting's time zone, used for dates you type and digests.",
+        Audience.CHAIR,
+        "/meeting set timezone Africa/Gaborone",
+    ),
+    CommandDoc(
+        "/meeting set window <duration>|off",
+        "Give new items a default objection window (silence procedure), or none.",
+        Audience.CHAIR,
+        "/meeting set window 24h",
+    ),
+    CommandDoc(
+        "/meeting set reminder <minutes>",
+        "How long before each session its agenda reminder is posted (default 15).",
+        Audience.CHAIR,
+        "/meeting set reminder 30",
+    ),
+    CommandDoc(
+        "/meeting set digest HH:MM|off",
+        "Post a daily agenda digest at this local time, or stop it.",
+        Audience.CHAIR,
+        "/meeting set digest 08:00",
+    ),
+    CommandDoc(
+        "/meeting session add <YYYY-MM-DD HH:MM> <title>",
+        "Schedule a session (meeting time zone); its reminder goes out before it starts.",
+        Audience.CHAIR,
+        "/meeting session add 2026-11-03 09:00 Plenary II",
+    ),
+    CommandDoc(
+        "/meeting session remove <n>",
+        "Cancel a session; its open items stay on the agenda.",
+        Audience.CHAIR,
+        "/meeting session remove 2",
+    ),
+    CommandDoc(
+        "/meeting sessions",
+        "List the sessions with their start times.",
+        Audience.ANYONE,
+        "/meeting sessions",
+    ),
+    CommandDoc(
+        "/meeting digest",
+        "Show today's agenda digest now, only to you.",
+        Audience.ANYONE,
+        "/meeting digest",
+    ),
+    CommandDoc(
         "/meeting decide <item>",
         "Close an open item now and announce the outcome.",
         Audience.CHAIR,
@@ -90,10 +140,12 @@ COMMANDS: tuple[CommandDoc, ...] = (
         "/meeting help",
     ),
     CommandDoc(
-        "/table-motion <text>",
-        "Table an item for your delegation; you get its number.",
+        "/table-motion <text> [deadline: <when>] [session: <n>]",
+        "Table an item for your delegation; you get its number. A deadline"
+        " (`YYYY-MM-DD HH:MM` in the meeting's zone, or `in 45m`, `in 2h`, `in 3d`) closes it"
+        " by silence procedure: adopted unless an objection stands.",
         Audience.MEMBER,
-        "/table-motion Discuss whether rough diamonds fund the war in Ukraine",
+        "/table-motion Adopt the Kasane communiqué deadline: in 2h session: 1",
     ),
     CommandDoc(
         "/object <item> [reason]",
@@ -163,6 +215,57 @@ class ShowHelp:
     pass
 
 
+@dataclass(frozen=True)
+class SetTimezone:
+    name: str
+
+
+@dataclass(frozen=True)
+class SetWindow:
+    window: timedelta | None
+
+
+@dataclass(frozen=True)
+class SetReminder:
+    minutes: int
+
+
+@dataclass(frozen=True)
+class SetDigest:
+    at: time | None
+
+
+@dataclass(frozen=True)
+class AddSession:
+    starts: str  # local date and time, resolved in the meeting's zone by the service
+    title: str
+
+
+@dataclass(frozen=True)
+class RemoveSession:
+    number: int
+
+
+@dataclass(frozen=True)
+class ListSessions:
+    pass
+
+
+@dataclass(frozen=True)
+class ShowDigest:
+    pass
+
+
+ScheduleRequest = (
+    SetTimezone
+    | SetWindow
+    | SetReminder
+    | SetDigest
+    | AddSession
+    | RemoveSession
+    | ListSessions
+    | ShowDigest
+)
 MeetingRequest = (
     StartMeeting
     | AddChair
@@ -172,12 +275,15 @@ MeetingRequest = (
     | ShowAgenda
     | Decide
     | ShowHelp
+    | ScheduleRequest
 )
 
 
 @dataclass(frozen=True)
 class TableMotion:
     text: str
+    deadline: str | None = None  # as typed; resolved in the meeting's zone by the service
+    session: int | None = None
 
 
 @dataclass(frozen=True)
@@ -229,11 +335,11 @@ def _limited(text: str, limit: int, what: str, usage: str) -> str:
     return text
 
 
-def parse_item_number(token: str, usage: str) -> int:
+def parse_item_number(token: str, usage: str, *, what: str = "an item number") -> int:
     match = _ITEM_REF.fullmatch(token.strip())
     if not match or int(match.group(1)) == 0:
         shown = plain_text(token)[:40] or "nothing"
-        raise UsageError(f"“{shown}” is not an item number; write it as `4` or `#4`.", usage=usage)
+        raise UsageError(f"“{shown}” is not {what}; write it as `4` or `#4`.", usage=usage)
     return int(match.group(1))
 
 
@@ -272,6 +378,14 @@ def parse_meeting(text: str) -> MeetingRequest:
         return ListDelegations()
     if verb == "agenda" and len(words) == 1:
         return ShowAgenda()
+    if verb == "set":
+        return _parse_setting(head[1] if len(head) > 1 else "", _rest_after(text, 2))
+    if verb == "session":
+        return _parse_session(head[1] if len(head) > 1 else "", _rest_after(text, 2))
+    if verb == "sessions" and len(words) == 1:
+        return ListSessions()
+    if verb == "digest" and len(words) == 1:
+        return ShowDigest()
     if verb == "decide":
         usage = usage_of("/meeting decide")
         if len(words) != 2:
@@ -316,14 +430,79 @@ def _parse_delegation(verb: str, rest: str) -> MeetingRequest:
     )
 
 
+def _parse_setting(name: str, value: str) -> MeetingRequest:
+    value = plain_text(value)
+    try:
+        if name == "timezone":
+            if not value or len(value.split()) != 1:
+                raise TimeFormatError("Name one IANA time zone, such as Africa/Gaborone.")
+            zone(value)
+            return SetTimezone(value)
+        if name == "window":
+            return SetWindow(None if value.lower() == "off" else parse_duration(value))
+        if name == "reminder":
+            if not value.isdigit() or not 0 < int(value) <= 24 * 60:
+                raise TimeFormatError("Give the reminder lead time in minutes, from 1 to 1440.")
+            return SetReminder(int(value))
+        if name == "digest":
+            return SetDigest(None if value.lower() == "off" else parse_clock(value))
+    except TimeFormatError as exc:
+        raise UsageError(str(exc), usage=usage_of(f"/meeting set {name}")) from None
+    raise UsageError(
+        "You can set `timezone`, `window`, `reminder` or `digest`.",
+        usage=usage_of("/meeting set"),
+    )
+
+
+_SESSION_ADD = re.compile(r"(\d{4}-\d{2}-\d{2}\s+\d{1,2}:\d{2})\s+(.+)", re.DOTALL)
+
+
+def _parse_session(verb: str, rest: str) -> MeetingRequest:
+    if verb == "add":
+        usage = usage_of("/meeting session add")
+        match = _SESSION_ADD.fullmatch(rest.strip())
+        title = " ".join(plain_text(match.group(2)).split()) if match else ""
+        if not match or not title:
+            raise UsageError(
+                "Write the start as YYYY-MM-DD HH:MM (meeting time zone), then the title.",
+                usage=usage,
+            )
+        starts = " ".join(match.group(1).split())
+        return AddSession(starts, _limited(title, MAX_TITLE, "A session title", usage))
+    if verb == "remove":
+        usage = usage_of("/meeting session remove")
+        return RemoveSession(parse_item_number(rest, usage, what="a session number"))
+    raise UsageError("Use `session add` or `session remove`.", usage=usage_of("/meeting session"))
+
+
+_MOTION_OPTION = re.compile(r"(?:^|\s)(deadline|session):", re.IGNORECASE)
+
+
 def parse_table_motion(text: str) -> TableMotion | ShowHelp:
     usage = usage_of("/table-motion")
     body = plain_text(text)
     if body.lower() == "help":
         return ShowHelp()
-    if not body:
+    parts = _MOTION_OPTION.split(body)
+    motion = parts[0].strip()
+    options: dict[str, str] = {}
+    for key, value in zip(parts[1::2], parts[2::2], strict=True):
+        key = key.lower()
+        if key in options:
+            raise UsageError(f"Give `{key}:` once.", usage=usage)
+        options[key] = value.strip()
+    if not motion:
         raise UsageError("Write the text of the motion after the command.", usage=usage)
-    return TableMotion(_limited(body, MAX_ITEM_TEXT, "A motion's text", usage))
+    if "deadline" in options and not options["deadline"]:
+        raise UsageError("Write the deadline after `deadline:`.", usage=usage)
+    session = None
+    if "session" in options:
+        session = parse_item_number(options["session"], usage, what="a session number")
+    return TableMotion(
+        _limited(motion, MAX_ITEM_TEXT, "A motion's text", usage),
+        deadline=options.get("deadline"),
+        session=session,
+    )
 
 
 def parse_object(text: str) -> ObjectRequest:

@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time, timedelta
 from enum import StrEnum
+from typing import Any
 
 from bot.domain import ItemStatus, Objection, Outcome, PositionKind, Role, Rule
 
@@ -20,9 +21,27 @@ class Meeting:
     created_by: str
     created_at: datetime
     chairs: tuple[str, ...] = ()
+    window: timedelta | None = None  # default objection window for new items
+    reminder_minutes: int = 15
+    digest_time: time | None = None  # local wall-clock time of the daily digest
+    next_digest_at: datetime | None = None
+    digest_since: datetime | None = None
 
     def is_chair(self, user_id: str) -> bool:
         return user_id in self.chairs
+
+
+@dataclass(frozen=True)
+class Session:
+    """A scheduled block of the meeting (plenary, working group) with a start time."""
+
+    id: int
+    meeting_id: int
+    number: int
+    title: str
+    starts_at: datetime
+    remind_at: datetime
+    reminded_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -58,6 +77,8 @@ class Item:
     tabled_at: datetime
     deadline: datetime | None = None
     positions: tuple[Position, ...] = field(default=())
+    session_id: int | None = None
+    closed_at: datetime | None = None  # when it was decided or withdrawn
 
     @property
     def objections(self) -> tuple[Objection, ...]:
@@ -90,6 +111,8 @@ class NoticeKind(StrEnum):
     UNBLOCKED = "unblocked"
     OUTCOME = "outcome"
     WITHDRAWN = "withdrawn"
+    REMINDER = "reminder"
+    DIGEST = "digest"
 
 
 @dataclass(frozen=True)
@@ -106,3 +129,4 @@ class Notice:
     message_ts: str | None
     closed: bool
     attempts: int
+    payload: dict[str, Any] = field(default_factory=dict)

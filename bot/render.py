@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -23,9 +23,10 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.commands import COMMANDS, Audience
+from bot.digest import Digest
 from bot.domain import ItemStatus, Objection
 from bot.errors import PlenaryError
-from bot.records import Decision, Delegation, Item, Meeting
+from bot.records import Decision, Delegation, Item, Meeting, Session
 from bot.text import escape, truncate
 
 MAX_BLOCKS = 50
@@ -78,6 +79,15 @@ def pack(lines: Iterable[str], *, max_blocks: int, more: str = "…and {n} more.
     if chunk:
         blocks.append(section("\n".join(chunk)))
     return blocks
+
+
+def duration(delta: timedelta) -> str:
+    """``1d 2h 30m`` style, the way durations are typed."""
+    minutes = int(delta.total_seconds()) // 60
+    days, rest = divmod(minutes, 24 * 60)
+    hours, mins = divmod(rest, 60)
+    parts = [f"{days}d" if days else "", f"{hours}h" if hours else "", f"{mins}m" if mins else ""]
+    return " ".join(p for p in parts if p) or "0m"
 
 
 def when(moment: datetime, timezone: str) -> str:
@@ -356,3 +366,100 @@ def help_text(meeting: Meeting | None, delegation: Delegation | None, user_id: s
         )
     )
     return _message("Plenary commands: " + ", ".join(c.usage for c in mine), blocks)
+
+
+# ---- time: sessions, reminders, digests ---------------------------------------------------
+
+
+def _item_line(item: Item, meeting: Meeting) -> str:
+    line = f"*#{item.number}* {escape(truncate(item.text, 140))} — _{escape(item.sponsor)}_"
+    if item.deadline is not None and item.status is ItemStatus.OPEN:
+        line += f", closes {when(item.deadline, meeting.timezone)}"
+    if item.status is ItemStatus.OPEN and item.objections:
+        line += "; objecting: " + ", ".join(escape(o.delegation) for o in item.objections)
+    return line
+
+
+def sessions(meeting: Meeting, found: Sequence[Session]) -> Message:
+    if not found:
+        return note(
+            f"No session is scheduled in *{escape(meeting.title)}*. A chair adds one with"
+            " `/meeting session add <YYYY-MM-DD HH:MM> <title>`."
+        )
+    lines = [
+        f"*{s.number}.* {escape(s.title)} — {when(s.starts_at, meeting.timezone)}" for s in found
+    ]
+    return _message(
+        f"{len(found)} sessions in {escape(meeting.title)}",
+        [
+            section(f"*Sessions of {escape(meeting.title)}*"),
+            *pack(lines, max_blocks=MAX_BLOCKS - 1),
+        ],
+    )
+
+
+def reminder(meeting: Meeting, session: Session, items: Sequence[Item]) -> Message:
+    head = (
+        f":alarm_clock: *{escape(session.title)}* starts"
+        f" {when(session.starts_at, meeting.timezone)}."
+    )
+    if items:
+        body: list[Block] = [section(head + f" On its agenda, {_count(len(items), 'open item')}:")]
+        body += pack([_item_line(i, meeting) for i in items], max_blocks=MAX_BLOCKS - 1)
+    else:
+        body = [section(head + " No open item is assigned to it.")]
+    return _message(f"Reminder: {escape(session.title)} starts soon.", body)
+
+
+def digest(d: Digest) -> Message:
+    meeting = d.meeting
+    late = " (sent late: the bot was offline at digest time)" if d.late else ""
+    title = f"Daily digest of {meeting.title}"
+    blocks: list[Block] = [
+        HeaderBlock(text=PlainTextObject(text=truncate(escape(title), MAX_HEADER))),
+        context(
+            (f"Since {when(d.since, meeting.timezone)}" if d.since else "Since the meeting began")
+            + late
+        ),
+    ]
+    budget = MAX_BLOCKS - 2  # leave room for the closing context
+    summary = (
+        f"{len(d.tabled)} tabled, {len(d.adopted)} adopted, {len(d.blocked)} blocked,"
+        f" {len(d.withdrawn)} withdrawn; {len(d.open_items)} open"
+    )
+    groups: list[tuple[str, list[str]]] = [
+        (":page_facing_up: *Tabled*", [_item_line(i, meeting) for i in d.tabled]),
+        (":white_check_mark: *Adopted*", [_item_line(i, meeting) for i in d.adopted]),
+        (
+            ":no_entry: *Blocked and excised*",
+            [
+                _item_line(i, meeting)
+                + " — blocked by "
+                + ", ".join(escape(o.delegation) for o in dec.objections)
+                for i, dec in d.blocked
+            ],
+        ),
+        (":heavy_minus_sign: *Withdrawn*", [_item_line(i, meeting) for i in d.withdrawn]),
+        (":large_blue_circle: *Open*", [_item_line(i, meeting) for i in d.open_items]),
+        (
+            ":calendar: *Today's sessions*",
+            [
+                f"{escape(s.title)} — {when(s.starts_at, meeting.timezone)}"
+                for s in d.sessions_today
+            ],
+        ),
+    ]
+    for heading, lines in groups:
+        if not lines:
+            continue
+        room = budget - len(blocks)
+        if room < 2:
+            break
+        # Each group gets a fair share of what is left so no group crowds out the others.
+        share = max(2, room // 3) if heading != ":calendar: *Today's sessions*" else room
+        blocks.append(section(heading))
+        blocks += pack(lines, max_blocks=min(share, room) - 1)
+    if d.is_quiet and not d.open_items:
+        blocks.append(section("Nothing was tabled or decided, and nothing is open."))
+    blocks.append(context(f"{summary}. `/meeting agenda` shows every item."))
+    return _message(f"{title}: {summary}.{late}", blocks[:MAX_BLOCKS])

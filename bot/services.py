@@ -5,23 +5,27 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import datetime
 
 from bot import domain
+from bot.calendar import TimeFormatError, parse_when, zone
 from bot.clock import Clock
-from bot.commands import AddDelegation, name_key, usage_of
-from bot.domain import BlockChange, ItemStatus, PositionKind, Role, Tally
-from bot.errors import Conflict, NotAllowed, NotFound
-from bot.ports import Store, UnitOfWork
-from bot.records import Decision, Delegation, Item, Meeting, NoticeKind
-
-
-@dataclass(frozen=True)
-class Caller:
-    """Who sent a request, and from which workspace and channel."""
-
-    team_id: str
-    channel_id: str
-    user_id: str
+from bot.commands import AddDelegation, TableMotion, name_key, usage_of
+from bot.domain import BlockChange, ItemStatus, PositionKind, Tally
+from bot.errors import Conflict, NotAllowed, NotFound, UsageError
+from bot.lookups import (
+    Caller,
+    DecisionResult,
+    decide_item,
+    delegation_of,
+    item_numbered,
+    meeting_of,
+    require_chair,
+    require_open,
+)
+from bot.ports import Planner, Store, UnitOfWork
+from bot.records import Delegation, Item, Meeting, NoticeKind
+from bot.schedule import deadline_job
 
 
 @dataclass(frozen=True)
@@ -40,65 +44,16 @@ class PositionChange:
     replaced: bool  # the delegation already held this position; it was restated
 
 
-@dataclass(frozen=True)
-class DecisionResult:
-    item: Item
-    decision: Decision
-
-
-NO_MEETING = "This channel has no meeting yet. A chair starts one with `/meeting start <title>`."
-
-
 class MeetingService:
     """Every change to a meeting goes through here, whatever door it came in by."""
 
-    def __init__(self, store: Store, clock: Clock, notify: Callable[[], None]) -> None:
+    def __init__(
+        self, store: Store, clock: Clock, notify: Callable[[], None], planner: Planner
+    ) -> None:
         self._store = store
         self._clock = clock
         self._notify = notify  # wakes the announcer after a commit that owes notices
-
-    # ---- lookups shared by the use cases ----------------------------------------------
-
-    async def _meeting(self, uow: UnitOfWork, caller: Caller) -> Meeting:
-        meeting = await uow.meetings.find(caller.team_id, caller.channel_id)
-        if meeting is None:
-            raise NotFound(NO_MEETING)
-        return meeting
-
-    @staticmethod
-    def _require_chair(meeting: Meeting, caller: Caller, action: str) -> None:
-        if not meeting.is_chair(caller.user_id):
-            raise NotAllowed(f"Only the meeting's chairs can {action}.")
-
-    @staticmethod
-    async def _delegation_of(uow: UnitOfWork, meeting: Meeting, caller: Caller) -> Delegation:
-        delegation = await uow.meetings.delegation_of(meeting.id, caller.user_id)
-        if delegation is None:
-            raise NotAllowed(
-                "You are not a member of any delegation in this meeting."
-                " Ask a chair to add you with `/meeting delegation add`."
-            )
-        return delegation
-
-    @staticmethod
-    async def _item(uow: UnitOfWork, meeting: Meeting, number: int) -> Item:
-        item = await uow.items.by_number(meeting.id, number)
-        if item is None:
-            raise NotFound(
-                f"There is no item #{number} in this meeting; `/meeting agenda` lists them."
-            )
-        return item
-
-    @staticmethod
-    def _require_open(item: Item) -> None:
-        if item.status is not ItemStatus.OPEN:
-            raise Conflict(
-                f"Item #{item.number} is already {item.status.value}; positions on it can no"
-                " longer change."
-            )
-
-    async def _tally(self, uow: UnitOfWork, meeting: Meeting, item: Item) -> Tally:
-        return Tally(item.objections, await uow.meetings.count_participants(meeting.id))
+        self._planner = planner
 
     # ---- setup (chairs) -------------------------------------------------------------
 
@@ -119,15 +74,15 @@ class MeetingService:
 
     async def add_chair(self, caller: Caller, user_id: str) -> bool:
         async with self._store.write() as uow:
-            meeting = await self._meeting(uow, caller)
-            self._require_chair(meeting, caller, "add chairs")
+            meeting = await meeting_of(uow, caller)
+            require_chair(meeting, caller, "add chairs")
             return await uow.meetings.add_chair(meeting.id, user_id, self._clock.now())
 
     async def add_delegation(self, caller: Caller, request: AddDelegation) -> DelegationChange:
         usage = usage_of("/meeting delegation add")
         async with self._store.write() as uow:
-            meeting = await self._meeting(uow, caller)
-            self._require_chair(meeting, caller, "register delegations")
+            meeting = await meeting_of(uow, caller)
+            require_chair(meeting, caller, "register delegations")
             now = self._clock.now()
             key = name_key(request.name)
             delegation = await uow.meetings.delegation_named(meeting.id, key)
@@ -163,8 +118,8 @@ class MeetingService:
 
     async def remove_delegation(self, caller: Caller, name: str) -> Delegation:
         async with self._store.write() as uow:
-            meeting = await self._meeting(uow, caller)
-            self._require_chair(meeting, caller, "remove delegations")
+            meeting = await meeting_of(uow, caller)
+            require_chair(meeting, caller, "remove delegations")
             delegation = await self._named(uow, meeting, name)
             now = self._clock.now()
             affected = await uow.items.open_items_with_position_of(delegation.id)
@@ -195,12 +150,12 @@ class MeetingService:
 
     async def delegations(self, caller: Caller) -> tuple[Meeting, list[Delegation]]:
         async with self._store.read() as uow:
-            meeting = await self._meeting(uow, caller)
+            meeting = await meeting_of(uow, caller)
             return meeting, await uow.meetings.delegations(meeting.id)
 
     async def agenda(self, caller: Caller) -> tuple[Meeting, list[Item]]:
         async with self._store.read() as uow:
-            meeting = await self._meeting(uow, caller)
+            meeting = await meeting_of(uow, caller)
             return meeting, await uow.items.all(meeting.id)
 
     async def role_of(self, caller: Caller) -> tuple[Meeting | None, Delegation | None]:
@@ -213,27 +168,70 @@ class MeetingService:
 
     # ---- items and positions -------------------------------------------------------
 
-    async def table(self, caller: Caller, text: str) -> Item:
+    async def table(self, caller: Caller, request: TableMotion) -> Item:
+        usage = usage_of("/table-motion")
         async with self._store.write() as uow:
-            meeting = await self._meeting(uow, caller)
-            delegation = await self._delegation_of(uow, meeting, caller)
+            meeting = await meeting_of(uow, caller)
+            delegation = await delegation_of(uow, meeting, caller)
             now = self._clock.now()
-            item = await uow.items.create(meeting.id, delegation.id, text, caller.user_id, now)
+            deadline = self._deadline(meeting, request.deadline, now, usage)
+            session_id = None
+            if request.session is not None:
+                session = await uow.sessions.by_number(meeting.id, request.session)
+                if session is None:
+                    raise NotFound(
+                        f"There is no session {request.session}; `/meeting sessions` lists them.",
+                        usage=usage,
+                    )
+                session_id = session.id
+            item = await uow.items.create(
+                meeting.id,
+                delegation.id,
+                request.text,
+                caller.user_id,
+                now,
+                deadline=deadline,
+                session_id=session_id,
+            )
             await uow.notices.add(meeting.id, item.id, NoticeKind.ITEM_CARD, now)
+        if item.deadline is not None:
+            self._planner.plan(deadline_job(item.id), item.deadline)
         self._notify()
         return item
 
+    @staticmethod
+    def _deadline(
+        meeting: Meeting, typed: str | None, now: datetime, usage: str
+    ) -> datetime | None:
+        if typed is None:
+            return now + meeting.window if meeting.window else None
+        try:
+            deadline = parse_when(typed, now, zone(meeting.timezone))
+        except TimeFormatError as exc:
+            raise UsageError(
+                f"{exc} A deadline is `YYYY-MM-DD HH:MM` ({meeting.timezone}) or `in 45m`,"
+                " `in 2h`, `in 3d`.",
+                usage=usage,
+            ) from None
+        if deadline <= now:
+            raise UsageError(
+                f"The deadline {typed} ({meeting.timezone}) has already passed; give a time in"
+                " the future.",
+                usage=usage,
+            )
+        return deadline
+
     async def object(self, caller: Caller, number: int, reason: str) -> PositionChange:
         async with self._store.write() as uow:
-            meeting = await self._meeting(uow, caller)
-            delegation = await self._delegation_of(uow, meeting, caller)
+            meeting = await meeting_of(uow, caller)
+            delegation = await delegation_of(uow, meeting, caller)
             if not delegation.role.may_block:
                 raise NotAllowed(
                     f"{delegation.name} is an observer: observers cannot block under this"
                     " meeting's rules. You may still table items and speak to them."
                 )
-            before = await self._item(uow, meeting, number)
-            self._require_open(before)
+            before = await item_numbered(uow, meeting, number)
+            require_open(before)
             now = self._clock.now()
             current = next((p for p in before.positions if p.delegation_id == delegation.id), None)
             replaced = current is not None and current.kind is PositionKind.OBJECTION
@@ -253,10 +251,10 @@ class MeetingService:
 
     async def withdraw_objection(self, caller: Caller, number: int) -> PositionChange:
         async with self._store.write() as uow:
-            meeting = await self._meeting(uow, caller)
-            delegation = await self._delegation_of(uow, meeting, caller)
-            before = await self._item(uow, meeting, number)
-            self._require_open(before)
+            meeting = await meeting_of(uow, caller)
+            delegation = await delegation_of(uow, meeting, caller)
+            before = await item_numbered(uow, meeting, number)
+            require_open(before)
             current = next((p for p in before.positions if p.delegation_id == delegation.id), None)
             if current is None or current.kind is not PositionKind.OBJECTION:
                 raise Conflict(
@@ -300,43 +298,12 @@ class MeetingService:
 
     async def decide(self, caller: Caller, number: int) -> DecisionResult:
         async with self._store.write() as uow:
-            meeting = await self._meeting(uow, caller)
-            self._require_chair(meeting, caller, "decide items")
-            item = await self._item(uow, meeting, number)
+            meeting = await meeting_of(uow, caller)
+            require_chair(meeting, caller, "decide items")
+            item = await item_numbered(uow, meeting, number)
             if item.status is not ItemStatus.OPEN:
                 raise Conflict(f"Item #{number} was already decided: {item.status.value}.")
-            result = await self._decide(uow, meeting, item, caller.user_id, late=False)
+            result = await decide_item(uow, meeting, item, caller.user_id, self._clock.now())
+        self._planner.cancel(deadline_job(item.id))
         self._notify()
         return result
-
-    async def _decide(
-        self, uow: UnitOfWork, meeting: Meeting, item: Item, decided_by: str, *, late: bool
-    ) -> DecisionResult:
-        tally = await self._tally(uow, meeting, item)
-        outcome = domain.outcome(tally, meeting.rule)
-        now = self._clock.now()
-        decision = Decision(
-            item_id=item.id,
-            outcome=outcome,
-            rule=meeting.rule,
-            participants=tally.participants,
-            objections=tally.objections,
-            decided_at=now,
-            decided_by=decided_by,
-            late=late,
-        )
-        status = ItemStatus.ADOPTED if outcome is domain.Outcome.ADOPTED else ItemStatus.BLOCKED
-        await uow.items.set_status(item.id, status)
-        await uow.items.record_decision(decision)
-        for kind in (NoticeKind.ITEM_CARD, NoticeKind.BLOCKED):
-            notice = await uow.notices.latest(item.id, kind)
-            if notice is not None and not notice.closed:
-                await uow.notices.touch(notice.id, close=kind is NoticeKind.BLOCKED)
-        await uow.notices.add(meeting.id, item.id, NoticeKind.OUTCOME, now)
-        decided = await uow.items.get(item.id)
-        assert decided is not None
-        return DecisionResult(decided, decision)
-
-
-def role_label(role: Role) -> str:
-    return "participant" if role is Role.PARTICIPANT else "observer"

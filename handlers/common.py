@@ -6,8 +6,8 @@ from typing import Any
 
 from slack_bolt.context.ack.async_ack import AsyncAck
 
+from bot.lookups import Caller
 from bot.render import Message
-from bot.services import Caller
 
 
 def caller_of(command: dict[str, Any]) -> Caller:

@@ -15,22 +15,28 @@ from bot.commands import (
     ListDelegations,
     MeetingRequest,
     RemoveDelegation,
+    ScheduleRequest,
     ShowAgenda,
-    ShowHelp,
     StartMeeting,
     parse_meeting,
 )
-from bot.services import Caller, MeetingService
+from bot.lookups import Caller
+from bot.schedule import ScheduleService
+from bot.services import MeetingService
 from bot.text import escape
+from handlers import schedule as schedule_handlers
 from handlers.common import answer, caller_of
 
 
-def register(app: AsyncApp, meetings: MeetingService) -> None:
+def register(app: AsyncApp, meetings: MeetingService, schedule: ScheduleService) -> None:
     @app.command("/meeting")
     async def on_meeting(ack: AsyncAck, command: dict[str, Any]) -> None:
         caller = caller_of(command)
         request = parse_meeting(str(command.get("text", "")))
-        await answer(ack, await _run(meetings, caller, request))
+        if isinstance(request, ScheduleRequest):
+            await answer(ack, await schedule_handlers.run(schedule, caller, request))
+        else:
+            await answer(ack, await _run(meetings, caller, request))
 
 
 async def _run(meetings: MeetingService, caller: Caller, request: MeetingRequest) -> render.Message:
@@ -80,6 +86,6 @@ async def _run(meetings: MeetingService, caller: Caller, request: MeetingRequest
                 f"#{number} is decided: *{render.STATUS_LABEL[result.item.status]}*."
                 " The outcome has been announced in the channel."
             )
-        case ShowHelp():
+        case _:
             where, delegation = await meetings.role_of(caller)
             return render.help_text(where, delegation, caller.user_id)

@@ -22,5 +22,5 @@ def register(app: AsyncApp, meetings: MeetingService) -> None:
             meeting, delegation = await meetings.role_of(caller)
             await answer(ack, render.help_text(meeting, delegation, caller.user_id))
             return
-        item = await meetings.table(caller, request.text)
+        item = await meetings.table(caller, request)
         await answer(ack, render.tabled_receipt(item))

@@ -97,4 +97,34 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX notices_pending ON notices (id) WHERE delivered_revision < revision;
     CREATE INDEX notices_by_item ON notices (item_id, kind);
     """,
+    # 2: time. Meeting settings, sessions, item deadlines' index, notice payloads.
+    """
+    ALTER TABLE meetings ADD COLUMN window_seconds INTEGER;
+    ALTER TABLE meetings ADD COLUMN reminder_minutes INTEGER NOT NULL DEFAULT 15;
+    ALTER TABLE meetings ADD COLUMN digest_time TEXT;
+    ALTER TABLE meetings ADD COLUMN next_digest_at TEXT;
+    ALTER TABLE meetings ADD COLUMN digest_since TEXT;
+    ALTER TABLE meetings ADD COLUMN next_session_number INTEGER NOT NULL DEFAULT 1;
+    CREATE INDEX meetings_digest_due ON meetings (next_digest_at)
+        WHERE next_digest_at IS NOT NULL;
+    CREATE TABLE sessions (
+        id INTEGER PRIMARY KEY,
+        meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+        number INTEGER NOT NULL,
+        title TEXT NOT NULL,
+        starts_at TEXT NOT NULL,
+        remind_at TEXT NOT NULL,
+        reminded_at TEXT,
+        removed_at TEXT,
+        created_at TEXT NOT NULL,
+        UNIQUE (meeting_id, number)
+    );
+    CREATE INDEX sessions_reminder_due ON sessions (remind_at)
+        WHERE reminded_at IS NULL AND removed_at IS NULL;
+    ALTER TABLE items ADD COLUMN session_id INTEGER REFERENCES sessions(id);
+    ALTER TABLE items ADD COLUMN closed_at TEXT;
+    CREATE INDEX items_deadline_due ON items (deadline)
+        WHERE status = 'open' AND deadline IS NOT NULL;
+    ALTER TABLE notices ADD COLUMN payload TEXT;
+    """,
 )

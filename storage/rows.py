@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import UTC, datetime, time, timedelta
 
 import aiosqlite
 
 from bot.domain import ItemStatus, Objection, Outcome, PositionKind, Role, Rule
-from bot.records import Decision, Delegation, Item, Meeting, Notice, NoticeKind, Position
+from bot.records import (
+    Decision,
+    Delegation,
+    Item,
+    Meeting,
+    Notice,
+    NoticeKind,
+    Position,
+    Session,
+)
 
 
 def ts(moment: datetime) -> str:
@@ -35,6 +44,23 @@ def meeting(row: aiosqlite.Row, chairs: tuple[str, ...]) -> Meeting:
         created_by=row["created_by"],
         created_at=dt(row["created_at"]),
         chairs=chairs,
+        window=timedelta(seconds=row["window_seconds"]) if row["window_seconds"] else None,
+        reminder_minutes=row["reminder_minutes"],
+        digest_time=time.fromisoformat(row["digest_time"]) if row["digest_time"] else None,
+        next_digest_at=opt_dt(row["next_digest_at"]),
+        digest_since=opt_dt(row["digest_since"]),
+    )
+
+
+def session(row: aiosqlite.Row) -> Session:
+    return Session(
+        id=row["id"],
+        meeting_id=row["meeting_id"],
+        number=row["number"],
+        title=row["title"],
+        starts_at=dt(row["starts_at"]),
+        remind_at=dt(row["remind_at"]),
+        reminded_at=opt_dt(row["reminded_at"]),
     )
 
 
@@ -73,6 +99,8 @@ def item(row: aiosqlite.Row, positions: tuple[Position, ...]) -> Item:
         tabled_at=dt(row["tabled_at"]),
         deadline=opt_dt(row["deadline"]),
         positions=positions,
+        session_id=row["session_id"],
+        closed_at=opt_dt(row["closed_at"]),
     )
 
 
@@ -109,4 +137,5 @@ def notice(row: aiosqlite.Row) -> Notice:
         message_ts=row["message_ts"],
         closed=bool(row["closed"]),
         attempts=row["attempts"],
+        payload=json.loads(row["payload"]) if row["payload"] else {},
     )

@@ -44,11 +44,12 @@ class SqliteItemRepository:
         user_id: str,
         now: datetime,
         deadline: datetime | None = None,
+        session_id: int | None = None,
     ) -> Item:
         number = await self.next_number(meeting_id)
         cursor = await self._conn.execute(
             "INSERT INTO items (meeting_id, number, sponsor_id, text, tabled_by, tabled_at,"
-            " deadline) VALUES (?, ?, ?, ?, ?, ?, ?)",
+            " deadline, session_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 meeting_id,
                 number,
@@ -57,6 +58,7 @@ class SqliteItemRepository:
                 user_id,
                 rows.ts(now),
                 rows.ts(deadline) if deadline else None,
+                session_id,
             ),
         )
         assert cursor.lastrowid is not None
@@ -97,8 +99,13 @@ class SqliteItemRepository:
     async def all(self, meeting_id: int) -> list[Item]:
         return await self._items("items.meeting_id = ?", (meeting_id,))
 
-    async def set_status(self, item_id: int, status: ItemStatus) -> None:
-        await self._conn.execute("UPDATE items SET status = ? WHERE id = ?", (status, item_id))
+    async def set_status(
+        self, item_id: int, status: ItemStatus, closed_at: datetime | None = None
+    ) -> None:
+        await self._conn.execute(
+            "UPDATE items SET status = ?, closed_at = ? WHERE id = ?",
+            (status, rows.ts(closed_at) if closed_at else None, item_id),
+        )
 
     async def end_position(
         self, item_id: int, delegation_id: int, user_id: str, now: datetime
@@ -150,6 +157,31 @@ class SqliteItemRepository:
                 int(decision.late),
             ),
         )
+
+    async def deadlines_due(self, now: datetime) -> list[int]:
+        cursor = await self._conn.execute(
+            "SELECT id FROM items WHERE status = 'open' AND deadline IS NOT NULL"
+            " AND deadline <= ? ORDER BY deadline, id",
+            (rows.ts(now),),
+        )
+        return [r["id"] for r in await cursor.fetchall()]
+
+    async def planned_deadlines(self) -> list[tuple[int, datetime]]:
+        cursor = await self._conn.execute(
+            "SELECT id, deadline FROM items WHERE status = 'open' AND deadline IS NOT NULL"
+        )
+        return [(r["id"], rows.dt(r["deadline"])) for r in await cursor.fetchall()]
+
+    async def open_in_session(self, session_id: int) -> list[Item]:
+        return await self._items("items.session_id = ? AND items.status = 'open'", (session_id,))
+
+    async def decisions(self, meeting_id: int) -> dict[int, Decision]:
+        cursor = await self._conn.execute(
+            "SELECT decisions.* FROM decisions JOIN items ON items.id = decisions.item_id"
+            " WHERE items.meeting_id = ?",
+            (meeting_id,),
+        )
+        return {r["item_id"]: rows.decision(r) for r in await cursor.fetchall()}
 
     async def decision(self, item_id: int) -> Decision | None:
         cursor = await self._conn.execute("SELECT * FROM decisions WHERE item_id = ?", (item_id,))

@@ -122,6 +122,39 @@ class SqliteMeetingRepository:
             "UPDATE delegations SET removed_at = ? WHERE id = ?", (rows.ts(now), delegation_id)
         )
 
+    async def update_settings(self, meeting_id: int, **columns: object) -> None:
+        """Set meeting columns by name (the names come from code, never from users)."""
+        allowed = {
+            "timezone",
+            "window_seconds",
+            "reminder_minutes",
+            "digest_time",
+            "next_digest_at",
+            "digest_since",
+        }
+        assert set(columns) <= allowed, set(columns) - allowed
+        values = [rows.ts(v) if isinstance(v, datetime) else v for v in columns.values()]
+        assignments = ", ".join(f"{name} = ?" for name in columns)
+        await self._conn.execute(
+            f"UPDATE meetings SET {assignments} WHERE id = ?",  # noqa: S608
+            (*values, meeting_id),
+        )
+
+    async def digests_due(self, now: datetime) -> list[Meeting]:
+        cursor = await self._conn.execute(
+            "SELECT id FROM meetings WHERE next_digest_at IS NOT NULL AND next_digest_at <= ?"
+            " ORDER BY next_digest_at",
+            (rows.ts(now),),
+        )
+        found = [await self.get(r["id"]) for r in await cursor.fetchall()]
+        return [m for m in found if m is not None]
+
+    async def planned_digests(self) -> list[tuple[int, datetime]]:
+        cursor = await self._conn.execute(
+            "SELECT id, next_digest_at FROM meetings WHERE next_digest_at IS NOT NULL"
+        )
+        return [(r["id"], rows.dt(r["next_digest_at"])) for r in await cursor.fetchall()]
+
     async def count_participants(self, meeting_id: int) -> int:
         cursor = await self._conn.execute(
             "SELECT count(*) FROM delegations"

@@ -3,7 +3,9 @@ the change they announce, so an acknowledged command can never lose its announce
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
+from typing import Any
 
 import aiosqlite
 
@@ -21,11 +23,23 @@ class SqliteNoticeRepository:
         self._conn = conn
 
     async def add(
-        self, meeting_id: int, item_id: int | None, kind: NoticeKind, now: datetime
+        self,
+        meeting_id: int,
+        item_id: int | None,
+        kind: NoticeKind,
+        now: datetime,
+        payload: dict[str, Any] | None = None,
     ) -> int:
         cursor = await self._conn.execute(
-            "INSERT INTO notices (meeting_id, item_id, kind, created_at) VALUES (?, ?, ?, ?)",
-            (meeting_id, item_id, kind.value, rows.ts(now)),
+            "INSERT INTO notices (meeting_id, item_id, kind, created_at, payload)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (
+                meeting_id,
+                item_id,
+                kind.value,
+                rows.ts(now),
+                json.dumps(payload, ensure_ascii=False) if payload else None,
+            ),
         )
         assert cursor.lastrowid is not None
         return cursor.lastrowid

@@ -11,6 +11,7 @@ from storage.database import Database
 from storage.sqlite_items import SqliteItemRepository
 from storage.sqlite_meetings import SqliteMeetingRepository
 from storage.sqlite_notices import SqliteNoticeRepository
+from storage.sqlite_sessions import SqliteSessionRepository
 
 
 class SqliteUnitOfWork:
@@ -18,6 +19,7 @@ class SqliteUnitOfWork:
         self.meetings = SqliteMeetingRepository(db_conn)
         self.items = SqliteItemRepository(db_conn)
         self.notices = SqliteNoticeRepository(db_conn)
+        self.sessions = SqliteSessionRepository(db_conn)
 
 
 class SqliteStore:

@@ -1,0 +1,102 @@
+"""Lookups and rules every use case shares: who is calling, in which meeting, on which item,
+and how an item is decided. Each runs inside the caller's unit of work."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot import domain
+from bot.domain import ItemStatus, Outcome, Tally
+from bot.errors import Conflict, NotAllowed, NotFound
+from bot.ports import UnitOfWork
+from bot.records import Decision, Delegation, Item, Meeting, NoticeKind
+
+NO_MEETING = "This channel has no meeting yet. A chair starts one with `/meeting start <title>`."
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who sent a request, and from which workspace and channel."""
+
+    team_id: str
+    channel_id: str
+    user_id: str
+
+
+@dataclass(frozen=True)
+class DecisionResult:
+    item: Item
+    decision: Decision
+
+
+async def meeting_of(uow: UnitOfWork, caller: Caller) -> Meeting:
+    meeting = await uow.meetings.find(caller.team_id, caller.channel_id)
+    if meeting is None:
+        raise NotFound(NO_MEETING)
+    return meeting
+
+
+def require_chair(meeting: Meeting, caller: Caller, action: str) -> None:
+    if not meeting.is_chair(caller.user_id):
+        raise NotAllowed(f"Only the meeting's chairs can {action}.")
+
+
+async def delegation_of(uow: UnitOfWork, meeting: Meeting, caller: Caller) -> Delegation:
+    delegation = await uow.meetings.delegation_of(meeting.id, caller.user_id)
+    if delegation is None:
+        raise NotAllowed(
+            "You are not a member of any delegation in this meeting."
+            " Ask a chair to add you with `/meeting delegation add`."
+        )
+    return delegation
+
+
+async def item_numbered(uow: UnitOfWork, meeting: Meeting, number: int) -> Item:
+    item = await uow.items.by_number(meeting.id, number)
+    if item is None:
+        raise NotFound(f"There is no item #{number} in this meeting; `/meeting agenda` lists them.")
+    return item
+
+
+def require_open(item: Item) -> None:
+    if item.status is not ItemStatus.OPEN:
+        raise Conflict(
+            f"Item #{item.number} is already {item.status.value}; positions on it can no"
+            " longer change."
+        )
+
+
+async def decide_item(
+    uow: UnitOfWork,
+    meeting: Meeting,
+    item: Item,
+    decided_by: str,
+    now: datetime,
+    *,
+    late: bool = False,
+) -> DecisionResult:
+    """Apply the consensus checker, record the decision, and queue its announcements."""
+    tally = Tally(item.objections, await uow.meetings.count_participants(meeting.id))
+    outcome = domain.outcome(tally, meeting.rule)
+    decision = Decision(
+        item_id=item.id,
+        outcome=outcome,
+        rule=meeting.rule,
+        participants=tally.participants,
+        objections=tally.objections,
+        decided_at=now,
+        decided_by=decided_by,
+        late=late,
+    )
+    status = ItemStatus.ADOPTED if outcome is Outcome.ADOPTED else ItemStatus.BLOCKED
+    await uow.items.set_status(item.id, status, now)
+    await uow.items.record_decision(decision)
+    for kind in (NoticeKind.ITEM_CARD, NoticeKind.BLOCKED):
+        notice = await uow.notices.latest(item.id, kind)
+        if notice is not None and not notice.closed:
+            await uow.notices.touch(notice.id, close=kind is NoticeKind.BLOCKED)
+    await uow.notices.add(meeting.id, item.id, NoticeKind.OUTCOME, now)
+    decided = await uow.items.get(item.id)
+    assert decided is not None
+    return DecisionResult(decided, decision)

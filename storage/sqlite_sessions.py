@@ -1,0 +1,91 @@
+"""Sessions of a meeting and their reminders in SQLite."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import aiosqlite
+
+from bot.records import Session
+from storage import rows
+
+
+class SqliteSessionRepository:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def add(
+        self, meeting_id: int, title: str, starts_at: datetime, remind_at: datetime, now: datetime
+    ) -> Session:
+        cursor = await self._conn.execute(
+            "UPDATE meetings SET next_session_number = next_session_number + 1 WHERE id = ?"
+            " RETURNING next_session_number - 1",
+            (meeting_id,),
+        )
+        row = await cursor.fetchone()
+        assert row is not None
+        cursor = await self._conn.execute(
+            "INSERT INTO sessions (meeting_id, number, title, starts_at, remind_at, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?) RETURNING *",
+            (meeting_id, int(row[0]), title, rows.ts(starts_at), rows.ts(remind_at), rows.ts(now)),
+        )
+        created = await cursor.fetchone()
+        assert created is not None
+        return rows.session(created)
+
+    async def all(self, meeting_id: int) -> list[Session]:
+        cursor = await self._conn.execute(
+            "SELECT * FROM sessions WHERE meeting_id = ? AND removed_at IS NULL"
+            " ORDER BY starts_at, number",
+            (meeting_id,),
+        )
+        return [rows.session(r) for r in await cursor.fetchall()]
+
+    async def get(self, session_id: int) -> Session | None:
+        cursor = await self._conn.execute("SELECT * FROM sessions WHERE id = ?", (session_id,))
+        row = await cursor.fetchone()
+        return rows.session(row) if row else None
+
+    async def by_number(self, meeting_id: int, number: int) -> Session | None:
+        cursor = await self._conn.execute(
+            "SELECT * FROM sessions WHERE meeting_id = ? AND number = ? AND removed_at IS NULL",
+            (meeting_id, number),
+        )
+        row = await cursor.fetchone()
+        return rows.session(row) if row else None
+
+    async def remove(self, session_id: int, now: datetime) -> None:
+        await self._conn.execute(
+            "UPDATE sessions SET removed_at = ? WHERE id = ?", (rows.ts(now), session_id)
+        )
+        await self._conn.execute(
+            "UPDATE items SET session_id = NULL WHERE session_id = ? AND status = 'open'",
+            (session_id,),
+        )
+
+    async def set_remind_at(self, session_id: int, remind_at: datetime) -> None:
+        await self._conn.execute(
+            "UPDATE sessions SET remind_at = ? WHERE id = ?", (rows.ts(remind_at), session_id)
+        )
+
+    async def reminders_due(self, now: datetime) -> list[Session]:
+        cursor = await self._conn.execute(
+            "SELECT * FROM sessions WHERE reminded_at IS NULL AND removed_at IS NULL"
+            " AND remind_at <= ? ORDER BY remind_at",
+            (rows.ts(now),),
+        )
+        return [rows.session(r) for r in await cursor.fetchall()]
+
+    async def mark_reminded(self, session_id: int, now: datetime) -> bool:
+        """Claim the reminder; False when it was already sent (so it is never sent twice)."""
+        cursor = await self._conn.execute(
+            "UPDATE sessions SET reminded_at = ? WHERE id = ? AND reminded_at IS NULL",
+            (rows.ts(now), session_id),
+        )
+        return cursor.rowcount == 1
+
+    async def planned_reminders(self) -> list[tuple[int, datetime]]:
+        cursor = await self._conn.execute(
+            "SELECT id, remind_at FROM sessions WHERE reminded_at IS NULL AND removed_at IS NULL"
+        )
+        return [(r["id"], rows.dt(r["remind_at"])) for r in await cursor.fetchall()]
