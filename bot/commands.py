@@ -315,7 +315,7 @@ def name_key(name: str) -> str:
 
 
 def clean_name(raw: str, usage: str) -> str:
-    name = " ".join(plain_text(raw).split())
+    name = unicodedata.normalize("NFC", " ".join(plain_text(raw).split()))
     if not name:
         raise UsageError("A delegation needs a name.", usage=usage)
     if len(name) > MAX_DELEGATION_NAME:
@@ -324,7 +324,7 @@ def clean_name(raw: str, usage: str) -> str:
             f" (this one has {len(name)}).",
             usage=usage,
         )
-    return unicodedata.normalize("NFC", name)
+    return name
 
 
 def _limited(text: str, limit: int, what: str, usage: str) -> str:
@@ -392,6 +392,8 @@ def parse_meeting(text: str) -> MeetingRequest:
             raise UsageError("Name the one item to decide.", usage=usage)
         return Decide(parse_item_number(words[1], usage))
     shown = plain_text(words[0])[:40]
+    if verb in ("delegations", "agenda", "sessions", "digest"):
+        raise UsageError(f"`/meeting {verb}` takes nothing after it.", usage=usage_of("/meeting"))
     raise UsageError(
         f"`/meeting` has no subcommand “{shown}”.",
         usage=usage_of("/meeting"),
@@ -411,7 +413,9 @@ def _parse_delegation(verb: str, rest: str) -> MeetingRequest:
         members = tuple(
             dict.fromkeys(
                 m
-                for m in (user_mention_id(t) for t in match.group("members").split())
+                for m in (
+                    user_mention_id(t) for t in re.findall(_MENTION_PATTERN, match.group("members"))
+                )
                 if m is not None
             )
         )

@@ -6,6 +6,7 @@ limits (50 blocks a message, 3,000 characters a section). User text is escaped h
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -29,6 +30,7 @@ from bot.errors import PlenaryError
 from bot.records import Decision, Delegation, Item, Meeting, Session
 from bot.text import escape, truncate
 
+_OWN_MENTION = re.compile(r"&lt;@([UW][A-Z0-9]+)&gt;")
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
 MAX_HEADER = 150
@@ -67,7 +69,7 @@ def pack(lines: Iterable[str], *, max_blocks: int, more: str = "…and {n} more.
     for index, line in enumerate(pending):
         line = truncate(line, MAX_SECTION)
         if chunk and size + len(line) + 1 > MAX_SECTION:
-            if len(blocks) == max_blocks - 1:
+            if len(blocks) >= max_blocks - 2:
                 rest = len(pending) - index
                 blocks.append(section("\n".join(chunk)))
                 blocks.append(context(more.format(n=rest)))
@@ -78,7 +80,7 @@ def pack(lines: Iterable[str], *, max_blocks: int, more: str = "…and {n} more.
         size += len(line) + 1
     if chunk:
         blocks.append(section("\n".join(chunk)))
-    return blocks
+    return blocks[:max_blocks]
 
 
 def duration(delta: timedelta) -> str:
@@ -163,7 +165,7 @@ def item_card(item: Item, meeting: Meeting) -> Message:
         heading = "Standing objections" if item.status is ItemStatus.OPEN else "Objections"
         blocks.append(section(f"*{heading}*\n" + "\n".join(_objection_lines(objections))))
     if item.status is ItemStatus.OPEN:
-        blocks.append(context(f"Object with `/object {item.number} <reason>`."))
+        blocks.append(context(f"Object with `/object {item.number} &lt;reason&gt;`."))
     return _message(
         f"#{item.number} tabled by {escape(item.sponsor)} ({status}):"
         f" {escape(truncate(item.text, 500))}",
@@ -255,11 +257,14 @@ def outcome_notice(item: Item, decision: Decision, meeting: Meeting) -> Message:
 
 
 def error(err: PlenaryError) -> Message:
-    usage = f"\nUsage: {err.usage}" if err.usage else ""
-    blocks: list[Block] = [section(f":warning: {err.message}")]
+    # Messages quote what the user typed, so they are escaped like any user text; only the
+    # bot's own user mentions (ids it resolved) are let through again.
+    message = _OWN_MENTION.sub(r"<@\1>", escape(err.message))
+    usage = f"\nUsage: {escape(err.usage)}" if err.usage else ""
+    blocks: list[Block] = [section(f":warning: {message}")]
     if err.usage:
-        blocks.append(context(f"Usage: {err.usage}"))
-    return _message(f"{err.message}{usage}", blocks)
+        blocks.append(context(f"Usage: {escape(err.usage)}"))
+    return _message(f"{message}{usage}", blocks)
 
 
 def internal_error(reference: str) -> Message:
@@ -309,7 +314,7 @@ def agenda(meeting: Meeting, items: Sequence[Item]) -> Message:
     if not items:
         return note(
             f"The agenda of *{escape(meeting.title)}* is empty. Table an item with"
-            " `/table-motion <text>`."
+            " `/table-motion &lt;text&gt;`."
         )
     lines = []
     for item in items:
@@ -346,14 +351,17 @@ def help_text(meeting: Meeting | None, delegation: Delegation | None, user_id: s
         where = f"You speak for *{escape(delegation.name)}* ({delegation.role.value})."
     mine = [c for c in COMMANDS if c.audience in open_to]
     others = [c for c in COMMANDS if c.audience not in open_to]
-    lines = [f"`{c.usage}`\n      {c.summary} _e.g._ `{c.example}`" for c in mine]
+    lines = [
+        f"`{escape(c.usage)}`\n      {escape(c.summary)} _e.g._ `{escape(c.example)}`" for c in mine
+    ]
     blocks: list[Block] = [section(f"*Plenary commands* — {where}"), *pack(lines, max_blocks=40)]
     if others:
         blocks.append(
             context(
                 "Also, for "
                 + "; ".join(
-                    f"{a.value}: " + ", ".join(f"`{c.usage}`" for c in others if c.audience is a)
+                    f"{a.value}: "
+                    + ", ".join(f"`{escape(c.usage)}`" for c in others if c.audience is a)
                     for a in Audience
                     if any(c.audience is a for c in others)
                 )
@@ -365,7 +373,7 @@ def help_text(meeting: Meeting | None, delegation: Delegation | None, user_id: s
             " observers may table and state positions but cannot block."
         )
     )
-    return _message("Plenary commands: " + ", ".join(c.usage for c in mine), blocks)
+    return _message("Plenary commands: " + ", ".join(escape(c.usage) for c in mine), blocks)
 
 
 # ---- time: sessions, reminders, digests ---------------------------------------------------
@@ -384,7 +392,7 @@ def sessions(meeting: Meeting, found: Sequence[Session]) -> Message:
     if not found:
         return note(
             f"No session is scheduled in *{escape(meeting.title)}*. A chair adds one with"
-            " `/meeting session add <YYYY-MM-DD HH:MM> <title>`."
+            " `/meeting session add &lt;YYYY-MM-DD HH:MM&gt; &lt;title&gt;`."
         )
     lines = [
         f"*{s.number}.* {escape(s.title)} — {when(s.starts_at, meeting.timezone)}" for s in found
@@ -462,4 +470,4 @@ def digest(d: Digest) -> Message:
     if d.is_quiet and not d.open_items:
         blocks.append(section("Nothing was tabled or decided, and nothing is open."))
     blocks.append(context(f"{summary}. `/meeting agenda` shows every item."))
-    return _message(f"{title}: {summary}.{late}", blocks[:MAX_BLOCKS])
+    return _message(f"{escape(title)}: {summary}.{late}", blocks[:MAX_BLOCKS])

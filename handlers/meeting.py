@@ -46,7 +46,7 @@ async def _run(meetings: MeetingService, caller: Caller, request: MeetingRequest
             return render.note(
                 f":classical_building: *{escape(meeting.title)}* now meets in this channel and"
                 " you chair it. Next: register delegations with"
-                " `/meeting delegation add <name> participant|observer <@user>`."
+                " `/meeting delegation add &lt;name&gt; participant|observer &lt;@user&gt;`."
             )
         case AddChair(user_id):
             added = await meetings.add_chair(caller, user_id)

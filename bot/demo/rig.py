@@ -40,7 +40,9 @@ class Reply:
 
     @property
     def text(self) -> str:
-        return str(self.json.get("text", ""))
+        """The fallback text as a reader sees it: Slack's entities decoded."""
+        raw = str(self.json.get("text", ""))
+        return raw.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
 
     @property
     def ephemeral(self) -> bool:

@@ -69,6 +69,15 @@ class Demo:
             print(indent(body, "  │ "))
             self._seen[message.ts] = (message.edits, body)
 
+    async def wait_until(self, moment: datetime, label: str) -> None:
+        """Fast-forward the demo's clock and let the bot do what falls due meanwhile, exactly
+        as its scheduler would: the same ``run_due`` call, at the moment it would run."""
+        print(f"\n⏩ The demo moves its clock forward to {label}.")
+        self.rig.clock.set(moment)
+        await self.rig.plenary.timekeeper.run_due()
+        await self.rig.settle()
+        self.show_channel_changes()
+
     def show_whole_channel(self) -> None:
         print("\n══ The channel as a delegate reads it now ══")
         for message in self.rig.slack.channel_messages(CHANNEL):
@@ -92,12 +101,16 @@ async def play(rig: Rig) -> None:
         )
     print(f"\n▶ {CHAIR.name} registers {len(DELEGATES)} delegations (13 participants, 2 observers)")
     await demo.say(CHAIR, "/meeting", "delegations")
+    await demo.say(CHAIR, "/meeting", "set timezone Africa/Gaborone")
+    await demo.say(CHAIR, "/meeting", "set digest 08:00")
+    await demo.say(CHAIR, "/meeting", "session add 2026-11-02 10:00 Opening plenary")
 
     kpcsc = BY_DELEGATION["KP Civil Society Coalition"]
     await demo.say(
         kpcsc,
         "/table-motion",
-        "Add to the agenda: discuss whether Russian diamonds are funding the war in Ukraine",
+        "Add to the agenda: discuss whether Russian diamonds are funding the war in Ukraine"
+        " session: 1",
     )
     await demo.say(kpcsc, "/object", "1 observers should be heard")
     reasons = {
@@ -123,16 +136,20 @@ async def play(rig: Rig) -> None:
     await demo.say(BY_DELEGATION["Kyrgyzstan"], "/object", "2")
 
     await demo.say(
-        CHAIR, "/table-motion", "Adopt the report of the Working Group on Monitoring <@U0US01>"
+        CHAIR,
+        "/table-motion",
+        "Adopt the report of the Working Group on Monitoring deadline: in 2h",
     )
     await demo.say(BY_DELEGATION["Côte d'Ivoire"], "/object", "3 We have not seen the annex")
     await demo.say(BY_DELEGATION["Côte d'Ivoire"], "/object", "withdraw 3")
 
+    await demo.wait_until(datetime(2026, 11, 2, 7, 45, tzinfo=UTC), "09:45 in Gaborone")
     await demo.say(CHAIR, "/meeting", "decide 1")
     await demo.say(CHAIR, "/meeting", "decide 2")
-    await demo.say(CHAIR, "/meeting", "decide 3")
     await demo.say(BY_DELEGATION["Mali"], "/meeting", "decide 3")
+    await demo.wait_until(datetime(2026, 11, 2, 9, 31, tzinfo=UTC), "11:31, past #3's deadline")
     await demo.say(CHAIR, "/meeting", "agenda")
+    await demo.wait_until(datetime(2026, 11, 3, 6, 0, tzinfo=UTC), "08:00 the next morning")
     demo.show_whole_channel()
 
 

@@ -1,0 +1,1 @@
+"""Integration tests: the real SQLite store on a file in tmp_path."""

@@ -1,0 +1,415 @@
+"""The meeting's use cases over the real SQLite store and a hand-moved clock, without Slack."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import closing
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.commands import AddDelegation, TableMotion
+from bot.domain import CONSENSUS, BlockChange, ItemStatus, Objection, Outcome, Role
+from bot.errors import Conflict, NotAllowed, NotFound, PlenaryError
+from bot.lookups import Caller
+from bot.services import MeetingService
+from storage.database import Database
+from storage.sqlite_store import SqliteStore
+
+TEAM = "T0KP"
+CHANNEL = "C0KASANE"
+START = datetime(2024, 6, 18, 7, 30, tzinfo=UTC)
+
+CHAIR = Caller(TEAM, CHANNEL, "UBOTSWANA")  # the host chairs, and Botswana takes part
+RUSSIA = Caller(TEAM, CHANNEL, "URUSSIA")
+BELARUS = Caller(TEAM, CHANNEL, "UBELARUS")
+MALI = Caller(TEAM, CHANNEL, "UMALI")
+UKRAINE = Caller(TEAM, CHANNEL, "UUKRAINE")
+COALITION = Caller(TEAM, CHANNEL, "UCSC")  # KP Civil Society Coalition, an observer
+STRANGER = Caller(TEAM, CHANNEL, "USTRANGER")  # in no delegation
+ELSEWHERE = Caller(TEAM, "C0NOMEETING", "UBOTSWANA")
+
+DELEGATIONS = [
+    AddDelegation("Botswana", Role.PARTICIPANT, ("UBOTSWANA",)),
+    AddDelegation("Russia", Role.PARTICIPANT, ("URUSSIA",)),
+    AddDelegation("Belarus", Role.PARTICIPANT, ("UBELARUS",)),
+    AddDelegation("Central African Republic", Role.PARTICIPANT, ("UCAR",)),
+    AddDelegation("Mali", Role.PARTICIPANT, ("UMALI", "UMALI2")),
+    AddDelegation("Ukraine", Role.PARTICIPANT, ("UUKRAINE",)),
+    AddDelegation("European Union", Role.PARTICIPANT, ("UEU",)),
+    AddDelegation("KP Civil Society Coalition", Role.OBSERVER, ("UCSC",)),
+]
+PARTICIPANTS = sum(1 for d in DELEGATIONS if d.role is Role.PARTICIPANT)
+
+
+class Wakes:
+    """Counts how often the service woke the announcer."""
+
+    def __init__(self) -> None:
+        self.count = 0
+
+    def __call__(self) -> None:
+        self.count += 1
+
+
+class Timers:
+    """Keeps the timers the service asks for, as the scheduler would."""
+
+    def __init__(self) -> None:
+        self.planned: dict[str, datetime] = {}
+
+    def plan(self, job_id: str, at: datetime) -> None:
+        self.planned[job_id] = at
+
+    def cancel(self, job_id: str) -> None:
+        self.planned.pop(job_id, None)
+
+
+@dataclass
+class Rig:
+    service: MeetingService
+    store: SqliteStore
+    clock: ManualClock
+    wakes: Wakes
+    timers: Timers
+    path: Path
+
+    def dump(self) -> list[str]:
+        """Every committed row of every table, read through a second connection."""
+        with closing(sqlite3.connect(self.path)) as conn:
+            return list(conn.iterdump())
+
+    async def notices(self, item_number: int) -> list[tuple[str, int, bool]]:
+        async with self.store.db.read() as conn:
+            cursor = await conn.execute(
+                "SELECT kind, revision, closed FROM notices JOIN items"
+                " ON items.id = notices.item_id WHERE items.number = ? ORDER BY notices.id",
+                (item_number,),
+            )
+            return [(r[0], r[1], bool(r[2])) for r in await cursor.fetchall()]
+
+
+@pytest.fixture
+async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
+    path = tmp_path / "plenary.sqlite3"
+    db = await Database.open(path)
+    try:
+        store = SqliteStore(db)
+        clock = ManualClock(START)
+        wakes, timers = Wakes(), Timers()
+        service = MeetingService(store=store, clock=clock, notify=wakes, planner=timers)
+        yield Rig(service, store, clock, wakes, timers, path)
+    finally:
+        await db.close()
+
+
+async def kasane(rig: Rig) -> None:
+    """The Kasane intersessional: delegations registered, nothing tabled yet."""
+    await rig.service.start(CHAIR, "KP Intersessional, Kasane")
+    for request in DELEGATIONS:
+        await rig.service.add_delegation(CHAIR, request)
+
+
+@pytest.fixture
+async def meeting(rig: Rig) -> Rig:
+    """Kasane with #1 open and objected to by Russia, and #2 adopted."""
+    await kasane(rig)
+    await rig.service.table(
+        COALITION, TableMotion("Discuss whether Russian diamonds fund the war in Ukraine")
+    )
+    await rig.service.object(RUSSIA, 1, "Outside the mandate of the KP")
+    await rig.service.table(UKRAINE, TableMotion("Annex the letters to the record"))
+    await rig.service.decide(CHAIR, 2)
+    return rig
+
+
+# ---- the story --------------------------------------------------------------------------
+
+
+async def test_the_kasane_agenda_item_is_blocked_then_excised(rig: Rig) -> None:
+    await kasane(rig)
+    item = await rig.service.table(
+        COALITION, TableMotion("Discuss whether Russian diamonds fund the war in Ukraine")
+    )
+    assert (item.number, item.sponsor) == (1, "KP Civil Society Coalition")
+    assert item.status is ItemStatus.OPEN
+
+    first = await rig.service.object(RUSSIA, 1, "Outside the mandate")
+    second = await rig.service.object(BELARUS, 1, "")
+    third = await rig.service.object(MALI, 1, "Political, not technical")
+    assert [first.change, second.change, third.change] == [
+        BlockChange.NOW_BLOCKED,
+        BlockChange.STILL_BLOCKED,
+        BlockChange.STILL_BLOCKED,
+    ]
+
+    rig.clock.advance(timedelta(hours=3))
+    result = await rig.service.decide(CHAIR, 1)
+
+    assert result.item.status is ItemStatus.BLOCKED
+    assert result.decision.outcome is Outcome.BLOCKED
+    assert result.decision.rule == CONSENSUS
+    assert result.decision.participants == PARTICIPANTS
+    assert result.decision.objections == (
+        Objection("Russia", "Outside the mandate"),
+        Objection("Belarus", ""),
+        Objection("Mali", "Political, not technical"),
+    )
+    assert result.decision.decided_at == START + timedelta(hours=3)
+    assert result.decision.decided_by == CHAIR.user_id
+    assert [kind for kind, _, _ in await rig.notices(1)] == ["item-card", "blocked", "outcome"]
+
+
+async def test_an_item_nobody_objects_to_is_adopted(rig: Rig) -> None:
+    await kasane(rig)
+    await rig.service.table(UKRAINE, TableMotion("Exclude Russia from the meeting"))
+    result = await rig.service.decide(CHAIR, 1)
+    assert result.item.status is ItemStatus.ADOPTED
+    assert result.decision.objections == ()
+
+
+async def test_withdrawing_every_objection_unblocks_the_item(rig: Rig) -> None:
+    await kasane(rig)
+    await rig.service.table(UKRAINE, TableMotion("Exclude Russia from the meeting"))
+    await rig.service.object(BELARUS, 1, "")
+    await rig.service.object(MALI, 1, "")
+
+    one_left = await rig.service.withdraw_objection(BELARUS, 1)
+    none_left = await rig.service.withdraw_objection(MALI, 1)
+
+    assert one_left.change is BlockChange.STILL_BLOCKED
+    assert none_left.change is BlockChange.UNBLOCKED
+    assert none_left.item.objections == ()
+    assert (await rig.service.decide(CHAIR, 1)).item.status is ItemStatus.ADOPTED
+    kinds = [(kind, closed) for kind, _, closed in await rig.notices(1)]
+    assert kinds == [
+        ("item-card", False),
+        ("blocked", True),
+        ("unblocked", False),
+        ("outcome", False),
+    ]
+
+
+async def test_a_second_member_objecting_again_counts_the_delegation_once(meeting: Rig) -> None:
+    before = meeting.dump()
+    wakes = meeting.wakes.count
+    again = await meeting.service.object(Caller(TEAM, CHANNEL, "URUSSIA"), 1, "")
+    assert (again.replaced, again.change) == (True, BlockChange.NONE)
+    assert again.item.objections == (Objection("Russia", "Outside the mandate of the KP"),)
+    assert meeting.dump() == before
+    assert meeting.wakes.count == wakes
+
+
+async def test_restating_an_objection_replaces_its_reason(meeting: Rig) -> None:
+    restated = await meeting.service.object(RUSSIA, 1, "Not a matter for the KP")
+    assert (restated.replaced, restated.change) == (True, BlockChange.STILL_BLOCKED)
+    assert restated.item.objections == (Objection("Russia", "Not a matter for the KP"),)
+
+
+async def test_removing_a_delegation_lapses_its_objections_and_frees_its_members(
+    meeting: Rig,
+) -> None:
+    removed = await meeting.service.remove_delegation(CHAIR, "russia")
+    assert removed.name == "Russia"
+    _, agenda = await meeting.service.agenda(CHAIR)
+    assert agenda[0].objections == ()
+    _, delegations = await meeting.service.delegations(CHAIR)
+    assert "Russia" not in [d.name for d in delegations]
+    _, mine = await meeting.service.role_of(RUSSIA)
+    assert mine is None
+    assert ("unblocked", 1, False) in await meeting.notices(1)
+
+
+async def test_adding_members_to_a_delegation_reports_who_was_new(meeting: Rig) -> None:
+    meeting.clock.advance(timedelta(minutes=1))
+    change = await meeting.service.add_delegation(
+        CHAIR, AddDelegation("MALI", Role.PARTICIPANT, ("UMALI", "UMALI3"))
+    )
+    assert not change.created
+    assert (change.added, change.already) == (("UMALI3",), ("UMALI",))
+    assert change.delegation.members == ("UMALI", "UMALI2", "UMALI3")
+
+
+async def test_a_successful_change_wakes_the_announcer_after_committing(rig: Rig) -> None:
+    await rig.service.start(CHAIR, "KP Intersessional, Kasane")
+    assert rig.wakes.count == 1
+    async with rig.store.read() as uow:
+        assert await uow.notices.count_pending() == 1
+
+
+# ---- refusals change nothing ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Refusal:
+    name: str
+    call: Callable[[MeetingService], Awaitable[object]]
+    error: type[PlenaryError]
+    says: str
+
+
+def add(name: str, role: Role, *members: str) -> AddDelegation:
+    return AddDelegation(name, role, members)
+
+
+REFUSALS = [
+    Refusal(
+        "a non-chair registers a delegation",
+        lambda s: s.add_delegation(RUSSIA, add("Niger", Role.PARTICIPANT, "UNIGER")),
+        NotAllowed,
+        "Only the meeting's chairs can register delegations",
+    ),
+    Refusal(
+        "a non-chair removes a delegation",
+        lambda s: s.remove_delegation(RUSSIA, "Ukraine"),
+        NotAllowed,
+        "Only the meeting's chairs",
+    ),
+    Refusal(
+        "a non-chair adds a chair",
+        lambda s: s.add_chair(RUSSIA, "URUSSIA"),
+        NotAllowed,
+        "Only the meeting's chairs",
+    ),
+    Refusal(
+        "a non-chair decides",
+        lambda s: s.decide(RUSSIA, 1),
+        NotAllowed,
+        "Only the meeting's chairs can decide",
+    ),
+    Refusal(
+        "an observer objects",
+        lambda s: s.object(COALITION, 1, "We object"),
+        NotAllowed,
+        "observers cannot block",
+    ),
+    Refusal(
+        "a user in no delegation tables",
+        lambda s: s.table(STRANGER, TableMotion("A motion")),
+        NotAllowed,
+        "not a member of any delegation",
+    ),
+    Refusal(
+        "a user in no delegation objects",
+        lambda s: s.object(STRANGER, 1, ""),
+        NotAllowed,
+        "not a member of any delegation",
+    ),
+    Refusal(
+        "a user in no delegation withdraws",
+        lambda s: s.withdraw_objection(STRANGER, 1),
+        NotAllowed,
+        "not a member of any delegation",
+    ),
+    Refusal(
+        "an objection to an unknown item",
+        lambda s: s.object(MALI, 99, ""),
+        NotFound,
+        "no item #99",
+    ),
+    Refusal(
+        "a withdrawal on an unknown item",
+        lambda s: s.withdraw_objection(RUSSIA, 99),
+        NotFound,
+        "no item #99",
+    ),
+    Refusal("deciding an unknown item", lambda s: s.decide(CHAIR, 99), NotFound, "no item #99"),
+    Refusal(
+        "an objection to a decided item",
+        lambda s: s.object(MALI, 2, "Too late"),
+        Conflict,
+        "already adopted",
+    ),
+    Refusal(
+        "a withdrawal on a decided item",
+        lambda s: s.withdraw_objection(MALI, 2),
+        Conflict,
+        "already adopted",
+    ),
+    Refusal("deciding a decided item", lambda s: s.decide(CHAIR, 2), Conflict, "already decided"),
+    Refusal(
+        "withdrawing an objection never made",
+        lambda s: s.withdraw_objection(MALI, 1),
+        Conflict,
+        "no standing objection",
+    ),
+    Refusal(
+        "starting a second meeting in the channel",
+        lambda s: s.start(MALI, "Another meeting"),
+        Conflict,
+        "already holds the meeting",
+    ),
+    Refusal(
+        "re-registering a delegation with another role",
+        lambda s: s.add_delegation(CHAIR, add("mali", Role.OBSERVER, "UNEW")),
+        Conflict,
+        "registered as participant",
+    ),
+    Refusal(
+        "putting a member of one delegation into another",
+        lambda s: s.add_delegation(CHAIR, add("Niger", Role.PARTICIPANT, "UNIGER", "UMALI")),
+        Conflict,
+        "already belongs to Mali",
+    ),
+    Refusal(
+        "removing an unknown delegation",
+        lambda s: s.remove_delegation(CHAIR, "Atlantis"),
+        NotFound,
+        "No delegation is called “Atlantis”",
+    ),
+    Refusal(
+        "tabling where no meeting is",
+        lambda s: s.table(ELSEWHERE, TableMotion("A motion")),
+        NotFound,
+        "no meeting",
+    ),
+    Refusal(
+        "objecting where no meeting is",
+        lambda s: s.object(ELSEWHERE, 1, ""),
+        NotFound,
+        "no meeting",
+    ),
+    Refusal(
+        "deciding where no meeting is", lambda s: s.decide(ELSEWHERE, 1), NotFound, "no meeting"
+    ),
+    Refusal(
+        "registering a delegation where no meeting is",
+        lambda s: s.add_delegation(ELSEWHERE, add("Niger", Role.PARTICIPANT, "UNIGER")),
+        NotFound,
+        "no meeting",
+    ),
+    Refusal(
+        "reading the agenda where no meeting is",
+        lambda s: s.agenda(ELSEWHERE),
+        NotFound,
+        "no meeting",
+    ),
+]
+
+
+@pytest.mark.parametrize("refusal", REFUSALS, ids=[r.name for r in REFUSALS])
+async def test_a_refused_request_says_why_and_changes_nothing(
+    meeting: Rig, refusal: Refusal
+) -> None:
+    before = meeting.dump()
+    wakes = meeting.wakes.count
+    with pytest.raises(refusal.error) as caught:
+        await refusal.call(meeting.service)
+    assert refusal.says in caught.value.message
+    assert meeting.dump() == before
+    assert meeting.wakes.count == wakes
+    # The refused transaction is over: the next request goes through.
+    assert (await meeting.service.object(MALI, 1, "")).change is BlockChange.STILL_BLOCKED
+
+
+async def test_an_observer_objection_is_refused_and_changes_nothing(meeting: Rig) -> None:
+    before = meeting.dump()
+    with pytest.raises(NotAllowed, match="observers cannot block"):
+        await meeting.service.object(COALITION, 1, "The item must stay on the agenda")
+    assert meeting.dump() == before
+    _, agenda = await meeting.service.agenda(CHAIR)
+    assert agenda[0].objections == (Objection("Russia", "Outside the mandate of the KP"),)
