@@ -19,6 +19,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import render
 from bot.clock import Clock
+from bot.home import home_view, load_home
 from bot.ports import Store, UnitOfWork
 from bot.records import Notice, NoticeKind
 from bot.schedule import assemble_digest
@@ -121,16 +122,36 @@ class Announcer:
         return max(0.05, (retry_at - self._clock.now()).total_seconds())
 
     async def deliver_due(self) -> int:
-        """One pass over the notices due now; returns how many were sent."""
+        """One pass over the notices and Home views due now; returns how many were sent."""
         async with self._pass:
             async with self._store.read() as uow:
                 due = await uow.notices.pending(self._clock.now(), self._batch)
+                homes = await uow.homes.stale(self._batch)
             sent = 0
             for notice in due:
                 await self._pace_channel(notice.channel_id)
                 if await self._deliver(notice):
                     sent += 1
+            for team_id, user_id, revision in homes:
+                if await self._publish_home(team_id, user_id, revision):
+                    sent += 1
             return sent
+
+    async def _publish_home(self, team_id: str, user_id: str, revision: int) -> bool:
+        async with self._store.read() as uow:
+            view = home_view(await load_home(uow, team_id, user_id))
+        try:
+            await self._client.views_publish(user_id=user_id, view=view)
+        except (SlackApiError, OSError, TimeoutError) as exc:
+            # A Home view is redrawn from state next time anything changes or it is opened;
+            # dropping this revision loses nothing but freshness.
+            log.warning(
+                "home view not published",
+                extra={"user_id": user_id, "exception": type(exc).__name__},
+            )
+        async with self._store.write() as uow:
+            await uow.homes.mark_published(team_id, user_id, revision)
+        return True
 
     async def _pace_channel(self, channel_id: str) -> None:
         last = self._last_sent.get(channel_id)
@@ -245,9 +266,9 @@ async def render_notice(uow: UnitOfWork, notice: Notice) -> render.Message | Non
         return render.item_card(item, meeting)
     if notice.kind is NoticeKind.BLOCKED:
         return render.blocked_notice(item, closed=notice.closed)
+    if notice.kind is NoticeKind.WITHDRAWN:
+        return render.withdrawn_notice(item, by_chair=notice.payload.get("as") == "chair")
     if notice.kind is NoticeKind.UNBLOCKED:
         return render.unblocked_notice(item)
-    if notice.kind is NoticeKind.OUTCOME:
-        decision = await uow.items.decision(item.id)
-        return render.outcome_notice(item, decision, meeting) if decision else None
-    return None
+    decision = await uow.items.decision(item.id)  # NoticeKind.OUTCOME
+    return render.outcome_notice(item, decision, meeting) if decision else None

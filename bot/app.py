@@ -22,11 +22,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.announcer import Announcer
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.home import HomeService
 from bot.schedule import ScheduleService
 from bot.scheduling import ApsPlanner
 from bot.services import MeetingService
 from bot.timekeeper import Timekeeper
-from handlers import errors, meeting, motions, objections
+from handlers import cards, errors, home, meeting, motions, objections
 from storage.database import Database, sqlite_path
 from storage.sqlite_store import SqliteStore
 
@@ -94,6 +95,7 @@ async def build(
     schedule = ScheduleService(store, clock, planner, notify=announcer.wake)
     timekeeper = Timekeeper(store, clock, planner, notify=announcer.wake)
     planner.set_on_fire(timekeeper.run_due)
+    homes = HomeService(store, clock, notify=announcer.wake)
 
     async def authorize(
         enterprise_id: str | None, team_id: str | None, **_: Any
@@ -117,6 +119,8 @@ async def build(
     meeting.register(app, meetings, schedule)
     motions.register(app, meetings)
     objections.register(app, meetings)
+    cards.register(app, meetings)
+    home.register(app, meetings, homes)
     errors.register(app)
     return Plenary(
         app=app,

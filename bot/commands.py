@@ -19,6 +19,7 @@ from bot.domain import (
     MAX_MEMBERS_PER_COMMAND,
     MAX_REASON,
     MAX_TITLE,
+    PositionKind,
     Role,
 )
 from bot.errors import UsageError
@@ -140,18 +141,42 @@ COMMANDS: tuple[CommandDoc, ...] = (
         "/meeting help",
     ),
     CommandDoc(
-        "/table-motion <text> [deadline: <when>] [session: <n>]",
+        "/table-motion <text> [deadline: <when>] [session: <n>] [cosponsors: <name>, …]",
         "Table an item for your delegation; you get its number. A deadline"
         " (`YYYY-MM-DD HH:MM` in the meeting's zone, or `in 45m`, `in 2h`, `in 3d`) closes it"
         " by silence procedure: adopted unless an objection stands.",
         Audience.MEMBER,
-        "/table-motion Adopt the Kasane communiqué deadline: in 2h session: 1",
+        "/table-motion Exclude the Russian Federation cosponsors: European Union, Canada",
+    ),
+    CommandDoc(
+        "/table-motion",
+        "With no text: open a form with title, text, deadline, co-sponsors and session.",
+        Audience.MEMBER,
+        "/table-motion",
+    ),
+    CommandDoc(
+        "/meeting withdraw <item>",
+        "Take an open item off the agenda (its sponsor delegation or a chair).",
+        Audience.MEMBER,
+        "/meeting withdraw 4",
     ),
     CommandDoc(
         "/object <item> [reason]",
         "Register your delegation's objection, which blocks the item under consensus.",
         Audience.PARTICIPANT,
         "/object 3 Outside the mandate of this meeting",
+    ),
+    CommandDoc(
+        "/object <item> reservation: <statement>",
+        "Join consensus but put a reservation on record; it never blocks.",
+        Audience.MEMBER,
+        "/object 3 reservation: We read paragraph 2 as non-binding",
+    ),
+    CommandDoc(
+        "/object <item> stand-aside: <statement>",
+        "Stand aside (disassociate) on record; it never blocks.",
+        Audience.MEMBER,
+        "/object 3 stand-aside: We take no part in this decision",
     ),
     CommandDoc(
         "/object withdraw <item>",
@@ -216,6 +241,11 @@ class ShowHelp:
 
 
 @dataclass(frozen=True)
+class WithdrawItem:
+    number: int
+
+
+@dataclass(frozen=True)
 class SetTimezone:
     name: str
 
@@ -274,6 +304,7 @@ MeetingRequest = (
     | ListDelegations
     | ShowAgenda
     | Decide
+    | WithdrawItem
     | ShowHelp
     | ScheduleRequest
 )
@@ -284,6 +315,13 @@ class TableMotion:
     text: str
     deadline: str | None = None  # as typed; resolved in the meeting's zone by the service
     session: int | None = None
+    cosponsors: tuple[str, ...] = ()
+    title: str | None = None
+
+
+@dataclass(frozen=True)
+class OpenTablingForm:
+    pass
 
 
 @dataclass(frozen=True)
@@ -297,7 +335,16 @@ class WithdrawObjection:
     number: int
 
 
-ObjectRequest = RaiseObjection | WithdrawObjection | ShowHelp
+@dataclass(frozen=True)
+class StatePosition:
+    """A reservation or a stand-aside: on record, never blocking."""
+
+    number: int
+    kind: PositionKind
+    statement: str
+
+
+ObjectRequest = RaiseObjection | WithdrawObjection | StatePosition | ShowHelp
 
 # ---- parsers ----------------------------------------------------------------------------
 
@@ -386,6 +433,11 @@ def parse_meeting(text: str) -> MeetingRequest:
         return ListSessions()
     if verb == "digest" and len(words) == 1:
         return ShowDigest()
+    if verb == "withdraw":
+        usage = usage_of("/meeting withdraw")
+        if len(words) != 2:
+            raise UsageError("Name the one item to withdraw.", usage=usage)
+        return WithdrawItem(parse_item_number(words[1], usage))
     if verb == "decide":
         usage = usage_of("/meeting decide")
         if len(words) != 2:
@@ -479,14 +531,16 @@ def _parse_session(verb: str, rest: str) -> MeetingRequest:
     raise UsageError("Use `session add` or `session remove`.", usage=usage_of("/meeting session"))
 
 
-_MOTION_OPTION = re.compile(r"(?:^|\s)(deadline|session):", re.IGNORECASE)
+_MOTION_OPTION = re.compile(r"(?:^|\s)(deadline|session|cosponsors):", re.IGNORECASE)
 
 
-def parse_table_motion(text: str) -> TableMotion | ShowHelp:
+def parse_table_motion(text: str) -> TableMotion | OpenTablingForm | ShowHelp:
     usage = usage_of("/table-motion")
     body = plain_text(text)
     if body.lower() == "help":
         return ShowHelp()
+    if not body:
+        return OpenTablingForm()
     parts = _MOTION_OPTION.split(body)
     motion = parts[0].strip()
     options: dict[str, str] = {}
@@ -502,10 +556,17 @@ def parse_table_motion(text: str) -> TableMotion | ShowHelp:
     session = None
     if "session" in options:
         session = parse_item_number(options["session"], usage, what="a session number")
+    cosponsors: tuple[str, ...] = ()
+    if "cosponsors" in options:
+        names = [" ".join(n.split()) for n in options["cosponsors"].split(",")]
+        cosponsors = tuple(dict.fromkeys(n for n in names if n))
+        if not cosponsors:
+            raise UsageError("List co-sponsor delegations after `cosponsors:`.", usage=usage)
     return TableMotion(
         _limited(motion, MAX_ITEM_TEXT, "A motion's text", usage),
         deadline=options.get("deadline"),
         session=session,
+        cosponsors=cosponsors,
     )
 
 
@@ -523,4 +584,15 @@ def parse_object(text: str) -> ObjectRequest:
     usage = usage_of("/object")
     number = parse_item_number(words[0], usage)
     reason = plain_text(text.split(maxsplit=1)[1]) if len(words) > 1 else ""
+    stated = _STATEMENT.match(reason)
+    if stated:
+        kind = PositionKind(stated.group(1).lower().replace(" ", "-"))
+        usage = usage_of(f"/object <item> {kind.value}:")
+        statement = reason[stated.end() :].strip()
+        if not statement:
+            raise UsageError(f"Write the statement after `{kind.value}:`.", usage=usage)
+        return StatePosition(number, kind, _limited(statement, MAX_REASON, "A statement", usage))
     return RaiseObjection(number, _limited(reason, MAX_REASON, "A reason", usage))
+
+
+_STATEMENT = re.compile(r"(reservation|stand[- ]aside)\s*:", re.IGNORECASE)

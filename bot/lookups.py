@@ -97,6 +97,7 @@ async def decide_item(
         if notice is not None and not notice.closed:
             await uow.notices.touch(notice.id, close=kind is NoticeKind.BLOCKED)
     await uow.notices.add(meeting.id, item.id, NoticeKind.OUTCOME, now)
+    await uow.homes.mark_stale(meeting.id)
     decided = await uow.items.get(item.id)
     assert decided is not None
     return DecisionResult(decided, decision)

@@ -79,6 +79,31 @@ class Item:
     positions: tuple[Position, ...] = field(default=())
     session_id: int | None = None
     closed_at: datetime | None = None  # when it was decided or withdrawn
+    title: str | None = None
+
+    @property
+    def heading(self) -> str:
+        """The title, or the start of the text when the item was tabled without one."""
+        if self.title:
+            return self.title
+        first = self.text.splitlines()[0] if self.text else ""
+        return first if len(first) <= 80 else first[:79] + "…"
+
+    def position_of(self, delegation_id: int) -> Position | None:
+        return next((p for p in self.positions if p.delegation_id == delegation_id), None)
+
+    @property
+    def cosponsors(self) -> tuple[str, ...]:
+        return tuple(p.delegation for p in self.positions if p.kind is PositionKind.SUPPORT)
+
+    @property
+    def on_record(self) -> tuple[Position, ...]:
+        """Reservations and stand-asides: stated, never blocking."""
+        return tuple(
+            p
+            for p in self.positions
+            if p.kind in (PositionKind.RESERVATION, PositionKind.STAND_ASIDE)
+        )
 
     @property
     def objections(self) -> tuple[Objection, ...]:

@@ -14,7 +14,9 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from slack_sdk.models.blocks import (
+    ActionsBlock,
     Block,
+    ButtonElement,
     ContextBlock,
     DividerBlock,
     HeaderBlock,
@@ -23,9 +25,10 @@ from slack_sdk.models.blocks import (
     SectionBlock,
 )
 
+from bot.actions import Action, ItemRef
 from bot.commands import COMMANDS, Audience
 from bot.digest import Digest
-from bot.domain import ItemStatus, Objection
+from bot.domain import BlockChange, ItemStatus, Objection, PositionKind
 from bot.errors import PlenaryError
 from bot.records import Decision, Delegation, Item, Meeting, Session
 from bot.text import escape, truncate
@@ -51,8 +54,10 @@ def _message(text: str, blocks: Sequence[Block]) -> Message:
     return Message(truncate(text, 3000), [b.to_dict() for b in blocks])
 
 
-def section(mrkdwn: str) -> SectionBlock:
-    return SectionBlock(text=MarkdownTextObject(text=truncate(mrkdwn, MAX_SECTION)))
+def section(mrkdwn: str, accessory: ButtonElement | None = None) -> SectionBlock:
+    return SectionBlock(
+        text=MarkdownTextObject(text=truncate(mrkdwn, MAX_SECTION)), accessory=accessory
+    )
 
 
 def context(mrkdwn: str) -> ContextBlock:
@@ -148,24 +153,58 @@ def meeting_started(meeting: Meeting) -> Message:
     )
 
 
+def _position_lines(item: Item) -> list[str]:
+    labels = {PositionKind.RESERVATION: "reservation", PositionKind.STAND_ASIDE: "stands aside"}
+    return [
+        f"• *{escape(p.delegation)}* ({labels[p.kind]}): {escape(p.statement)}"
+        for p in item.on_record
+    ]
+
+
+def _sponsors(item: Item) -> str:
+    line = f"tabled by *{escape(item.sponsor)}*"
+    if item.cosponsors:
+        line += ", co-sponsored by " + ", ".join(f"*{escape(c)}*" for c in item.cosponsors)
+    return line
+
+
+def item_buttons(item: Item) -> ActionsBlock:
+    value = ItemRef(item.meeting_id, item.id).pack()
+    return ActionsBlock(
+        block_id=f"item-{item.id}",
+        elements=[
+            ButtonElement(text="Object", action_id=Action.OBJECT, value=value, style="danger"),
+            ButtonElement(
+                text="Withdraw my objection", action_id=Action.WITHDRAW_OBJECTION, value=value
+            ),
+            ButtonElement(text="Co-sponsor", action_id=Action.COSPONSOR, value=value),
+            ButtonElement(
+                text="Reservation / stand aside", action_id=Action.STATE_POSITION, value=value
+            ),
+        ],
+    )
+
+
 def item_card(item: Item, meeting: Meeting) -> Message:
     objections = item.objections
     status = STATUS_LABEL[item.status]
     if item.status is ItemStatus.OPEN and objections:
         status = f"open, provisionally blocked by {len(objections)}"
-    lines = [
-        f"{STATUS_EMOJI[item.status]} *#{item.number}* tabled by *{escape(item.sponsor)}*",
-        _quote(item.text),
-    ]
-    details = [f"Status: *{status}*"]
+    lines = [f"{STATUS_EMOJI[item.status]} *#{item.number} {escape(item.heading)}*"]
+    if item.text != item.heading:
+        lines.append(_quote(item.text))
+    details = [_sponsors(item), f"Status: *{status}*"]
     if item.deadline is not None:
         details.append(f"Deadline: {when(item.deadline, meeting.timezone)}")
     blocks: list[Block] = [section("\n".join(lines)), context(" · ".join(details))]
     if objections:
         heading = "Standing objections" if item.status is ItemStatus.OPEN else "Objections"
         blocks.append(section(f"*{heading}*\n" + "\n".join(_objection_lines(objections))))
+    if item.on_record:
+        blocks.append(section("*On record*\n" + "\n".join(_position_lines(item))))
     if item.status is ItemStatus.OPEN:
-        blocks.append(context(f"Object with `/object {item.number} &lt;reason&gt;`."))
+        blocks.append(item_buttons(item))
+        blocks.append(context(f"Or type `/object {item.number} &lt;reason&gt;`."))
     return _message(
         f"#{item.number} tabled by {escape(item.sponsor)} ({status}):"
         f" {escape(truncate(item.text, 500))}",
@@ -213,6 +252,14 @@ def blocked_notice(item: Item, *, closed: bool) -> Message:
     )
 
 
+def withdrawn_notice(item: Item, by_chair: bool) -> Message:
+    who = "by the chair" if by_chair else f"by its sponsor, {escape(item.sponsor)}"
+    text = f"#{item.number} was withdrawn {who}; it leaves the agenda."
+    return _message(
+        text, [section(f":heavy_minus_sign: *#{item.number} {escape(item.heading)}* — {text}")]
+    )
+
+
 def unblocked_notice(item: Item) -> Message:
     text = f"#{item.number} is no longer blocked: every objection has been withdrawn."
     return _message(
@@ -243,10 +290,12 @@ def outcome_notice(item: Item, decision: Decision, meeting: Meeting) -> Message:
         )
         text = f"#{item.number} blocked and excised from the agenda; objecting: {names}."
         body = [section(head + "\n" + _quote(item.text, 600))]
-        body += pack(_objection_lines(decision.objections), max_blocks=MAX_BLOCKS - 3)
+        body += pack(_objection_lines(decision.objections), max_blocks=MAX_BLOCKS - 5)
+    if item.on_record:
+        body += pack(["*On record*", *_position_lines(item)], max_blocks=3)
     body.append(
         context(
-            f"Sponsor: *{escape(item.sponsor)}* · Decided {by}"
+            f"{_sponsors(item).capitalize()} · Decided {by}"
             f" {when(decision.decided_at, meeting.timezone)}{late}"
         )
     )
@@ -278,6 +327,52 @@ def internal_error(reference: str) -> Message:
 def note(text: str) -> Message:
     """A short ephemeral confirmation whose text is already safe mrkdwn."""
     return _message(text, [section(text)])
+
+
+POSITION_LABEL = {
+    PositionKind.OBJECTION: "objection",
+    PositionKind.RESERVATION: "reservation",
+    PositionKind.STAND_ASIDE: "stand-aside",
+    PositionKind.SUPPORT: "co-sponsorship",
+}
+POSITION_ON = {
+    PositionKind.OBJECTION: "to",
+    PositionKind.RESERVATION: "on",
+    PositionKind.STAND_ASIDE: "on",
+    PositionKind.SUPPORT: "of",
+}
+
+
+def position_receipt(
+    delegation: str,
+    number: int,
+    kind: PositionKind,
+    *,
+    replaced: bool,
+    previous: PositionKind | None,
+    change: BlockChange,
+) -> Message:
+    who = escape(delegation)
+    label = POSITION_LABEL[kind]
+    on = POSITION_ON[kind]
+    if replaced:
+        return note(f"{who}'s {label} {on} #{number} already stands; it still counts once.")
+    icon = ":no_entry: " if kind is PositionKind.OBJECTION else ""
+    text = f"{icon}Recorded {who}'s {label} {on} #{number}."
+    if previous is not None and previous is not kind:
+        text += f" It replaces the {POSITION_LABEL[previous]}, which stays in the record."
+    if change is BlockChange.NOW_BLOCKED:
+        text += " The item is now blocked; the channel has been told."
+    if change is BlockChange.UNBLOCKED:
+        text += " No objection stands now; the channel has been told."
+    return note(text)
+
+
+def withdrawal_receipt(delegation: str, number: int, change: BlockChange) -> Message:
+    text = f"Withdrew {escape(delegation)}'s objection to #{number}."
+    if change is BlockChange.UNBLOCKED:
+        text += " No objection stands now; the channel has been told."
+    return note(text)
 
 
 def tabled_receipt(item: Item) -> Message:
@@ -385,6 +480,8 @@ def _item_line(item: Item, meeting: Meeting) -> str:
         line += f", closes {when(item.deadline, meeting.timezone)}"
     if item.status is ItemStatus.OPEN and item.objections:
         line += "; objecting: " + ", ".join(escape(o.delegation) for o in item.objections)
+    if item.on_record:
+        line += "; on record: " + ", ".join(escape(p.delegation) for p in item.on_record)
     return line
 
 

@@ -24,7 +24,7 @@ from bot.lookups import (
     require_open,
 )
 from bot.ports import Planner, Store, UnitOfWork
-from bot.records import Delegation, Item, Meeting, NoticeKind
+from bot.records import Delegation, Item, Meeting, NoticeKind, Position, Session
 from bot.schedule import deadline_job
 
 
@@ -42,6 +42,7 @@ class PositionChange:
     delegation: Delegation
     change: BlockChange
     replaced: bool  # the delegation already held this position; it was restated
+    previous: Position | None = None
 
 
 class MeetingService:
@@ -111,6 +112,7 @@ class MeetingService:
             added = tuple(u for u in request.members if u not in before)
             for user_id in added:
                 await uow.meetings.add_member(meeting.id, delegation_id, user_id, now)
+            await uow.homes.mark_stale(meeting.id)
             saved = await uow.meetings.delegation_named(meeting.id, key)
             assert saved is not None
         already = tuple(u for u in request.members if u in before)
@@ -166,6 +168,29 @@ class MeetingService:
                 return None, None
             return meeting, await uow.meetings.delegation_of(meeting.id, caller.user_id)
 
+    async def tabling_context(
+        self, caller: Caller
+    ) -> tuple[Meeting, Delegation, list[Delegation], list[Session]]:
+        """What the tabling form offers: the caller's delegation, the others, the sessions."""
+        async with self._store.read() as uow:
+            meeting = await meeting_of(uow, caller)
+            own = await delegation_of(uow, meeting, caller)
+            others = [d for d in await uow.meetings.delegations(meeting.id) if d.id != own.id]
+            return meeting, own, others, await uow.sessions.all(meeting.id)
+
+    async def item(self, caller: Caller, number: int) -> Item:
+        async with self._store.read() as uow:
+            return await item_numbered(uow, await meeting_of(uow, caller), number)
+
+    async def meeting_by_id(self, meeting_id: int) -> Meeting | None:
+        async with self._store.read() as uow:
+            return await uow.meetings.get(meeting_id)
+
+    async def delegation_names(self, meeting_id: int, ids: list[int]) -> list[str]:
+        async with self._store.read() as uow:
+            by_id = {d.id: d.name for d in await uow.meetings.delegations(meeting_id)}
+        return [by_id[i] for i in ids if i in by_id]
+
     # ---- items and positions -------------------------------------------------------
 
     async def table(self, caller: Caller, request: TableMotion) -> Item:
@@ -182,8 +207,21 @@ class MeetingService:
                     raise NotFound(
                         f"There is no session {request.session}; `/meeting sessions` lists them.",
                         usage=usage,
+                        field="session",
                     )
                 session_id = session.id
+            try:
+                cosponsors = [await self._named(uow, meeting, n) for n in request.cosponsors]
+            except NotFound as err:
+                err.field = "cosponsors"
+                raise
+            if any(c.id == delegation.id for c in cosponsors):
+                raise UsageError(
+                    f"{delegation.name} tables the item; list only other delegations as"
+                    " co-sponsors.",
+                    usage=usage,
+                    field="cosponsors",
+                )
             item = await uow.items.create(
                 meeting.id,
                 delegation.id,
@@ -192,8 +230,14 @@ class MeetingService:
                 now,
                 deadline=deadline,
                 session_id=session_id,
+                title=request.title,
             )
+            for cosponsor in cosponsors:
+                await uow.items.add_position(
+                    item.id, cosponsor.id, PositionKind.SUPPORT, "", caller.user_id, now
+                )
             await uow.notices.add(meeting.id, item.id, NoticeKind.ITEM_CARD, now)
+            await uow.homes.mark_stale(meeting.id)
         if item.deadline is not None:
             self._planner.plan(deadline_job(item.id), item.deadline)
         self._notify()
@@ -212,42 +256,69 @@ class MeetingService:
                 f"{exc} A deadline is `YYYY-MM-DD HH:MM` ({meeting.timezone}) or `in 45m`,"
                 " `in 2h`, `in 3d`.",
                 usage=usage,
+                field="deadline",
             ) from None
         if deadline <= now:
             raise UsageError(
                 f"The deadline {typed} ({meeting.timezone}) has already passed; give a time in"
                 " the future.",
                 usage=usage,
+                field="deadline",
             )
         return deadline
 
     async def object(self, caller: Caller, number: int, reason: str) -> PositionChange:
+        return await self.record_position(caller, number, PositionKind.OBJECTION, reason)
+
+    async def record_position(
+        self, caller: Caller, number: int, kind: PositionKind, statement: str
+    ) -> PositionChange:
+        """Put the caller's delegation's position on an open item on record, replacing the
+        one it held (the old one stays in the history)."""
         async with self._store.write() as uow:
             meeting = await meeting_of(uow, caller)
             delegation = await delegation_of(uow, meeting, caller)
-            if not delegation.role.may_block:
+            if kind.blocks and not delegation.role.may_block:
                 raise NotAllowed(
                     f"{delegation.name} is an observer: observers cannot block under this"
-                    " meeting's rules. You may still table items and speak to them."
+                    " meeting's rules. You may still table items and put a reservation or a"
+                    " stand-aside on record."
                 )
             before = await item_numbered(uow, meeting, number)
             require_open(before)
-            now = self._clock.now()
-            current = next((p for p in before.positions if p.delegation_id == delegation.id), None)
-            replaced = current is not None and current.kind is PositionKind.OBJECTION
-            if replaced and current is not None and reason in ("", current.statement):
-                # A repeat, or a second member of the same delegation: still one objector,
+            if kind is PositionKind.SUPPORT and before.sponsor_id == delegation.id:
+                raise Conflict(
+                    f"{delegation.name} tabled #{number}; its sponsor cannot co-sponsor it."
+                )
+            current = before.position_of(delegation.id)
+            replaced = current is not None and current.kind is kind
+            if replaced and current is not None and statement in ("", current.statement):
+                # A repeat, or a second member of the same delegation: still one position,
                 # and nothing on record changes.
                 return PositionChange(before, delegation, BlockChange.NONE, replaced=True)
+            now = self._clock.now()
             await uow.items.end_position(before.id, delegation.id, caller.user_id, now)
             await uow.items.add_position(
-                before.id, delegation.id, PositionKind.OBJECTION, reason, caller.user_id, now
+                before.id, delegation.id, kind, statement, caller.user_id, now
             )
             after = await uow.items.get(before.id)
             assert after is not None
             change = await self._announce_change(uow, meeting, before, after)
         self._notify()
-        return PositionChange(after, delegation, change, replaced)
+        return PositionChange(after, delegation, change, replaced, previous=current)
+
+    async def check_position(self, caller: Caller, number: int, kind: PositionKind) -> None:
+        """Refuse now, before a form is opened, what submitting it would refuse."""
+        async with self._store.read() as uow:
+            meeting = await meeting_of(uow, caller)
+            delegation = await delegation_of(uow, meeting, caller)
+            if kind.blocks and not delegation.role.may_block:
+                raise NotAllowed(
+                    f"{delegation.name} is an observer: observers cannot block under this"
+                    " meeting's rules. You may still put a reservation or a stand-aside on"
+                    " record."
+                )
+            require_open(await item_numbered(uow, meeting, number))
 
     async def withdraw_objection(self, caller: Caller, number: int) -> PositionChange:
         async with self._store.write() as uow:
@@ -255,7 +326,7 @@ class MeetingService:
             delegation = await delegation_of(uow, meeting, caller)
             before = await item_numbered(uow, meeting, number)
             require_open(before)
-            current = next((p for p in before.positions if p.delegation_id == delegation.id), None)
+            current = before.position_of(delegation.id)
             if current is None or current.kind is not PositionKind.OBJECTION:
                 raise Conflict(
                     f"{delegation.name} has no standing objection to #{number} to withdraw."
@@ -267,7 +338,61 @@ class MeetingService:
             assert after is not None
             change = await self._announce_change(uow, meeting, before, after)
         self._notify()
-        return PositionChange(after, delegation, change, replaced=False)
+        return PositionChange(after, delegation, change, replaced=False, previous=current)
+
+    async def withdraw_item(self, caller: Caller, number: int) -> Item:
+        """The sponsor (or a chair) takes an open item off the agenda."""
+        async with self._store.write() as uow:
+            meeting = await meeting_of(uow, caller)
+            item = await item_numbered(uow, meeting, number)
+            delegation = await uow.meetings.delegation_of(meeting.id, caller.user_id)
+            is_sponsor = delegation is not None and delegation.id == item.sponsor_id
+            if not is_sponsor and not meeting.is_chair(caller.user_id):
+                raise NotAllowed(
+                    f"Only {item.sponsor}, which tabled #{number}, or a chair can withdraw it."
+                )
+            if item.status is not ItemStatus.OPEN:
+                raise Conflict(f"Item #{number} is already {item.status.value}.")
+            now = self._clock.now()
+            await uow.items.set_status(item.id, ItemStatus.WITHDRAWN, now)
+            for kind in (NoticeKind.ITEM_CARD, NoticeKind.BLOCKED):
+                notice = await uow.notices.latest(item.id, kind)
+                if notice is not None and not notice.closed:
+                    await uow.notices.touch(notice.id, close=kind is NoticeKind.BLOCKED)
+            await uow.notices.add(
+                meeting.id,
+                item.id,
+                NoticeKind.WITHDRAWN,
+                now,
+                {"by": caller.user_id, "as": "sponsor" if is_sponsor else "chair"},
+            )
+            await uow.homes.mark_stale(meeting.id)
+            withdrawn = await uow.items.get(item.id)
+            assert withdrawn is not None
+        self._planner.cancel(deadline_job(item.id))
+        self._notify()
+        return withdrawn
+
+    async def item_for_button(
+        self, team_id: str, channel_id: str | None, meeting_id: int, item_id: int
+    ) -> tuple[Caller, int]:
+        """Check a button's packed value against where it was pressed: the meeting must be
+        in the presser's workspace (and channel, for a message button) and hold the item.
+        Returns the caller in that meeting and the item's number."""
+        stale = Conflict(
+            "This button no longer matches an item of this meeting; `/meeting agenda` shows"
+            " the current ones."
+        )
+        async with self._store.read() as uow:
+            meeting = await uow.meetings.get(meeting_id)
+            if meeting is None or meeting.team_id != team_id:
+                raise stale
+            if channel_id is not None and meeting.channel_id != channel_id:
+                raise stale
+            item = await uow.items.get(item_id)
+            if item is None or item.meeting_id != meeting.id:
+                raise stale
+        return Caller(meeting.team_id, meeting.channel_id, ""), item.number
 
     async def _announce_change(
         self, uow: UnitOfWork, meeting: Meeting, before: Item, after: Item
@@ -292,6 +417,7 @@ class MeetingService:
         card = await uow.notices.latest(after.id, NoticeKind.ITEM_CARD)
         if card is not None:
             await uow.notices.touch(card.id)
+        await uow.homes.mark_stale(meeting.id)
         return change
 
     # ---- decisions -----------------------------------------------------------------

@@ -18,6 +18,7 @@ from bot.commands import (
     ScheduleRequest,
     ShowAgenda,
     StartMeeting,
+    WithdrawItem,
     parse_meeting,
 )
 from bot.lookups import Caller
@@ -80,6 +81,11 @@ async def _run(meetings: MeetingService, caller: Caller, request: MeetingRequest
         case ShowAgenda():
             meeting, items = await meetings.agenda(caller)
             return render.agenda(meeting, items)
+        case WithdrawItem(number):
+            item = await meetings.withdraw_item(caller, number)
+            return render.note(
+                f"#{item.number} is withdrawn and leaves the agenda; the channel has been told."
+            )
         case Decide(number):
             result = await meetings.decide(caller, number)
             return render.note(

@@ -1,4 +1,5 @@
-"""/object: a participant delegation objects to an item, or withdraws its objection."""
+"""/object: a delegation objects to an item, states a reservation or stand-aside, or
+withdraws its objection."""
 
 from __future__ import annotations
 
@@ -8,10 +9,10 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot import render
-from bot.commands import RaiseObjection, WithdrawObjection, parse_object
-from bot.domain import BlockChange
+from bot.commands import RaiseObjection, StatePosition, WithdrawObjection, parse_object
+from bot.domain import PositionKind
 from bot.services import MeetingService
-from bot.text import escape
+from handlers.cards import receipt
 from handlers.common import answer, caller_of
 
 
@@ -23,23 +24,15 @@ def register(app: AsyncApp, meetings: MeetingService) -> None:
         match request:
             case RaiseObjection(number, reason):
                 change = await meetings.object(caller, number, reason)
-                who = escape(change.delegation.name)
-                if change.replaced:
-                    text = (
-                        f"{who}'s objection to #{number} already stands; it still counts once."
-                        + (" Its reason is updated." if reason else "")
-                    )
-                else:
-                    text = f":no_entry: Recorded {who}'s objection to #{number}."
-                    if change.change is BlockChange.NOW_BLOCKED:
-                        text += " The item is now blocked; the channel has been told."
-                await answer(ack, render.note(text))
+                await answer(ack, receipt(change, PositionKind.OBJECTION))
+            case StatePosition(number, kind, statement):
+                change = await meetings.record_position(caller, number, kind, statement)
+                await answer(ack, receipt(change, kind))
             case WithdrawObjection(number):
                 change = await meetings.withdraw_objection(caller, number)
-                text = f"Withdrew {escape(change.delegation.name)}'s objection to #{number}."
-                if change.change is BlockChange.UNBLOCKED:
-                    text += " No objection stands now; the channel has been told."
-                await answer(ack, render.note(text))
+                await answer(
+                    ack, render.withdrawal_receipt(change.delegation.name, number, change.change)
+                )
             case _:
                 meeting, delegation = await meetings.role_of(caller)
                 await answer(ack, render.help_text(meeting, delegation, caller.user_id))

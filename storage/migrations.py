@@ -127,4 +127,18 @@ MIGRATIONS: tuple[str, ...] = (
         WHERE status = 'open' AND deadline IS NOT NULL;
     ALTER TABLE notices ADD COLUMN payload TEXT;
     """,
+    # 3: item titles, and the App Home views to keep fresh.
+    """
+    ALTER TABLE items ADD COLUMN title TEXT;
+    CREATE TABLE home_views (
+        team_id TEXT NOT NULL,
+        user_id TEXT NOT NULL,
+        opened_at TEXT NOT NULL,
+        revision INTEGER NOT NULL DEFAULT 1,
+        published_revision INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (team_id, user_id)
+    ) WITHOUT ROWID;
+    CREATE INDEX home_views_stale ON home_views (team_id)
+        WHERE published_revision < revision;
+    """,
 )

@@ -101,6 +101,7 @@ def item(row: aiosqlite.Row, positions: tuple[Position, ...]) -> Item:
         positions=positions,
         session_id=row["session_id"],
         closed_at=opt_dt(row["closed_at"]),
+        title=row["title"],
     )
 
 

@@ -45,11 +45,12 @@ class SqliteItemRepository:
         now: datetime,
         deadline: datetime | None = None,
         session_id: int | None = None,
+        title: str | None = None,
     ) -> Item:
         number = await self.next_number(meeting_id)
         cursor = await self._conn.execute(
             "INSERT INTO items (meeting_id, number, sponsor_id, text, tabled_by, tabled_at,"
-            " deadline, session_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " deadline, session_id, title) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 meeting_id,
                 number,
@@ -59,6 +60,7 @@ class SqliteItemRepository:
                 rows.ts(now),
                 rows.ts(deadline) if deadline else None,
                 session_id,
+                title,
             ),
         )
         assert cursor.lastrowid is not None

@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 import aiosqlite
 
 from storage.database import Database
+from storage.sqlite_homes import SqliteHomeRepository
 from storage.sqlite_items import SqliteItemRepository
 from storage.sqlite_meetings import SqliteMeetingRepository
 from storage.sqlite_notices import SqliteNoticeRepository
@@ -20,6 +21,7 @@ class SqliteUnitOfWork:
         self.items = SqliteItemRepository(db_conn)
         self.notices = SqliteNoticeRepository(db_conn)
         self.sessions = SqliteSessionRepository(db_conn)
+        self.homes = SqliteHomeRepository(db_conn)
 
 
 class SqliteStore:

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
+from bot.actions import Action, Form
 from bot.demo.rig import Rig
 from bot.demo.transcript import indent, render_message
 
@@ -69,6 +70,47 @@ class Demo:
             print(indent(body, "  │ "))
             self._seen[message.ts] = (message.edits, body)
 
+    async def press_object(self, who: Delegate, number: int, reason: str) -> None:
+        """Press *Object* on the item's card, then fill in and submit the form."""
+        card = next(
+            m
+            for m in self.rig.slack.channel_messages(CHANNEL)
+            if m.text.startswith(f"#{number} tabled by")
+        )
+        value = next(
+            e["value"]
+            for b in card.blocks
+            for e in b.get("elements", [])
+            if e.get("action_id") == Action.OBJECT
+        )
+        print(f"\n▶ {who.name} presses [Object] on #{number}'s card")
+        await self.rig.send(
+            self.rig.signer.block_action(
+                user_id=who.user, action_id=Action.OBJECT, value=value, channel_id=CHANNEL
+            )
+        )
+        form = self.rig.slack.views_opened[-1]
+        print(f"    (a form opens: {form['title']['text']}; they type the reason and submit)")
+        state = {"reason": {"reason": {"type": "plain_text_input", "value": reason}}}
+        await self.rig.send(
+            self.rig.signer.view_submission(
+                user_id=who.user,
+                callback_id=Form.OBJECTION,
+                values=state,
+                private_metadata=form["private_metadata"],
+            )
+        )
+        await self.rig.settle()
+        self.show_channel_changes()
+
+    async def show_home(self, who: Delegate) -> None:
+        print(f"\n══ {who.name} opens Plenary's Home tab ══")
+        event = {"type": "app_home_opened", "user": who.user, "channel": "D0", "tab": "home"}
+        await self.rig.send(self.rig.signer.event(event))
+        await self.rig.settle()
+        view = self.rig.slack.views_published[who.user]
+        print(indent(render_message("", view["blocks"], NAMES), "  │ "))
+
     async def wait_until(self, moment: datetime, label: str) -> None:
         """Fast-forward the demo's clock and let the bot do what falls due meanwhile, exactly
         as its scheduler would: the same ``run_due`` call, at the moment it would run."""
@@ -127,11 +169,11 @@ async def play(rig: Rig) -> None:
     await demo.say(
         ukraine,
         "/table-motion",
-        "Exclude the Russian Federation from this meeting"
-        " (co-sponsored by the European Union, Australia, the United Kingdom, Canada and the"
-        " United States)",
+        "Exclude the Russian Federation from this meeting cosponsors: European Union,"
+        " Australia, United Kingdom, Canada, United States",
     )
-    for name in ("Belarus", "Central African Republic", "Kyrgyzstan", "Mali"):
+    await demo.press_object(BY_DELEGATION["Belarus"], 2, "Participation is a right of every member")
+    for name in ("Central African Republic", "Kyrgyzstan", "Mali"):
         await demo.say(BY_DELEGATION[name], "/object", "2 Participation is a right of every member")
     await demo.say(BY_DELEGATION["Kyrgyzstan"], "/object", "2")
 
@@ -142,8 +184,14 @@ async def play(rig: Rig) -> None:
     )
     await demo.say(BY_DELEGATION["Côte d'Ivoire"], "/object", "3 We have not seen the annex")
     await demo.say(BY_DELEGATION["Côte d'Ivoire"], "/object", "withdraw 3")
+    await demo.say(
+        BY_DELEGATION["Côte d'Ivoire"],
+        "/object",
+        "3 reservation: We join consensus; the annex must be circulated before adoption",
+    )
 
     await demo.wait_until(datetime(2026, 11, 2, 7, 45, tzinfo=UTC), "09:45 in Gaborone")
+    await demo.show_home(BY_DELEGATION["Mali"])
     await demo.say(CHAIR, "/meeting", "decide 1")
     await demo.say(CHAIR, "/meeting", "decide 2")
     await demo.say(BY_DELEGATION["Mali"], "/meeting", "decide 3")

@@ -13,6 +13,7 @@ from bot.commands import (
     AddDelegation,
     Decide,
     ListDelegations,
+    OpenTablingForm,
     RaiseObjection,
     RemoveDelegation,
     ShowAgenda,
@@ -278,9 +279,13 @@ def test_table_motion_help_shows_help() -> None:
 
 
 @pytest.mark.parametrize("text", ["", "   ", "\x00\u200b"])
-def test_table_motion_without_text_is_refused(text: str) -> None:
+def test_table_motion_without_text_opens_the_tabling_form(text: str) -> None:
+    assert parse_table_motion(text) == OpenTablingForm()
+
+
+def test_table_motion_with_options_but_no_text_is_refused() -> None:
     with pytest.raises(UsageError, match="text of the motion") as caught:
-        parse_table_motion(text)
+        parse_table_motion("deadline: in 2h")
     assert "/table-motion" in caught.value.usage
 
 
@@ -315,7 +320,7 @@ BAD_INPUTS: list[tuple[Parser, str]] = [
     (parse_object, "x"),
     (parse_object, "withdraw"),
     (parse_object, "4 " + "r" * (MAX_REASON + 1)),
-    (parse_table_motion, ""),
+    (parse_table_motion, "session: 1"),
     (parse_table_motion, "m" * (MAX_ITEM_TEXT + 1)),
 ]
 
@@ -335,7 +340,10 @@ def test_every_usage_error_carries_the_usage_to_type_instead(parse: Parser, text
 
 
 def test_usage_of_a_command_lists_each_of_its_forms() -> None:
-    assert usage_of("/object") == "`/object <item> [reason]`\n`/object withdraw <item>`"
+    assert usage_of("/object") == (
+        "`/object <item> [reason]`\n`/object <item> reservation: <statement>`\n"
+        "`/object <item> stand-aside: <statement>`\n`/object withdraw <item>`"
+    )
     assert usage_of("/meeting decide") == "`/meeting decide <item>`"
 
 

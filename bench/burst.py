@@ -1,0 +1,289 @@
+"""Scenarios 1 and 2: a burst of objections to one item, beside a bare Bolt app, and the same
+burst against meetings that already hold 10, 1,000 and 10,000 items."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench.common import (
+    POSITION_ROWS,
+    SIGNING_SECRET,
+    STANDING_OBJECTIONS,
+    Bench,
+    count,
+    objection_requests,
+    run_burst,
+    running,
+    settle,
+    setup_meeting,
+    signer_for,
+    table_items,
+)
+from bench.fake import BenchSlack
+from bench.load import Burst, burst, median
+from bench.populate import MeetingPlan, member_id, populate
+from bench.processes import bare_server, bot_server
+from bench.profiling import Profiler
+from bench.report import FAIL, PASS, Figure, verdict
+from bot.demo.signing import SlackRequestFactory
+
+S1 = "1 objection burst"
+S2 = "2 growth"
+GROWTH_ITEMS = (10, 1_000, 10_000)
+POSITIONS_PER_ITEM = 10  # so the 10,000-item meeting holds 100,000 positions
+WARMUP = 20
+
+
+def _burst_record(b: Burst) -> dict[str, Any]:
+    return {
+        "requests": b.count,
+        "wall_s": round(b.wall, 4),
+        "throughput_rps": round(b.throughput, 1),
+        "per_objection_ms": round(b.per_request_ms, 3),
+        "p50_ms": round(b.latency_ms(0.50), 2),
+        "p99_ms": round(b.latency_ms(0.99), 2),
+        "max_ms": round(b.max_ms, 2),
+        "failures": len(b.failures),
+        "first_failures": list(b.failures[:3]),
+    }
+
+
+async def _warm_up(bench: Bench, signer: SlackRequestFactory, url: str, channel: str) -> None:
+    """Exercise the dispatch path once before timing (``/object help`` writes nothing)."""
+    requests = [
+        signer.slash_command("/object", "help", user_id=member_id("UB", i), channel_id=channel)
+        for i in range(WARMUP)
+    ]
+    await burst(bench.session, url, requests, in_flight=10, expect=lambda s, _: s == 200)
+
+
+async def objection_burst(bench: Bench) -> None:
+    """Scenario 1: the same load against the real bot and against a bare Bolt app."""
+    channel = "C0BURST"
+    members = [member_id("UB", i) for i in range(bench.objections)]
+    database = bench.workdir / "burst.sqlite3"
+    runs: list[dict[str, Any]] = []
+    async with BenchSlack() as fake:
+        signer = signer_for(fake)
+        bot = bot_server(bench.workdir, "burst-bot", database, fake.api_url, SIGNING_SECRET)
+        bare = bare_server(bench.workdir, "bare-bolt", SIGNING_SECRET)
+        async with running(bot, bench.session), running(bare, bench.session):
+            started = time.monotonic()
+            await setup_meeting(bench.session, signer, bot.url, channel=channel, members=members)
+            await table_items(
+                bench.session, signer, bot.url, channel=channel, user=members[0], count=bench.runs
+            )
+            await settle(fake, database)
+            setup_s = time.monotonic() - started
+            await _warm_up(bench, signer, bot.url, channel)
+            await _warm_up(bench, signer, bare.url, channel)
+            for r in range(bench.runs):
+                number = r + 1
+                ours = objection_requests(signer, channel=channel, number=number, members=members)
+                floor = objection_requests(signer, channel=channel, number=number, members=members)
+                bare_first = r % 2 == 0  # alternate, so neither side always runs second
+                if bare_first:
+                    floor_burst = await run_burst(bench, bare.url, floor, plenary=False)
+                chat_before = fake.chat_calls()
+                plenary = await run_burst(bench, bot.url, ours, plenary=True)
+                settled_s = await settle(fake, database)
+                chat = fake.chat_calls() - chat_before
+                if not bare_first:
+                    floor_burst = await run_burst(bench, bare.url, floor, plenary=False)
+                runs.append(
+                    {
+                        "item": number,
+                        "plenary": _burst_record(plenary),
+                        "bare": _burst_record(floor_burst),
+                        "chat_calls": chat,
+                        "settle_s": round(settled_s, 2),
+                        "standing_objections": await count(
+                            database, STANDING_OBJECTIONS, channel, number
+                        ),
+                        "position_rows": await count(database, POSITION_ROWS, channel, number),
+                    }
+                )
+            if bench.profile_seconds > 0:
+                await _profile(bench, signer, bot.pid, bot.url, channel, members, fake, database)
+    bench.report.raw["objection_burst"] = {"setup_s": round(setup_s, 2), "runs": runs}
+    _burst_figures(bench, runs)
+
+
+def _burst_figures(bench: Bench, runs: list[dict[str, Any]]) -> None:
+    n = len(runs)
+
+    def mid(side: str, key: str) -> float:
+        return median([float(r[side][key]) for r in runs])
+
+    ours, floor = mid("plenary", "throughput_rps"), mid("bare", "throughput_rps")
+    ratio = ours / floor if floor else float("nan")
+    add = bench.report.add
+    load = f"{bench.objections} objections, {bench.in_flight} in flight"
+    add(Figure(S1, f"Plenary throughput ({load})", ours, "req/s", n))
+    add(Figure(S1, "bare Bolt throughput, same load", floor, "req/s", n))
+    add(
+        Figure(S1, "throughput ratio to bare Bolt", ratio, "x", n, ">= 0.80", verdict(ratio >= 0.8))
+    )
+    p99 = mid("plenary", "p99_ms")
+    add(Figure(S1, "ack latency p50", mid("plenary", "p50_ms"), "ms", n))
+    add(Figure(S1, "ack latency p99", p99, "ms", n, "< 100 ms", verdict(p99 < 100)))
+    add(Figure(S1, "ack latency max", mid("plenary", "max_ms"), "ms", n))
+    add(
+        Figure(
+            S1,
+            "bare Bolt ack latency p50 / p99",
+            f"{mid('bare', 'p50_ms'):.1f} / {mid('bare', 'p99_ms'):.1f}",
+            "ms",
+            n,
+        )
+    )
+    chat = [int(r["chat_calls"]) for r in runs]
+    add(
+        Figure(
+            S1,
+            "chat.* calls per burst (median; max)",
+            f"{median(chat):g}; {max(chat)}",
+            "",
+            n,
+            "<= 5",
+            verdict(max(chat) <= 5),
+        )
+    )
+    stored = [int(r["standing_objections"]) for r in runs]
+    rows = [int(r["position_rows"]) for r in runs]
+    failures = sum(int(r["plenary"]["failures"]) for r in runs)
+    exact = all(s == bench.objections for s in stored) and all(x == bench.objections for x in rows)
+    ok = exact and failures == 0
+    add(
+        Figure(
+            S1,
+            "objections stored / position rows (min over runs)",
+            f"{min(stored)} / {min(rows)} of {bench.objections}",
+            "",
+            n,
+            "all, none twice",
+            PASS if ok else FAIL,
+        )
+    )
+    if not ok:
+        bench.report.notes.append(
+            f"FAIL: objections stored per run {stored}, position rows {rows}, unexpected"
+            f" answers {failures} (expected {bench.objections} each and no failure)."
+        )
+
+
+async def _profile(
+    bench: Bench,
+    signer: SlackRequestFactory,
+    pid: int,
+    url: str,
+    channel: str,
+    members: list[str],
+    fake: BenchSlack,
+    database: Path,
+) -> None:
+    """Repeat bursts on fresh items while py-spy samples the bot (``--profile``)."""
+    profiler = Profiler(pid, bench.workdir.parent / "profile")
+    first = bench.runs + 1
+    await table_items(
+        bench.session, signer, url, channel=channel, user=members[0], count=bench.profile_bursts
+    )
+    await settle(fake, database)
+    async with profiler.sampling(bench.profile_seconds):
+        for k in range(bench.profile_bursts):
+            requests = objection_requests(
+                signer, channel=channel, number=first + k, members=members
+            )
+            await run_burst(bench, url, requests, plenary=True)
+    bench.report.raw["profile"] = profiler.summary()
+
+
+async def growth(bench: Bench) -> None:
+    """Scenario 2: the same burst against meetings already holding many items."""
+    cases: dict[int, dict[str, Any]] = {}
+    for items in GROWTH_ITEMS:
+        cases[items] = await _growth_case(bench, items)
+    bench.report.raw["growth"] = {str(k): v for k, v in cases.items()}
+    base = median([r["per_objection_ms"] for r in cases[GROWTH_ITEMS[0]]["runs"]])
+    n = bench.runs
+    for items, case in cases.items():
+        cost = median([r["per_objection_ms"] for r in case["runs"]])
+        p99 = median([r["p99_ms"] for r in case["runs"]])
+        held = f"{items:,} items, {case['populated']['positions']:,} positions"
+        bench.report.add(Figure(S2, f"per-objection cost, {held}", cost, "ms", n))
+        bench.report.add(Figure(S2, f"ack latency p99, {items:,} items", p99, "ms", n))
+        stored_ok = all(r["standing_objections"] == bench.objections for r in case["runs"])
+        if not stored_ok or any(r["failures"] for r in case["runs"]):
+            bench.report.add(
+                Figure(S2, f"objections stored, {items:,} items", "wrong", "", n, "all", FAIL)
+            )
+        if items != GROWTH_ITEMS[0]:
+            ratio = cost / base if base else float("nan")
+            bench.report.add(
+                Figure(
+                    S2,
+                    f"cost ratio {items:,} / {GROWTH_ITEMS[0]} items",
+                    ratio,
+                    "x",
+                    n,
+                    "0.80-1.20",
+                    verdict(0.8 <= ratio <= 1.2),
+                )
+            )
+
+
+async def _growth_case(bench: Bench, items: int) -> dict[str, Any]:
+    channel = "C0GROWTH"
+    prefix = "UG"
+    members = [member_id(prefix, i) for i in range(bench.objections)]
+    database = bench.workdir / f"growth-{items}.sqlite3"
+    started = time.monotonic()
+    counts = await populate(
+        database,
+        [
+            MeetingPlan(
+                channel_id=channel,
+                member_prefix=prefix,
+                delegations=bench.objections,
+                items=items,
+                positions_per_item=POSITIONS_PER_ITEM,
+                adopted_every=4,
+            )
+        ],
+        datetime.now(UTC),
+    )
+    populate_s = time.monotonic() - started
+    runs: list[dict[str, Any]] = []
+    async with BenchSlack() as fake:
+        signer = signer_for(fake)
+        bot = bot_server(bench.workdir, f"growth-{items}", database, fake.api_url, SIGNING_SECRET)
+        async with running(bot, bench.session):
+            await table_items(
+                bench.session, signer, bot.url, channel=channel, user=members[0], count=bench.runs
+            )
+            await settle(fake, database)
+            await _warm_up(bench, signer, bot.url, channel)
+            for r in range(bench.runs):
+                number = items + r + 1
+                requests = objection_requests(
+                    signer, channel=channel, number=number, members=members
+                )
+                chat_before = fake.chat_calls()
+                result = await run_burst(bench, bot.url, requests, plenary=True)
+                await settle(fake, database)
+                record = _burst_record(result)
+                record["item"] = number
+                record["chat_calls"] = fake.chat_calls() - chat_before
+                record["standing_objections"] = await count(
+                    database, STANDING_OBJECTIONS, channel, number
+                )
+                runs.append(record)
+    return {
+        "populated": counts.as_dict(),
+        "populate_s": round(populate_s, 2),
+        "db_mb": round(database.stat().st_size / 1e6, 1),
+        "runs": runs,
+    }
