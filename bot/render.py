@@ -199,9 +199,9 @@ def item_card(item: Item, meeting: Meeting) -> Message:
     blocks: list[Block] = [section("\n".join(lines)), context(" · ".join(details))]
     if objections:
         heading = "Standing objections" if item.status is ItemStatus.OPEN else "Objections"
-        blocks.append(section(f"*{heading}*\n" + "\n".join(_objection_lines(objections))))
+        blocks += pack([f"*{heading}*", *_objection_lines(objections)], max_blocks=30)
     if item.on_record:
-        blocks.append(section("*On record*\n" + "\n".join(_position_lines(item))))
+        blocks += pack(["*On record*", *_position_lines(item)], max_blocks=12)
     if item.status is ItemStatus.OPEN:
         blocks.append(item_buttons(item))
         blocks.append(context(f"Or type `/object {item.number} &lt;reason&gt;`."))

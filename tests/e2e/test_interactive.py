@@ -388,3 +388,43 @@ async def test_home_table_button_opens_the_tabling_form(tabled: Rig) -> None:
     await home_open(tabled, UKRAINE)
     await home_press(tabled, UKRAINE, Action.TABLE, MeetingRef(1).pack())
     assert tabled.slack.views_opened[-1]["callback_id"] == Form.TABLING
+
+
+BUTTON_TABLE = [
+    # (who, button, opens a form?, what the presser is told when no form opens)
+    (RUSSIA, Action.OBJECT, True, ""),
+    (KPCSC, Action.OBJECT, False, "observers cannot block"),
+    (OUTSIDER, Action.OBJECT, False, "not a member of any delegation"),
+    (RUSSIA, Action.STATE_POSITION, True, ""),
+    (KPCSC, Action.STATE_POSITION, True, ""),
+    (OUTSIDER, Action.STATE_POSITION, False, "not a member of any delegation"),
+    (RUSSIA, Action.WITHDRAW_OBJECTION, False, "no standing objection"),
+    (KPCSC, Action.WITHDRAW_OBJECTION, False, "no standing objection"),
+    (OUTSIDER, Action.WITHDRAW_OBJECTION, False, "not a member of any delegation"),
+    (RUSSIA, Action.COSPONSOR, False, "Recorded Russian Federation's co-sponsorship"),
+    (UKRAINE, Action.COSPONSOR, False, "Recorded Ukraine's co-sponsorship"),
+    (OUTSIDER, Action.COSPONSOR, False, "not a member of any delegation"),
+    (RUSSIA, Action.DECIDE, False, "Only the meeting's chairs"),
+    (CHAIR, Action.DECIDE, False, "is decided"),
+]
+
+
+@pytest.mark.parametrize(("who", "action", "opens", "told"), BUTTON_TABLE)
+async def test_every_button_for_every_role_does_what_the_rules_allow(
+    kasane: Rig, who: str, action: Action, opens: bool, told: str
+) -> None:
+    await expect_ok(
+        kasane, "/meeting", f"delegation add Botswana participant <@{CHAIR}>", user=CHAIR
+    )
+    await expect_ok(kasane, "/table-motion", "Adopt the agenda", user=MALI)
+    forms_before = len(kasane.slack.views_opened)
+    before = dump(kasane)
+    reply = await press(kasane, who, action, ItemRef(1, 1).pack())
+    assert reply.status == 200
+    assert (len(kasane.slack.views_opened) > forms_before) is opens
+    if told:
+        assert told in answered(kasane, who, action)
+    changes = (
+        action in (Action.COSPONSOR, Action.DECIDE) and "Recorded" in told or "decided" in told
+    )
+    assert (dump(kasane) != before) is changes
