@@ -12,7 +12,7 @@ import sys
 from aiohttp import web
 
 from bot import logs
-from bot.app import build, web_app
+from bot.app import Plenary, build, web_app
 from bot.config import Settings
 from bot.errors import ConfigError
 
@@ -22,18 +22,31 @@ log = logging.getLogger("bot")
 async def serve(settings: Settings) -> None:
     plenary = await build(settings)
     await plenary.start()
-    runner = web.AppRunner(web_app(plenary), handle_signals=False)
+    # The bot logs one structured line per request itself; aiohttp's access log would
+    # duplicate it in another format.
+    runner = web.AppRunner(web_app(plenary), handle_signals=False, access_log=None)
     await runner.setup()
     site = web.TCPSite(runner, host="0.0.0.0", port=settings.port)  # noqa: S104
     await site.start()
-    log.info("listening", extra={"port": settings.port, "mode": "serve"})
+    port = runner.addresses[0][1] if runner.addresses else settings.port
+    log.info("listening", extra={"port": port, "mode": "serve"})
     try:
         await _until_signalled()
     finally:
-        log.info("shutting down: draining requests")
-        await runner.cleanup()
+        log.info("shutting down: finishing requests in flight")
+        await runner.cleanup()  # stops accepting, waits for handlers still running
+        await _deliver_what_is_due(plenary)
         await plenary.close()
         log.info("stopped")
+
+
+async def _deliver_what_is_due(plenary: Plenary) -> None:
+    """Give announcements owed a few seconds to go out; what is left stays in the outbox
+    and is delivered at the next start."""
+    try:
+        await asyncio.wait_for(plenary.announcer.drain(), timeout=5)
+    except TimeoutError:
+        log.warning("announcements left in the outbox for the next start")
 
 
 async def socket(settings: Settings) -> None:

@@ -12,8 +12,10 @@ import contextlib
 import logging
 import time
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from datetime import datetime, timedelta
 
+import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -45,6 +47,8 @@ PERMANENT_ERRORS = frozenset(
     }
 )
 MAX_BACKOFF = timedelta(minutes=5)
+NOTICE_EVENT = "plenary_notice"  # message metadata type: finds our own posts again
+UNCERTAIN_LOOKBACK = 100  # newest channel messages searched for an unconfirmed post
 
 
 class Announcer:
@@ -171,6 +175,12 @@ class Announcer:
                     current.id, "nothing to render", None, current.revision
                 )
             return False
+        if current.message_ts is None and current.uncertain_since is not None:
+            found = await self._find_posted(current)
+            if found is not None:
+                async with self._store.write() as uow:
+                    await uow.notices.adopt_message(current.id, found)
+                current = replace(current, message_ts=found, uncertain_since=None)
         try:
             if current.message_ts is None:
                 response = await self._client.chat_postMessage(
@@ -180,7 +190,7 @@ class Announcer:
                     unfurl_links=False,
                     unfurl_media=False,
                     metadata={
-                        "event_type": "plenary_notice",
+                        "event_type": NOTICE_EVENT,
                         "event_payload": {"notice_id": current.id, "kind": current.kind.value},
                     },
                 )
@@ -194,7 +204,12 @@ class Announcer:
         except SlackApiError as exc:
             await self._failed(current, str(exc.response.get("error", "unknown")), exc)
             return False
-        except (OSError, TimeoutError) as exc:
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            if current.message_ts is None:
+                # The connection failed mid-post: Slack may have accepted it. Say so, so the
+                # next attempt looks in the channel before posting again.
+                async with self._store.write() as uow:
+                    await uow.notices.mark_uncertain(current.id, self._clock.now())
             await self._failed(current, type(exc).__name__, exc)
             return False
         ts = str(response.get("ts") or current.message_ts)
@@ -210,6 +225,30 @@ class Announcer:
             },
         )
         return True
+
+    async def _find_posted(self, notice: Notice) -> str | None:
+        """The ts of this notice's message if an earlier, unconfirmed post did land."""
+        try:
+            # The newest messages, not a time window: a lost post is recent, and message
+            # timestamps are Slack's clock, not ours.
+            response = await self._client.conversations_history(
+                channel=notice.channel_id, include_all_metadata=True, limit=UNCERTAIN_LOOKBACK
+            )
+        except (SlackApiError, aiohttp.ClientError, OSError, TimeoutError) as exc:
+            # Without the history we cannot tell; posting again risks a duplicate, which is
+            # better than losing the announcement.
+            log.warning(
+                "could not check for an unconfirmed post",
+                extra={"notice_id": notice.id, "exception": type(exc).__name__},
+            )
+            return None
+        for message in response.get("messages") or []:
+            metadata = message.get("metadata") or {}
+            payload = metadata.get("event_payload") or {}
+            if metadata.get("event_type") == NOTICE_EVENT and payload.get("notice_id") == notice.id:
+                log.info("found an unconfirmed post in the channel", extra={"notice_id": notice.id})
+                return str(message["ts"])
+        return None
 
     async def _failed(self, notice: Notice, error: str, exc: Exception) -> None:
         permanent = error in PERMANENT_ERRORS

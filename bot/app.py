@@ -22,7 +22,9 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.announcer import Announcer
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
+from bot.deliveries import Deliveries
 from bot.home import HomeService
+from bot.requestlog import LoggedApp
 from bot.schedule import ScheduleService
 from bot.scheduling import ApsPlanner
 from bot.services import MeetingService
@@ -106,7 +108,7 @@ async def build(
             enterprise_id=enterprise_id, team_id=team_id, bot_token=settings.bot_token
         )
 
-    app = AsyncApp(
+    app = LoggedApp(
         # Listeners get a client carrying the token from authorize(); this one has none.
         client=AsyncWebClient(base_url=client.base_url, retry_handlers=client.retry_handlers),
         signing_secret=settings.signing_secret or None,
@@ -116,6 +118,7 @@ async def build(
         raise_error_for_unhandled_request=False,
     )
     app.middleware(_ssl_check_after_verification)
+    app.middleware(_once_per_event(Deliveries(store, clock)))
     meeting.register(app, meetings, schedule)
     motions.register(app, meetings)
     objections.register(app, meetings)
@@ -136,11 +139,31 @@ async def build(
 
 async def _ssl_check_after_verification(
     body: dict[str, Any],
-    next: Callable[[], Awaitable[BoltResponse]],
+    next: Callable[[], Awaitable[None]],
 ) -> BoltResponse | None:
+    # Bolt's global middleware is a chain, not an onion: next() only lets the request go on.
     if body.get("ssl_check") == "1":
         return BoltResponse(status=200, body="")
-    return await next()
+    await next()
+    return None
+
+
+def _once_per_event(
+    deliveries: Deliveries,
+) -> Callable[[dict[str, Any], Callable[[], Awaitable[None]]], Awaitable[BoltResponse | None]]:
+    async def once(
+        body: dict[str, Any],
+        next: Callable[[], Awaitable[None]],
+    ) -> BoltResponse | None:
+        event_id = body.get("event_id")
+        is_event = body.get("type") == "event_callback" and event_id
+        if is_event and not await deliveries.first(str(event_id)):
+            log.info("event retry ignored", extra={"event_id": event_id})
+            return BoltResponse(status=200, body="")
+        await next()
+        return None
+
+    return once
 
 
 def web_app(plenary: Plenary) -> web.Application:

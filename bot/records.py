@@ -155,3 +155,6 @@ class Notice:
     closed: bool
     attempts: int
     payload: dict[str, Any] = field(default_factory=dict)
+    # Set when a post's connection dropped: Slack may have accepted it, so the channel is
+    # searched for it before posting again.
+    uncertain_since: datetime | None = None

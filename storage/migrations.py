@@ -141,4 +141,13 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX home_views_stale ON home_views (team_id)
         WHERE published_revision < revision;
     """,
+    # 4: exactly-once delivery: Events API retries seen, posts whose fate is unknown.
+    """
+    CREATE TABLE seen_events (
+        event_id TEXT PRIMARY KEY,
+        seen_at TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE INDEX seen_events_age ON seen_events (seen_at);
+    ALTER TABLE notices ADD COLUMN uncertain_since TEXT;
+    """,
 )

@@ -139,4 +139,5 @@ def notice(row: aiosqlite.Row) -> Notice:
         closed=bool(row["closed"]),
         attempts=row["attempts"],
         payload=json.loads(row["payload"]) if row["payload"] else {},
+        uncertain_since=opt_dt(row["uncertain_since"]),
     )

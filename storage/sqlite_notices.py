@@ -4,7 +4,7 @@ the change they announce, so an acknowledged command can never lose its announce
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiosqlite
@@ -93,9 +93,35 @@ class SqliteNoticeRepository:
     async def mark_delivered(self, notice_id: int, revision: int, message_ts: str) -> None:
         await self._conn.execute(
             "UPDATE notices SET delivered_revision = max(delivered_revision, ?), message_ts = ?,"
-            " attempts = 0, next_attempt_at = NULL, last_error = NULL WHERE id = ?",
+            " attempts = 0, next_attempt_at = NULL, last_error = NULL, uncertain_since = NULL"
+            " WHERE id = ?",
             (revision, message_ts, notice_id),
         )
+
+    async def mark_uncertain(self, notice_id: int, since: datetime) -> None:
+        await self._conn.execute(
+            "UPDATE notices SET uncertain_since = coalesce(uncertain_since, ?) WHERE id = ?",
+            (rows.ts(since), notice_id),
+        )
+
+    async def adopt_message(self, notice_id: int, message_ts: str) -> None:
+        """A post thought lost was found in the channel: edit it from now on."""
+        await self._conn.execute(
+            "UPDATE notices SET message_ts = ?, uncertain_since = NULL WHERE id = ?",
+            (message_ts, notice_id),
+        )
+
+    async def first_delivery(self, event_id: str, now: datetime) -> bool:
+        """Record an Events API delivery; False when this event id was seen before (a retry).
+        Entries older than a day are pruned: Slack retries within minutes."""
+        await self._conn.execute(
+            "DELETE FROM seen_events WHERE seen_at < ?", (rows.ts(now - timedelta(days=1)),)
+        )
+        cursor = await self._conn.execute(
+            "INSERT OR IGNORE INTO seen_events (event_id, seen_at) VALUES (?, ?)",
+            (event_id, rows.ts(now)),
+        )
+        return cursor.rowcount == 1
 
     async def mark_failed(
         self, notice_id: int, error: str, retry_at: datetime | None, revision: int

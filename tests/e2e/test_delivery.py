@@ -1,0 +1,164 @@
+"""Announcements reach the channel exactly once through rate limits, Slack errors, dropped
+connections, retried events and outages, while commands keep being acknowledged."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import pytest
+
+from bot.demo.rig import Rig
+from tests.conftest import CHAIR, KPCSC, MALI, RUSSIA, UKRAINE, expect_ok
+
+CHANNEL = "C0MEETING"
+
+
+def cards(rig: Rig, number: int) -> list[str]:
+    return [
+        m.text
+        for m in rig.slack.channel_messages(CHANNEL)
+        if m.text.startswith(f"#{number} tabled")
+    ]
+
+
+async def retry_later(rig: Rig) -> None:
+    """Let the outbox's backoff pass, as time would, and deliver."""
+    rig.clock.advance(timedelta(minutes=10))
+    await rig.settle()
+
+
+async def test_a_post_answered_429_several_times_is_delivered_once_after_the_waits(
+    kasane: Rig,
+) -> None:
+    kasane.slack.fail_next("chat.postMessage", status=429, times=3, retry_after=0)
+    await expect_ok(kasane, "/table-motion", "Adopt the agenda", user=UKRAINE)
+    assert len(cards(kasane, 1)) == 1
+    statuses = [c.status for c in kasane.slack.calls_to("chat.postMessage")][-4:]
+    assert statuses == [429, 429, 429, 200]
+
+
+async def test_commands_are_acknowledged_while_slack_rate_limits_the_announcer(
+    kasane: Rig,
+) -> None:
+    kasane.plenary.announcer.start()
+    kasane.slack.fail_next("chat.postMessage", status=429, times=2, retry_after=1)
+    first = await kasane.send(kasane.signer.slash_command("/table-motion", "One", user_id=UKRAINE))
+    second = await kasane.send(kasane.signer.slash_command("/object", "1 no", user_id=MALI))
+    # Both answered while the announcer was still waiting out Retry-After.
+    assert first.status == second.status == 200
+    assert "Tabled as *#1*" in first.text
+    assert "Recorded Mali's objection" in second.text
+    await kasane.plenary.announcer.wait_idle()
+    assert len(cards(kasane, 1)) == 1
+    assert "#1 is blocked by Mali." in [m.text for m in kasane.slack.channel_messages(CHANNEL)]
+
+
+async def test_server_errors_are_retried_and_the_message_appears_once(kasane: Rig) -> None:
+    kasane.slack.fail_next("chat.postMessage", status=503, times=5)
+    await expect_ok(kasane, "/table-motion", "Adopt the agenda", user=UKRAINE)
+    assert cards(kasane, 1) == []  # the client's own retries were not enough
+    await retry_later(kasane)
+    assert len(cards(kasane, 1)) == 1
+
+
+async def test_a_post_whose_connection_dropped_after_slack_accepted_it_is_not_posted_again(
+    kasane: Rig,
+) -> None:
+    kasane.slack.drop_next("chat.postMessage", after_accepting=True)
+    await expect_ok(kasane, "/table-motion", "Adopt the agenda", user=UKRAINE)
+    assert len(cards(kasane, 1)) == 1  # Slack has it; the bot does not know yet
+    await retry_later(kasane)
+    assert len(cards(kasane, 1)) == 1
+    assert kasane.slack.calls_to("conversations.history")
+    await expect_ok(kasane, "/object", "1 Not yet", user=MALI)
+    card = next(m for m in kasane.slack.channel_messages(CHANNEL) if m.text.startswith("#1 tabled"))
+    assert card.edits == 1  # the found message is edited in place from then on
+
+
+async def test_a_post_whose_connection_dropped_before_slack_got_it_is_posted_once(
+    kasane: Rig,
+) -> None:
+    kasane.slack.drop_next("chat.postMessage", after_accepting=False)
+    await expect_ok(kasane, "/table-motion", "Adopt the agenda", user=UKRAINE)
+    assert cards(kasane, 1) == []
+    await retry_later(kasane)
+    assert len(cards(kasane, 1)) == 1
+
+
+async def test_a_retried_event_delivery_has_no_second_effect(kasane: Rig) -> None:
+    event = {"type": "app_home_opened", "user": MALI, "channel": "D0", "tab": "home"}
+    first = await kasane.send(kasane.signer.event(event, event_id="Ev42"))
+    await kasane.settle()
+    retry = kasane.signer.event(event, event_id="Ev42")
+    headers = {**retry.headers, "X-Slack-Retry-Num": "1", "X-Slack-Retry-Reason": "http_timeout"}
+    from bot.demo.signing import SignedRequest
+
+    again = await kasane.send(SignedRequest(retry.body, headers))
+    await kasane.settle()
+    assert first.status == again.status == 200
+    assert len(kasane.slack.calls_to("views.publish")) == 1
+    other = await kasane.send(kasane.signer.event(event, event_id="Ev43"))
+    await kasane.settle()
+    assert other.status == 200
+    assert len(kasane.slack.calls_to("views.publish")) == 2
+
+
+async def test_while_slack_is_down_commands_work_health_says_degraded_and_nothing_is_lost(
+    kasane: Rig,
+) -> None:
+    kasane.slack.down = True
+    await expect_ok(kasane, "/table-motion", "Adopt the agenda", user=UKRAINE)
+    await expect_ok(kasane, "/object", "1 Not yet", user=MALI)
+    await expect_ok(kasane, "/object", "1 reservation: fine", user=RUSSIA)
+    status, health = await kasane.healthz()
+    assert status == 200
+    assert health == {"status": "degraded", "database": True, "slack": False}
+    kasane.slack.down = False
+    for _ in range(3):
+        await retry_later(kasane)
+    assert len(cards(kasane, 1)) == 1
+    assert "#1 is blocked by Mali." in [m.text for m in kasane.slack.channel_messages(CHANNEL)]
+    status, health = await kasane.healthz()
+    assert health["status"] == "ok"
+
+
+async def test_slack_refusing_auth_test_does_not_stop_commands(kasane: Rig) -> None:
+    kasane.slack.fail_next("auth.test", status=200, error="invalid_auth", times=10)
+    await expect_ok(kasane, "/table-motion", "Adopt the agenda", user=KPCSC)
+    assert len(cards(kasane, 1)) == 1
+
+
+async def test_every_request_logs_one_line_with_an_id_and_no_text_or_token(
+    kasane: Rig, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.INFO)
+    await expect_ok(kasane, "/table-motion", "A very secret motion text", user=UKRAINE)
+    requests = [r for r in caplog.records if r.name == "plenary.request"]
+    assert len(requests) == 1
+    record = requests[0].__dict__
+    assert record["kind"] == "command"
+    assert record["command"] == "/table-motion"
+    assert record["status"] == 200
+    assert len(record["request_id"]) == 12
+    from bot.logs import JsonFormatter
+
+    lines = [JsonFormatter().format(r) for r in caplog.records]
+    assert all("A very secret motion text" not in line for line in lines)
+    assert all("xoxb-" not in line for line in lines)
+    stamped = [r for r in caplog.records if getattr(r, "request_id", None) == record["request_id"]]
+    assert len(stamped) >= 1
+
+
+async def test_an_unexpected_failure_answers_politely_and_logs_a_reference(
+    kasane: Rig, caplog: pytest.LogCaptureFixture
+) -> None:
+    await kasane.plenary.db.close()  # the database goes away under the bot
+    reply = await kasane.send(kasane.signer.slash_command("/meeting", "agenda", user_id=CHAIR))
+    assert reply.status == 200
+    assert "Reference:" in reply.text
+    assert "Traceback" not in reply.raw
+    assert any(r.levelno == logging.ERROR for r in caplog.records)
+    status, health = await kasane.healthz()
+    assert status == 503
+    assert health["database"] is False
