@@ -32,7 +32,7 @@ format: $(STAMP)
 	$(BIN)/ruff check --fix .
 
 soak: $(STAMP)
-	$(BIN)/pytest -q -p no:cacheprovider tests/soak
+	$(BIN)/pytest -q -o addopts="--strict-markers --strict-config -ra" tests/soak
 
 bench: $(STAMP)
 	$(BIN)/python -m bench

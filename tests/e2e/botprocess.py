@@ -1,0 +1,100 @@
+"""Runs the real bot as a subprocess (`python -m bot serve --port 0`) for tests that kill it."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import os
+import signal
+import sys
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Self
+
+from bot.demo.rig import BOT_TOKEN, SIGNING_SECRET
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+class BotProcess:
+    def __init__(self, database: Path, api_url: str) -> None:
+        self.database = database
+        self.api_url = api_url
+        self.process: asyncio.subprocess.Process | None = None
+        self.url = ""
+        self.log: list[dict[str, Any]] = []
+        self._reader: asyncio.Task[None] | None = None
+
+    async def start(self) -> None:
+        env = {
+            **{k: v for k, v in os.environ.items() if not k.startswith("SLACK_")},
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
+            "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "SLACK_API_URL": self.api_url,
+            "DATABASE_URL": f"sqlite:///{self.database}",
+        }
+        self.process = await asyncio.create_subprocess_exec(
+            sys.executable,
+            "-m",
+            "bot",
+            "serve",
+            "--port",
+            "0",
+            cwd=ROOT,
+            env=env,
+            stdout=asyncio.subprocess.DEVNULL,
+            stderr=asyncio.subprocess.PIPE,
+        )
+        port = await asyncio.wait_for(self._until_listening(), timeout=60)
+        self.url = f"http://127.0.0.1:{port}"
+        self._reader = asyncio.create_task(self._read_rest())
+
+    async def _next_line(self) -> dict[str, Any] | None:
+        assert self.process is not None
+        assert self.process.stderr is not None
+        raw = await self.process.stderr.readline()
+        if not raw:
+            return None
+        try:
+            entry: dict[str, Any] = json.loads(raw)
+        except json.JSONDecodeError:
+            entry = {"event": raw.decode(errors="replace").strip()}
+        self.log.append(entry)
+        return entry
+
+    async def _until_listening(self) -> int:
+        while True:
+            entry = await self._next_line()
+            if entry is None:
+                raise RuntimeError(f"the bot exited before listening: {self.log}")
+            if entry.get("event") == "listening":
+                return int(entry["port"])
+
+    async def _read_rest(self) -> None:
+        while await self._next_line() is not None:
+            pass
+
+    def send_signal(self, sig: signal.Signals) -> None:
+        assert self.process is not None
+        self.process.send_signal(sig)
+
+    async def wait(self) -> int:
+        assert self.process is not None
+        code = await asyncio.wait_for(self.process.wait(), timeout=60)
+        if self._reader is not None:
+            await asyncio.wait_for(self._reader, timeout=10)
+        return code
+
+    async def __aenter__(self) -> Self:
+        await self.start()
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        if self.process is not None and self.process.returncode is None:
+            self.process.kill()
+            await self.wait()

@@ -1,0 +1,1 @@
+"""Heavier fault runs: `make soak`, not part of `make test`."""
