@@ -23,6 +23,7 @@ from bot import render
 from bot.clock import Clock
 from bot.home import home_view, load_home
 from bot.ports import Store, UnitOfWork
+from bot.record import build_record
 from bot.records import Notice, NoticeKind
 from bot.schedule import assemble_digest
 
@@ -166,6 +167,8 @@ class Announcer:
         self._last_sent[channel_id] = self._monotonic()
 
     async def _deliver(self, notice: Notice) -> bool:
+        if notice.kind is NoticeKind.RECORD:
+            return await self._upload_record(notice)
         async with self._store.read() as uow:
             current = await uow.notices.get(notice.id) or notice
             message = await render_notice(uow, current)
@@ -226,6 +229,39 @@ class Announcer:
         )
         return True
 
+    async def _upload_record(self, notice: Notice) -> bool:
+        """The meeting record as two files in the channel (Slack's external upload flow)."""
+        async with self._store.read() as uow:
+            meeting = await uow.meetings.get(notice.meeting_id)
+            assert meeting is not None
+            items = await uow.items.all(meeting.id)
+            markdown, table = build_record(
+                meeting,
+                items,
+                await uow.items.decisions(meeting.id),
+                await uow.items.position_history(meeting.id),
+                self._clock.now(),
+            )
+        stem = f"record-{self._clock.now():%Y%m%d-%H%M}"
+        try:
+            await self._client.files_upload_v2(
+                channel=notice.channel_id,
+                initial_comment=render.record_comment(meeting, len(items)),
+                file_uploads=[
+                    {"content": markdown, "filename": f"{stem}.md", "title": "Meeting record"},
+                    {"content": table, "filename": f"{stem}.csv", "title": "Meeting record (CSV)"},
+                ],
+            )
+        except SlackApiError as exc:
+            await self._failed(notice, str(exc.response.get("error", "unknown")), exc)
+            return False
+        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
+            await self._failed(notice, type(exc).__name__, exc)
+            return False
+        async with self._store.write() as uow:
+            await uow.notices.mark_delivered(notice.id, notice.revision, "files")
+        return True
+
     async def _find_posted(self, notice: Notice) -> str | None:
         """The ts of this notice's message if an earlier, unconfirmed post did land."""
         try:
@@ -282,6 +318,14 @@ async def render_notice(uow: UnitOfWork, notice: Notice) -> render.Message | Non
         return None
     if notice.kind is NoticeKind.MEETING_STARTED:
         return render.meeting_started(meeting)
+    if notice.kind in (NoticeKind.AGENDA_PROPOSED, NoticeKind.AGENDA_ADOPTED):
+        proposal = await uow.agendas.get(int(notice.payload["proposal"]))
+        if proposal is None:
+            return None
+        items = [i for i in await uow.items.all(meeting.id) if i.id in proposal.items]
+        if notice.kind is NoticeKind.AGENDA_PROPOSED:
+            return render.agenda_proposed(meeting, proposal, items)
+        return render.agenda_adopted(meeting, items, await uow.items.decisions(meeting.id))
     if notice.kind is NoticeKind.REMINDER:
         session = await uow.sessions.get(int(notice.payload["session_id"]))
         if session is None:
@@ -305,6 +349,8 @@ async def render_notice(uow: UnitOfWork, notice: Notice) -> render.Message | Non
         return render.item_card(item, meeting)
     if notice.kind is NoticeKind.BLOCKED:
         return render.blocked_notice(item, closed=notice.closed)
+    if notice.kind is NoticeKind.INQUORATE:
+        return render.inquorate_notice(item, str(notice.payload.get("why", "")))
     if notice.kind is NoticeKind.WITHDRAWN:
         return render.withdrawn_notice(item, by_chair=notice.payload.get("as") == "chair")
     if notice.kind is NoticeKind.UNBLOCKED:

@@ -24,6 +24,7 @@ from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.deliveries import Deliveries
 from bot.home import HomeService
+from bot.procedure import ProcedureService
 from bot.requestlog import LoggedApp
 from bot.schedule import ScheduleService
 from bot.scheduling import ApsPlanner
@@ -98,6 +99,7 @@ async def build(
     timekeeper = Timekeeper(store, clock, planner, notify=announcer.wake)
     planner.set_on_fire(timekeeper.run_due)
     homes = HomeService(store, clock, notify=announcer.wake)
+    procedure = ProcedureService(store, clock, planner, notify=announcer.wake)
 
     async def authorize(
         enterprise_id: str | None, team_id: str | None, **_: Any
@@ -119,7 +121,7 @@ async def build(
     )
     app.middleware(_ssl_check_after_verification)
     app.middleware(_once_per_event(Deliveries(store, clock)))
-    meeting.register(app, meetings, schedule)
+    meeting.register(app, meetings, schedule, procedure)
     motions.register(app, meetings)
     objections.register(app, meetings)
     cards.register(app, meetings)

@@ -21,6 +21,8 @@ from bot.domain import (
     MAX_TITLE,
     PositionKind,
     Role,
+    Rule,
+    parse_rule,
 )
 from bot.errors import UsageError
 from bot.text import plain_text, user_mention_id
@@ -129,6 +131,46 @@ COMMANDS: tuple[CommandDoc, ...] = (
         "/meeting digest",
     ),
     CommandDoc(
+        "/meeting set rule consensus|consensus-minus <n>|majority <fraction>",
+        "Set the decision rule. Under consensus one standing participant objection blocks;"
+        " under consensus-minus n it takes n+1; under majority 2/3 an item is blocked only when"
+        " more than one third of participant delegations object. Abstention and silence count"
+        " as not objecting; observers never count.",
+        Audience.CHAIR,
+        "/meeting set rule majority 2/3",
+    ),
+    CommandDoc(
+        "/meeting set quorum <n>|off",
+        "Require n participant delegations registered present before anything is decided.",
+        Audience.CHAIR,
+        "/meeting set quorum 30",
+    ),
+    CommandDoc(
+        "/meeting present",
+        "Register your delegation's attendance (counts toward the quorum).",
+        Audience.MEMBER,
+        "/meeting present",
+    ),
+    CommandDoc(
+        "/meeting whatif <item>",
+        "The item's outcome under the meeting's rule and under every other standard rule.",
+        Audience.ANYONE,
+        "/meeting whatif 2",
+    ),
+    CommandDoc(
+        "/meeting agenda propose [deadline: <when>]",
+        "Circulate the provisional agenda (the open items) for objection until the deadline;"
+        " items blocked under the rule are excised and the adopted agenda is announced.",
+        Audience.CHAIR,
+        "/meeting agenda propose deadline: in 2h",
+    ),
+    CommandDoc(
+        "/meeting record",
+        "Upload the record of the meeting so far (Markdown and CSV) to the channel.",
+        Audience.CHAIR,
+        "/meeting record",
+    ),
+    CommandDoc(
         "/meeting decide <item>",
         "Close an open item now and announce the outcome.",
         Audience.CHAIR,
@@ -141,10 +183,12 @@ COMMANDS: tuple[CommandDoc, ...] = (
         "/meeting help",
     ),
     CommandDoc(
-        "/table-motion <text> [deadline: <when>] [session: <n>] [cosponsors: <name>, …]",
+        "/table-motion <text> [deadline: <when>] [session: <n>] [cosponsors: <name>, …]"
+        " [amends: <item>]",
         "Table an item for your delegation; you get its number. A deadline"
         " (`YYYY-MM-DD HH:MM` in the meeting's zone, or `in 45m`, `in 2h`, `in 3d`) closes it"
-        " by silence procedure: adopted unless an objection stands.",
+        " by silence procedure: adopted unless an objection stands. `amends:` tables a"
+        " modified version of an open or blocked item, linked both ways.",
         Audience.MEMBER,
         "/table-motion Exclude the Russian Federation cosponsors: European Union, Canada",
     ),
@@ -246,6 +290,39 @@ class WithdrawItem:
 
 
 @dataclass(frozen=True)
+class SetRule:
+    rule: Rule
+
+
+@dataclass(frozen=True)
+class SetQuorum:
+    quorum: int
+
+
+@dataclass(frozen=True)
+class RegisterPresent:
+    pass
+
+
+@dataclass(frozen=True)
+class ShowWhatIf:
+    number: int
+
+
+@dataclass(frozen=True)
+class ProposeAgenda:
+    deadline: str | None
+
+
+@dataclass(frozen=True)
+class MakeRecord:
+    pass
+
+
+ProcedureRequest = SetRule | SetQuorum | RegisterPresent | ShowWhatIf | ProposeAgenda | MakeRecord
+
+
+@dataclass(frozen=True)
 class SetTimezone:
     name: str
 
@@ -307,6 +384,7 @@ MeetingRequest = (
     | WithdrawItem
     | ShowHelp
     | ScheduleRequest
+    | ProcedureRequest
 )
 
 
@@ -317,6 +395,7 @@ class TableMotion:
     session: int | None = None
     cosponsors: tuple[str, ...] = ()
     title: str | None = None
+    amends: int | None = None
 
 
 @dataclass(frozen=True)
@@ -425,6 +504,17 @@ def parse_meeting(text: str) -> MeetingRequest:
         return ListDelegations()
     if verb == "agenda" and len(words) == 1:
         return ShowAgenda()
+    if verb == "agenda" and head[1] == "propose":
+        return _parse_propose(_rest_after(text, 2))
+    if verb == "present" and len(words) == 1:
+        return RegisterPresent()
+    if verb == "record" and len(words) == 1:
+        return MakeRecord()
+    if verb == "whatif":
+        usage = usage_of("/meeting whatif")
+        if len(words) != 2:
+            raise UsageError("Name the one item.", usage=usage)
+        return ShowWhatIf(parse_item_number(words[1], usage))
     if verb == "set":
         return _parse_setting(head[1] if len(head) > 1 else "", _rest_after(text, 2))
     if verb == "session":
@@ -486,8 +576,32 @@ def _parse_delegation(verb: str, rest: str) -> MeetingRequest:
     )
 
 
+def _parse_propose(rest: str) -> MeetingRequest:
+    usage = usage_of("/meeting agenda propose")
+    rest = plain_text(rest)
+    if not rest:
+        return ProposeAgenda(None)
+    if not rest.lower().startswith("deadline:") or not rest[9:].strip():
+        raise UsageError("Write `deadline:` and the deadline, or nothing.", usage=usage)
+    return ProposeAgenda(rest[9:].strip())
+
+
 def _parse_setting(name: str, value: str) -> MeetingRequest:
     value = plain_text(value)
+    if name == "rule":
+        try:
+            return SetRule(parse_rule(value))
+        except ValueError as exc:
+            raise UsageError(str(exc), usage=usage_of("/meeting set rule")) from None
+    if name == "quorum":
+        usage = usage_of("/meeting set quorum")
+        if value.lower() == "off":
+            return SetQuorum(0)
+        if not value.isdigit() or not 0 < int(value) <= 10000:
+            raise UsageError(
+                "The quorum is a number of participant delegations, or `off`.", usage=usage
+            )
+        return SetQuorum(int(value))
     try:
         if name == "timezone":
             if not value or len(value.split()) != 1:
@@ -505,7 +619,7 @@ def _parse_setting(name: str, value: str) -> MeetingRequest:
     except TimeFormatError as exc:
         raise UsageError(str(exc), usage=usage_of(f"/meeting set {name}")) from None
     raise UsageError(
-        "You can set `timezone`, `window`, `reminder` or `digest`.",
+        "You can set `timezone`, `window`, `reminder`, `digest`, `rule` or `quorum`.",
         usage=usage_of("/meeting set"),
     )
 
@@ -531,7 +645,7 @@ def _parse_session(verb: str, rest: str) -> MeetingRequest:
     raise UsageError("Use `session add` or `session remove`.", usage=usage_of("/meeting session"))
 
 
-_MOTION_OPTION = re.compile(r"(?:^|\s)(deadline|session|cosponsors):", re.IGNORECASE)
+_MOTION_OPTION = re.compile(r"(?:^|\s)(deadline|session|cosponsors|amends):", re.IGNORECASE)
 
 
 def parse_table_motion(text: str) -> TableMotion | OpenTablingForm | ShowHelp:
@@ -562,11 +676,15 @@ def parse_table_motion(text: str) -> TableMotion | OpenTablingForm | ShowHelp:
         cosponsors = tuple(dict.fromkeys(n for n in names if n))
         if not cosponsors:
             raise UsageError("List co-sponsor delegations after `cosponsors:`.", usage=usage)
+    amends = None
+    if "amends" in options:
+        amends = parse_item_number(options["amends"], usage)
     return TableMotion(
         _limited(motion, MAX_ITEM_TEXT, "A motion's text", usage),
         deadline=options.get("deadline"),
         session=session,
         cosponsors=cosponsors,
+        amends=amends,
     )
 
 

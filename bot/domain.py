@@ -156,3 +156,92 @@ def block_change(before: Tally, after: Tally, rule: Rule) -> BlockChange:
     if now and before.objections != after.objections:
         return BlockChange.STILL_BLOCKED
     return BlockChange.NONE
+
+
+# ---- procedure beyond plain consensus ---------------------------------------------------
+
+CONSENSUS_MINUS_1 = Rule(RuleKind.CONSENSUS_MINUS, minus=1)
+TWO_THIRDS = Rule(RuleKind.MAJORITY, fraction=Fraction(2, 3))
+SIMPLE_MAJORITY = Rule(RuleKind.MAJORITY, fraction=Fraction(1, 2))
+STANDARD_RULES: tuple[Rule, ...] = (CONSENSUS, CONSENSUS_MINUS_1, TWO_THIRDS, SIMPLE_MAJORITY)
+
+
+def parse_rule(text: str) -> Rule:
+    """``consensus``, ``consensus-minus <n>`` (n ≥ 1) or ``majority <p/q>`` (½ ≤ p/q < 1).
+
+    Raises ValueError with a sentence for the user when the text is none of these."""
+    words = text.lower().split()
+    if words == ["consensus"]:
+        return CONSENSUS
+    if len(words) == 2 and words[0] == "consensus-minus":
+        if not words[1].isdigit() or not 1 <= int(words[1]) <= 1000:
+            raise ValueError("consensus-minus takes a whole number from 1 up, e.g. 1.")
+        return Rule(RuleKind.CONSENSUS_MINUS, minus=int(words[1]))
+    if len(words) == 2 and words[0] == "majority":
+        try:
+            fraction = Fraction(words[1])
+        except (ValueError, ZeroDivisionError):
+            raise ValueError(f"“{words[1]}” is not a fraction; write it like 2/3.") from None
+        if not Fraction(1, 2) <= fraction < 1:
+            raise ValueError("A majority is a fraction from 1/2 up to, not including, 1.")
+        return Rule(RuleKind.MAJORITY, fraction=fraction)
+    raise ValueError("The rule is `consensus`, `consensus-minus <n>` or `majority <fraction>`.")
+
+
+def quorate(present: int, quorum: int) -> bool:
+    """A quorum of 0 means none is required."""
+    return quorum <= 0 or present >= quorum
+
+
+@dataclass(frozen=True)
+class WhatIf:
+    """The outcome under the meeting's rule, and under each standard rule beside it."""
+
+    rule: Rule
+    outcome: Outcome
+    objectors: int
+    participants: int
+    others: tuple[tuple[Rule, Outcome], ...]
+
+    def sentence(self) -> str:
+        """``blocked under consensus by 4 of 58 participants; would pass under consensus
+        minus 1 … or a 2/3 majority`` — plain words for announcements and the agenda."""
+        head = f"{self.outcome.value} under {self.rule.describe()}" + (
+            f" by {self.objectors} of {self.participants} participants"
+            if self.outcome is Outcome.BLOCKED
+            else f" ({self.objectors} of {self.participants} participants objecting)"
+        )
+        alternative = self.alternative()
+        return f"{head}; {alternative}"
+
+    def alternative(self) -> str:
+        """``would pass under consensus minus 4 or a 2/3 majority``, or that no standard
+        rule would change it."""
+        flipped = [r for r, o in self.others if o is not self.outcome]
+        if not flipped:
+            return "the same under every standard rule"
+        verb = "would pass" if self.outcome is Outcome.BLOCKED else "would be blocked"
+        names = [("a " if r.kind is RuleKind.MAJORITY else "") + r.describe() for r in flipped]
+        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
+        return f"{verb} under {listed}"
+
+
+def what_if(tally: Tally, rule: Rule) -> WhatIf:
+    """Pure: the outcome under ``rule`` and under every other standard rule. When consensus
+    minus 1 is not enough, the smallest consensus-minus that would change it is named too."""
+    others = [r for r in STANDARD_RULES if r != rule]
+    needed = len(tally.objections)
+    # Naming "consensus minus everyone" would say nothing: only while some participant
+    # does not object.
+    if 1 < needed < tally.participants and Rule(RuleKind.CONSENSUS_MINUS, minus=needed) != rule:
+        others.insert(
+            sum(1 for r in others if r.kind is not RuleKind.MAJORITY),
+            Rule(RuleKind.CONSENSUS_MINUS, minus=needed),
+        )
+    return WhatIf(
+        rule=rule,
+        outcome=outcome(tally, rule),
+        objectors=len(tally.objections),
+        participants=tally.participants,
+        others=tuple((r, outcome(tally, r)) for r in others),
+    )

@@ -67,6 +67,13 @@ def require_open(item: Item) -> None:
         )
 
 
+async def touch_card(uow: UnitOfWork, item_id: int) -> None:
+    """Bring an item's card up to date (a linked item changed)."""
+    card = await uow.notices.latest(item_id, NoticeKind.ITEM_CARD)
+    if card is not None:
+        await uow.notices.touch(card.id)
+
+
 async def decide_item(
     uow: UnitOfWork,
     meeting: Meeting,
@@ -76,7 +83,17 @@ async def decide_item(
     *,
     late: bool = False,
 ) -> DecisionResult:
-    """Apply the consensus checker, record the decision, and queue its announcements."""
+    """Apply the consensus checker, record the decision, and queue its announcements.
+
+    Refuses with the numbers when the meeting's quorum is not present."""
+    present = await uow.meetings.count_present(meeting.id)
+    if not domain.quorate(present, meeting.quorum):
+        raise Conflict(
+            f"#{item.number} cannot be decided: the quorum is {meeting.quorum} participant"
+            f" delegations and {present} {'is' if present == 1 else 'are'} present."
+            " Delegations register with `/meeting present`.",
+            field="quorum",
+        )
     tally = Tally(item.objections, await uow.meetings.count_participants(meeting.id))
     outcome = domain.outcome(tally, meeting.rule)
     decision = Decision(
@@ -88,6 +105,8 @@ async def decide_item(
         decided_at=now,
         decided_by=decided_by,
         late=late,
+        quorum=meeting.quorum,
+        present=present,
     )
     status = ItemStatus.ADOPTED if outcome is Outcome.ADOPTED else ItemStatus.BLOCKED
     await uow.items.set_status(item.id, status, now)
@@ -97,6 +116,10 @@ async def decide_item(
         if notice is not None and not notice.closed:
             await uow.notices.touch(notice.id, close=kind is NoticeKind.BLOCKED)
     await uow.notices.add(meeting.id, item.id, NoticeKind.OUTCOME, now)
+    if item.amends is not None:
+        original = await uow.items.by_number(meeting.id, item.amends)
+        if original is not None:  # its card now says whether it was superseded
+            await touch_card(uow, original.id)
     await uow.homes.mark_stale(meeting.id)
     decided = await uow.items.get(item.id)
     assert decided is not None

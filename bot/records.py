@@ -26,6 +26,7 @@ class Meeting:
     digest_time: time | None = None  # local wall-clock time of the daily digest
     next_digest_at: datetime | None = None
     digest_since: datetime | None = None
+    quorum: int = 0  # participant delegations that must be present to decide; 0: none
 
     def is_chair(self, user_id: str) -> bool:
         return user_id in self.chairs
@@ -80,6 +81,13 @@ class Item:
     session_id: int | None = None
     closed_at: datetime | None = None  # when it was decided or withdrawn
     title: str | None = None
+    amends: int | None = None  # the number of the item this one modifies
+    amended_by: tuple[tuple[int, ItemStatus], ...] = ()  # later versions, with their status
+
+    @property
+    def superseded_by(self) -> int | None:
+        """The modified proposal that was adopted in this one's place, if any."""
+        return next((n for n, s in self.amended_by if s is ItemStatus.ADOPTED), None)
 
     @property
     def heading(self) -> str:
@@ -125,6 +133,34 @@ class Decision:
     decided_at: datetime
     decided_by: str  # a Slack user id, or "deadline"
     late: bool = False
+    quorum: int = 0
+    present: int | None = None  # participant delegations present, when attendance was taken
+
+
+@dataclass(frozen=True)
+class AgendaProposal:
+    """A provisional agenda circulated for objection until its deadline (Kasane's case)."""
+
+    id: int
+    meeting_id: int
+    proposed_by: str
+    proposed_at: datetime
+    deadline: datetime
+    items: tuple[int, ...]  # item ids
+    adopted_at: datetime | None = None
+
+
+@dataclass(frozen=True)
+class RecordedPosition:
+    """A position as the record keeps it: with when it was taken and when it ended."""
+
+    item_id: int
+    delegation: str
+    role: Role
+    kind: PositionKind
+    statement: str
+    recorded_at: datetime
+    ended_at: datetime | None
 
 
 class NoticeKind(StrEnum):
@@ -138,6 +174,10 @@ class NoticeKind(StrEnum):
     WITHDRAWN = "withdrawn"
     REMINDER = "reminder"
     DIGEST = "digest"
+    INQUORATE = "inquorate"
+    AGENDA_PROPOSED = "agenda-proposed"
+    AGENDA_ADOPTED = "agenda-adopted"
+    RECORD = "record"
 
 
 @dataclass(frozen=True)

@@ -7,7 +7,7 @@ limits (50 blocks a message, 3,000 characters a section). User text is escaped h
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -28,9 +28,17 @@ from slack_sdk.models.blocks import (
 from bot.actions import Action, ItemRef
 from bot.commands import COMMANDS, Audience
 from bot.digest import Digest
-from bot.domain import BlockChange, ItemStatus, Objection, PositionKind
+from bot.domain import (
+    BlockChange,
+    ItemStatus,
+    Objection,
+    PositionKind,
+    Tally,
+    WhatIf,
+    what_if,
+)
 from bot.errors import PlenaryError
-from bot.records import Decision, Delegation, Item, Meeting, Session
+from bot.records import AgendaProposal, Decision, Delegation, Item, Meeting, Session
 from bot.text import escape, truncate
 
 _OWN_MENTION = re.compile(r"&lt;@([UW][A-Z0-9]+)&gt;")
@@ -161,6 +169,18 @@ def _position_lines(item: Item) -> list[str]:
     ]
 
 
+def _links(item: Item) -> str:
+    """Modified proposals, linked both ways."""
+    parts = []
+    if item.amends is not None:
+        parts.append(f"modifies #{item.amends}")
+    if item.superseded_by is not None:
+        parts.append(f"superseded by #{item.superseded_by}")
+    elif item.amended_by:
+        parts.append("modified by " + ", ".join(f"#{n}" for n, _ in item.amended_by))
+    return f" · {'; '.join(parts)}" if parts else ""
+
+
 def _sponsors(item: Item) -> str:
     line = f"tabled by *{escape(item.sponsor)}*"
     if item.cosponsors:
@@ -193,7 +213,7 @@ def item_card(item: Item, meeting: Meeting) -> Message:
     lines = [f"{STATUS_EMOJI[item.status]} *#{item.number} {escape(item.heading)}*"]
     if item.text != item.heading:
         lines.append(_quote(item.text))
-    details = [_sponsors(item), f"Status: *{status}*"]
+    details = [_sponsors(item) + _links(item), f"Status: *{status}*"]
     if item.deadline is not None:
         details.append(f"Deadline: {when(item.deadline, meeting.timezone)}")
     blocks: list[Block] = [section("\n".join(lines)), context(" · ".join(details))]
@@ -293,9 +313,12 @@ def outcome_notice(item: Item, decision: Decision, meeting: Meeting) -> Message:
         body += pack(_objection_lines(decision.objections), max_blocks=MAX_BLOCKS - 5)
     if item.on_record:
         body += pack(["*On record*", *_position_lines(item)], max_blocks=3)
+    found = what_if(Tally(decision.objections, decision.participants), decision.rule)
+    quorum = f" Quorum {decision.quorum}: {decision.present} present." if decision.quorum else ""
+    body.append(context(f"What if: {found.sentence()}.{quorum}"))
     body.append(
         context(
-            f"{_sponsors(item).capitalize()} · Decided {by}"
+            f"{_sponsors(item).capitalize()}{_links(item)} · Decided {by}"
             f" {when(decision.decided_at, meeting.timezone)}{late}"
         )
     )
@@ -405,7 +428,22 @@ def delegations(meeting: Meeting, found: Sequence[Delegation]) -> Message:
     )
 
 
-def agenda(meeting: Meeting, items: Sequence[Item]) -> Message:
+def item_what_if(
+    item: Item, meeting: Meeting, decision: Decision | None, participants: int
+) -> WhatIf:
+    """Under the rule that decided it, or (open) that would decide it now."""
+    if decision is not None:
+        return what_if(Tally(decision.objections, decision.participants), decision.rule)
+    return what_if(Tally(item.objections, participants), meeting.rule)
+
+
+def agenda(
+    meeting: Meeting,
+    items: Sequence[Item],
+    decisions: Mapping[int, Decision] | None = None,
+    participants: int = 0,
+) -> Message:
+    decisions = decisions or {}
     if not items:
         return note(
             f"The agenda of *{escape(meeting.title)}* is empty. Table an item with"
@@ -419,6 +457,13 @@ def agenda(meeting: Meeting, items: Sequence[Item]) -> Message:
         )
         if item.status is ItemStatus.OPEN and item.objections:
             line += "; objecting: " + ", ".join(escape(o.delegation) for o in item.objections)
+        if item.status is ItemStatus.BLOCKED or (
+            item.status is ItemStatus.OPEN and item.objections
+        ):
+            found = item_what_if(item, meeting, decisions.get(item.id), participants)
+            if found.outcome.value == "blocked":
+                line += f" _({found.alternative()})_"
+        line += _links(item)
         lines.append(line)
     counts = {s: sum(1 for i in items if i.status is s) for s in ItemStatus}
     head = f"*Agenda of {escape(meeting.title)}*: " + ", ".join(
@@ -568,3 +613,88 @@ def digest(d: Digest) -> Message:
         blocks.append(section("Nothing was tabled or decided, and nothing is open."))
     blocks.append(context(f"{summary}. `/meeting agenda` shows every item."))
     return _message(f"{escape(title)}: {summary}.{late}", blocks[:MAX_BLOCKS])
+
+
+# ---- procedure: quorum, what-if, agenda adoption ---------------------------------------------
+
+
+def inquorate_notice(item: Item, why: str) -> Message:
+    text = f"The deadline of #{item.number} passed without a quorum; it stays open."
+    return _message(
+        text,
+        [
+            section(f":hourglass: *#{item.number} {escape(item.heading)}*: {escape(text)}"),
+            context(escape(why) + " A chair can decide it with `/meeting decide`."),
+        ],
+    )
+
+
+def what_if_answer(item: Item, found: WhatIf) -> Message:
+    lines = [f"{'*' + o.value + '*'} under {r.describe()}" for r, o in found.others]
+    return _message(
+        f"#{item.number}: {found.sentence()}.",
+        [
+            section(f"*#{item.number} {escape(item.heading)}*: {found.sentence()}."),
+            section("Under each standard rule:\n" + "\n".join(f"• {line}" for line in lines)),
+            context("Abstention and silence count as not objecting; observers are never counted."),
+        ],
+    )
+
+
+def agenda_proposed(meeting: Meeting, proposal: AgendaProposal, items: Sequence[Item]) -> Message:
+    lines = [
+        f"*#{i.number}* {escape(truncate(i.heading, 140))} — _{escape(i.sponsor)}_" for i in items
+    ]
+    head = (
+        f":clipboard: *Provisional agenda circulated for adoption.* Objections to any item are"
+        f" due by {when(proposal.deadline, meeting.timezone)}; items blocked under"
+        f" {meeting.rule.describe()} will be excised."
+    )
+    return _message(
+        f"Provisional agenda circulated: {len(items)} items; objections due by the deadline.",
+        [
+            section(head),
+            *pack(lines, max_blocks=MAX_BLOCKS - 2),
+            context("Object with `/object &lt;item&gt; &lt;reason&gt;` or the item's card."),
+        ],
+    )
+
+
+def agenda_adopted(
+    meeting: Meeting, items: Sequence[Item], decisions: Mapping[int, Decision]
+) -> Message:
+    kept = [i for i in items if i.status is ItemStatus.ADOPTED]
+    excised = [i for i in items if i.status is ItemStatus.BLOCKED]
+    other = [i for i in items if i.status not in (ItemStatus.ADOPTED, ItemStatus.BLOCKED)]
+    lines = [":white_check_mark: *Adopted agenda*"] + [
+        f"*#{i.number}* {escape(truncate(i.heading, 140))}" for i in kept
+    ] or ["(no item)"]
+    if excised:
+        lines.append(":no_entry: *Excised*")
+        for item in excised:
+            decision = decisions.get(item.id)
+            blockers = (
+                ", ".join(escape(o.delegation) for o in decision.objections) if decision else ""
+            )
+            lines.append(
+                f"*#{item.number}* {escape(truncate(item.heading, 140))} — blocked by {blockers}"
+            )
+    if other:
+        lines.append("*Not decided*")
+        lines += [
+            f"*#{i.number}* {escape(truncate(i.heading, 140))} ({i.status.value})" for i in other
+        ]
+    return _message(
+        f"Agenda adopted: {len(kept)} items kept, {len(excised)} excised.",
+        [
+            section(f":classical_building: *The agenda of {escape(meeting.title)} is adopted.*"),
+            *pack(lines, max_blocks=MAX_BLOCKS - 1),
+        ],
+    )
+
+
+def record_comment(meeting: Meeting, items: int) -> str:
+    return (
+        f"Draft record of {escape(meeting.title)}: {items} items, with every position and"
+        " decision (Markdown and CSV)."
+    )

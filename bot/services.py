@@ -22,9 +22,10 @@ from bot.lookups import (
     meeting_of,
     require_chair,
     require_open,
+    touch_card,
 )
 from bot.ports import Planner, Store, UnitOfWork
-from bot.records import Delegation, Item, Meeting, NoticeKind, Position, Session
+from bot.records import Decision, Delegation, Item, Meeting, NoticeKind, Position, Session
 from bot.schedule import deadline_job
 
 
@@ -43,6 +44,14 @@ class PositionChange:
     change: BlockChange
     replaced: bool  # the delegation already held this position; it was restated
     previous: Position | None = None
+
+
+@dataclass(frozen=True)
+class AgendaView:
+    meeting: Meeting
+    items: list[Item]
+    decisions: dict[int, Decision]
+    participants: int
 
 
 class MeetingService:
@@ -155,10 +164,15 @@ class MeetingService:
             meeting = await meeting_of(uow, caller)
             return meeting, await uow.meetings.delegations(meeting.id)
 
-    async def agenda(self, caller: Caller) -> tuple[Meeting, list[Item]]:
+    async def agenda(self, caller: Caller) -> AgendaView:
         async with self._store.read() as uow:
             meeting = await meeting_of(uow, caller)
-            return meeting, await uow.items.all(meeting.id)
+            return AgendaView(
+                meeting,
+                await uow.items.all(meeting.id),
+                await uow.items.decisions(meeting.id),
+                await uow.meetings.count_participants(meeting.id),
+            )
 
     async def role_of(self, caller: Caller) -> tuple[Meeting | None, Delegation | None]:
         """The caller's meeting and delegation, either possibly absent (for help)."""
@@ -210,6 +224,16 @@ class MeetingService:
                         field="session",
                     )
                 session_id = session.id
+            amends_id = None
+            if request.amends is not None:
+                original = await item_numbered(uow, meeting, request.amends)
+                if original.status not in (ItemStatus.OPEN, ItemStatus.BLOCKED):
+                    raise Conflict(
+                        f"#{original.number} is {original.status.value}; only an open or blocked"
+                        " item can be modified.",
+                        usage=usage,
+                    )
+                amends_id = original.id
             try:
                 cosponsors = [await self._named(uow, meeting, n) for n in request.cosponsors]
             except NotFound as err:
@@ -231,12 +255,15 @@ class MeetingService:
                 deadline=deadline,
                 session_id=session_id,
                 title=request.title,
+                amends_id=amends_id,
             )
             for cosponsor in cosponsors:
                 await uow.items.add_position(
                     item.id, cosponsor.id, PositionKind.SUPPORT, "", caller.user_id, now
                 )
             await uow.notices.add(meeting.id, item.id, NoticeKind.ITEM_CARD, now)
+            if amends_id is not None:
+                await touch_card(uow, amends_id)
             await uow.homes.mark_stale(meeting.id)
         if item.deadline is not None:
             self._planner.plan(deadline_job(item.id), item.deadline)

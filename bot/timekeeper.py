@@ -15,6 +15,7 @@ from datetime import datetime, timedelta
 from bot.calendar import latest_fire_at_or_before, next_fire_after, zone
 from bot.clock import Clock
 from bot.domain import ItemStatus
+from bot.errors import Conflict
 from bot.lookups import decide_item
 from bot.ports import Planner, Store
 from bot.records import NoticeKind
@@ -34,6 +35,8 @@ class Sweep:
     """What one pass did, for logs, tests and the demo."""
 
     decided: list[int] = field(default_factory=list)
+    inquorate: list[int] = field(default_factory=list)
+    agendas: list[int] = field(default_factory=list)
     reminded: list[int] = field(default_factory=list)
     skipped_reminders: list[int] = field(default_factory=list)
     digests: list[int] = field(default_factory=list)
@@ -55,9 +58,10 @@ class Timekeeper:
         now = self._clock.now()
         sweep = Sweep()
         await self._close_deadlines(now, sweep)
+        await self._adopt_agendas(now, sweep)
         await self._send_reminders(now, sweep)
         await self._send_digests(now, sweep)
-        if sweep.decided or sweep.reminded or sweep.digests:
+        if sweep.decided or sweep.inquorate or sweep.agendas or sweep.reminded or sweep.digests:
             self._notify()
         return sweep
 
@@ -65,16 +69,49 @@ class Timekeeper:
         async with self._store.read() as uow:
             due = await uow.items.deadlines_due(now)
         for item_id in due:
-            async with self._store.write() as uow:
-                item = await uow.items.get(item_id)
-                if item is None or item.status is not ItemStatus.OPEN or item.deadline is None:
-                    continue  # decided by the chair meanwhile
-                meeting = await uow.meetings.get(item.meeting_id)
-                assert meeting is not None
-                late = now - item.deadline > LATE_AFTER
-                await decide_item(uow, meeting, item, "deadline", now, late=late)
+            try:
+                async with self._store.write() as uow:
+                    item = await uow.items.get(item_id)
+                    if item is None or item.status is not ItemStatus.OPEN or not item.deadline:
+                        continue  # decided by the chair meanwhile
+                    meeting = await uow.meetings.get(item.meeting_id)
+                    assert meeting is not None
+                    late = now - item.deadline > LATE_AFTER
+                    await decide_item(uow, meeting, item, "deadline", now, late=late)
+            except Conflict as refused:
+                if refused.field != "quorum":
+                    raise
+                await self._inquorate(item_id, now, refused.message)
+                sweep.inquorate.append(item_id)
+                continue
             sweep.decided.append(item_id)
             log.info("deadline closed item", extra={"item_id": item_id, "late": late})
+
+    async def _inquorate(self, item_id: int, now: datetime, why: str) -> None:
+        """A deadline passed without a quorum: the item stays open for the chair, and the
+        channel is told why nothing was decided."""
+        async with self._store.write() as uow:
+            item = await uow.items.get(item_id)
+            assert item is not None
+            await uow.items.set_deadline(item_id, None)
+            await uow.notices.add(item.meeting_id, item_id, NoticeKind.INQUORATE, now, {"why": why})
+        log.warning("deadline passed without a quorum", extra={"item_id": item_id})
+
+    async def _adopt_agendas(self, now: datetime, sweep: Sweep) -> None:
+        async with self._store.read() as uow:
+            due = await uow.agendas.due(now)
+        for proposal in due:
+            async with self._store.write() as uow:
+                if not await uow.agendas.mark_adopted(proposal.id, now):
+                    continue
+                await uow.notices.add(
+                    proposal.meeting_id,
+                    None,
+                    NoticeKind.AGENDA_ADOPTED,
+                    now,
+                    {"proposal": proposal.id},
+                )
+            sweep.agendas.append(proposal.id)
 
     async def _send_reminders(self, now: datetime, sweep: Sweep) -> None:
         async with self._store.read() as uow:

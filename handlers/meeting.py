@@ -14,6 +14,7 @@ from bot.commands import (
     Decide,
     ListDelegations,
     MeetingRequest,
+    ProcedureRequest,
     RemoveDelegation,
     ScheduleRequest,
     ShowAgenda,
@@ -22,20 +23,29 @@ from bot.commands import (
     parse_meeting,
 )
 from bot.lookups import Caller
+from bot.procedure import ProcedureService
 from bot.schedule import ScheduleService
 from bot.services import MeetingService
 from bot.text import escape
+from handlers import procedure as procedure_handlers
 from handlers import schedule as schedule_handlers
 from handlers.common import answer, caller_of
 
 
-def register(app: AsyncApp, meetings: MeetingService, schedule: ScheduleService) -> None:
+def register(
+    app: AsyncApp,
+    meetings: MeetingService,
+    schedule: ScheduleService,
+    procedure: ProcedureService,
+) -> None:
     @app.command("/meeting")
     async def on_meeting(ack: AsyncAck, command: dict[str, Any]) -> None:
         caller = caller_of(command)
         request = parse_meeting(str(command.get("text", "")))
         if isinstance(request, ScheduleRequest):
             await answer(ack, await schedule_handlers.run(schedule, caller, request))
+        elif isinstance(request, ProcedureRequest):
+            await answer(ack, await procedure_handlers.run(procedure, caller, request))
         else:
             await answer(ack, await _run(meetings, caller, request))
 
@@ -79,8 +89,8 @@ async def _run(meetings: MeetingService, caller: Caller, request: MeetingRequest
             meeting, found = await meetings.delegations(caller)
             return render.delegations(meeting, found)
         case ShowAgenda():
-            meeting, items = await meetings.agenda(caller)
-            return render.agenda(meeting, items)
+            view = await meetings.agenda(caller)
+            return render.agenda(view.meeting, view.items, view.decisions, view.participants)
         case WithdrawItem(number):
             item = await meetings.withdraw_item(caller, number)
             return render.note(

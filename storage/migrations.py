@@ -150,4 +150,30 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX seen_events_age ON seen_events (seen_at);
     ALTER TABLE notices ADD COLUMN uncertain_since TEXT;
     """,
+    # 5: procedure: quorum and attendance, what a decision counted, modified proposals,
+    # agenda adoption.
+    """
+    ALTER TABLE meetings ADD COLUMN quorum INTEGER NOT NULL DEFAULT 0;
+    CREATE TABLE attendance (
+        meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+        delegation_id INTEGER NOT NULL REFERENCES delegations(id),
+        user_id TEXT NOT NULL,
+        registered_at TEXT NOT NULL,
+        PRIMARY KEY (meeting_id, delegation_id)
+    ) WITHOUT ROWID;
+    ALTER TABLE decisions ADD COLUMN quorum INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE decisions ADD COLUMN present INTEGER;
+    ALTER TABLE items ADD COLUMN amends_id INTEGER REFERENCES items(id);
+    CREATE INDEX items_amends ON items (amends_id) WHERE amends_id IS NOT NULL;
+    CREATE TABLE agenda_proposals (
+        id INTEGER PRIMARY KEY,
+        meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+        proposed_by TEXT NOT NULL,
+        proposed_at TEXT NOT NULL,
+        deadline TEXT NOT NULL,
+        items TEXT NOT NULL,
+        adopted_at TEXT
+    );
+    CREATE INDEX agenda_proposals_open ON agenda_proposals (deadline) WHERE adopted_at IS NULL;
+    """,
 )

@@ -49,6 +49,7 @@ def meeting(row: aiosqlite.Row, chairs: tuple[str, ...]) -> Meeting:
         digest_time=time.fromisoformat(row["digest_time"]) if row["digest_time"] else None,
         next_digest_at=opt_dt(row["next_digest_at"]),
         digest_since=opt_dt(row["digest_since"]),
+        quorum=row["quorum"],
     )
 
 
@@ -102,6 +103,11 @@ def item(row: aiosqlite.Row, positions: tuple[Position, ...]) -> Item:
         session_id=row["session_id"],
         closed_at=opt_dt(row["closed_at"]),
         title=row["title"],
+        amends=row["amends_number"],
+        amended_by=tuple(
+            (int(n), ItemStatus(s))
+            for n, _, s in (p.partition(":") for p in (row["amended_by"] or "").split(",") if p)
+        ),
     )
 
 
@@ -123,6 +129,8 @@ def decision(row: aiosqlite.Row) -> Decision:
         decided_at=dt(row["decided_at"]),
         decided_by=row["decided_by"],
         late=bool(row["late"]),
+        quorum=row["quorum"],
+        present=row["present"],
     )
 
 

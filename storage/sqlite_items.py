@@ -7,13 +7,16 @@ from datetime import datetime
 
 import aiosqlite
 
-from bot.domain import ItemStatus, PositionKind
-from bot.records import Decision, Item, Position
+from bot.domain import ItemStatus, PositionKind, Role
+from bot.records import Decision, Item, Position, RecordedPosition
 from storage import rows
 
 _ITEM_SELECT = (
-    "SELECT items.*, delegations.name AS sponsor FROM items"
-    " JOIN delegations ON delegations.id = items.sponsor_id"
+    "SELECT items.*, delegations.name AS sponsor,"
+    " (SELECT o.number FROM items o WHERE o.id = items.amends_id) AS amends_number,"
+    " (SELECT group_concat(n.number || ':' || n.status) FROM items n"
+    "  WHERE n.amends_id = items.id) AS amended_by"
+    " FROM items JOIN delegations ON delegations.id = items.sponsor_id"
 )
 _POSITION_SELECT = (
     "SELECT positions.*, delegations.name AS delegation, delegations.role AS role"
@@ -46,11 +49,12 @@ class SqliteItemRepository:
         deadline: datetime | None = None,
         session_id: int | None = None,
         title: str | None = None,
+        amends_id: int | None = None,
     ) -> Item:
         number = await self.next_number(meeting_id)
         cursor = await self._conn.execute(
             "INSERT INTO items (meeting_id, number, sponsor_id, text, tabled_by, tabled_at,"
-            " deadline, session_id, title) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            " deadline, session_id, title, amends_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 meeting_id,
                 number,
@@ -61,6 +65,7 @@ class SqliteItemRepository:
                 rows.ts(deadline) if deadline else None,
                 session_id,
                 title,
+                amends_id,
             ),
         )
         assert cursor.lastrowid is not None
@@ -147,7 +152,8 @@ class SqliteItemRepository:
     async def record_decision(self, decision: Decision) -> None:
         await self._conn.execute(
             "INSERT INTO decisions (item_id, outcome, rule, participants, objections,"
-            " decided_at, decided_by, late) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+            " decided_at, decided_by, late, quorum, present)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 decision.item_id,
                 decision.outcome.value,
@@ -157,6 +163,8 @@ class SqliteItemRepository:
                 rows.ts(decision.decided_at),
                 decision.decided_by,
                 int(decision.late),
+                decision.quorum,
+                decision.present,
             ),
         )
 
@@ -184,6 +192,34 @@ class SqliteItemRepository:
             (meeting_id,),
         )
         return {r["item_id"]: rows.decision(r) for r in await cursor.fetchall()}
+
+    async def position_history(self, meeting_id: int) -> list[RecordedPosition]:
+        """Every position ever taken in the meeting, withdrawn and replaced ones included."""
+        cursor = await self._conn.execute(
+            "SELECT positions.*, delegations.name AS delegation, delegations.role AS role"
+            " FROM positions JOIN delegations ON delegations.id = positions.delegation_id"
+            " JOIN items ON items.id = positions.item_id WHERE items.meeting_id = ?"
+            " ORDER BY positions.recorded_at, positions.id",
+            (meeting_id,),
+        )
+        return [
+            RecordedPosition(
+                item_id=r["item_id"],
+                delegation=r["delegation"],
+                role=Role(r["role"]),
+                kind=PositionKind(r["kind"]),
+                statement=r["statement"],
+                recorded_at=rows.dt(r["recorded_at"]),
+                ended_at=rows.opt_dt(r["ended_at"]),
+            )
+            for r in await cursor.fetchall()
+        ]
+
+    async def set_deadline(self, item_id: int, deadline: datetime | None) -> None:
+        await self._conn.execute(
+            "UPDATE items SET deadline = ? WHERE id = ?",
+            (rows.ts(deadline) if deadline else None, item_id),
+        )
 
     async def decision(self, item_id: int) -> Decision | None:
         cursor = await self._conn.execute("SELECT * FROM decisions WHERE item_id = ?", (item_id,))

@@ -131,6 +131,8 @@ class SqliteMeetingRepository:
             "digest_time",
             "next_digest_at",
             "digest_since",
+            "quorum",
+            "rule",
         }
         assert set(columns) <= allowed, set(columns) - allowed
         values = [rows.ts(v) if isinstance(v, datetime) else v for v in columns.values()]
@@ -154,6 +156,28 @@ class SqliteMeetingRepository:
             "SELECT id, next_digest_at FROM meetings WHERE next_digest_at IS NOT NULL"
         )
         return [(r["id"], rows.dt(r["next_digest_at"])) for r in await cursor.fetchall()]
+
+    async def register_present(
+        self, meeting_id: int, delegation_id: int, user_id: str, now: datetime
+    ) -> bool:
+        cursor = await self._conn.execute(
+            "INSERT OR IGNORE INTO attendance (meeting_id, delegation_id, user_id, registered_at)"
+            " VALUES (?, ?, ?, ?)",
+            (meeting_id, delegation_id, user_id, rows.ts(now)),
+        )
+        return cursor.rowcount == 1
+
+    async def count_present(self, meeting_id: int) -> int:
+        """Participant delegations, still registered, whose attendance is recorded."""
+        cursor = await self._conn.execute(
+            "SELECT count(*) FROM attendance JOIN delegations"
+            " ON delegations.id = attendance.delegation_id"
+            " WHERE attendance.meeting_id = ? AND delegations.role = 'participant'"
+            " AND delegations.removed_at IS NULL",
+            (meeting_id,),
+        )
+        row = await cursor.fetchone()
+        return int(row[0]) if row else 0
 
     async def count_participants(self, meeting_id: int) -> int:
         cursor = await self._conn.execute(

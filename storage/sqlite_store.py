@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 import aiosqlite
 
 from storage.database import Database
+from storage.sqlite_agenda import SqliteAgendaRepository
 from storage.sqlite_homes import SqliteHomeRepository
 from storage.sqlite_items import SqliteItemRepository
 from storage.sqlite_meetings import SqliteMeetingRepository
@@ -22,6 +23,7 @@ class SqliteUnitOfWork:
         self.notices = SqliteNoticeRepository(db_conn)
         self.sessions = SqliteSessionRepository(db_conn)
         self.homes = SqliteHomeRepository(db_conn)
+        self.agendas = SqliteAgendaRepository(db_conn)
 
 
 class SqliteStore:

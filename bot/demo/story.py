@@ -205,6 +205,11 @@ async def run_demo() -> int:
     with tempfile.TemporaryDirectory(prefix="plenary-demo-") as folder:
         async with Rig(Path(folder) / "demo.sqlite3", START) as rig:
             await play(rig)
+            await Demo(rig).say(CHAIR, "/meeting", "record")
+            for upload in rig.slack.uploads:
+                print(f"\n══ Uploaded to the channel: {upload['filename']} ══")
+                lines = upload["content"].decode().splitlines()
+                print(indent("\n".join(lines[:24] + (["…"] if len(lines) > 24 else [])), "  │ "))
             calls = len(rig.slack.calls)
         print(f"\nDone: {calls} Web API calls to the local Slack stand-in; no network used.")
     return 0

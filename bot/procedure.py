@@ -1,0 +1,133 @@
+"""Procedure beyond plain consensus: the decision rule, quorum and attendance, what-if,
+agenda adoption, and the meeting record."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot import domain
+from bot.calendar import TimeFormatError, parse_when, zone
+from bot.clock import Clock
+from bot.commands import usage_of
+from bot.domain import ItemStatus, Rule, Tally, WhatIf
+from bot.errors import Conflict, NotAllowed, UsageError
+from bot.lookups import Caller, delegation_of, item_numbered, meeting_of, require_chair
+from bot.ports import Planner, Store
+from bot.records import AgendaProposal, Delegation, Item, Meeting, NoticeKind
+from bot.schedule import deadline_job
+
+DEFAULT_AGENDA_WINDOW = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class Attendance:
+    delegation: Delegation
+    newly: bool
+    present: int
+    quorum: int
+
+
+class ProcedureService:
+    def __init__(
+        self, store: Store, clock: Clock, planner: Planner, notify: Callable[[], None]
+    ) -> None:
+        self._store = store
+        self._clock = clock
+        self._planner = planner
+        self._notify = notify
+
+    async def set_rule(self, caller: Caller, rule: Rule) -> Meeting:
+        async with self._store.write() as uow:
+            meeting = await meeting_of(uow, caller)
+            require_chair(meeting, caller, "change the decision rule")
+            await uow.meetings.update_settings(meeting.id, rule=rule.encode())
+            await uow.homes.mark_stale(meeting.id)
+            updated = await uow.meetings.get(meeting.id)
+        assert updated is not None
+        return updated
+
+    async def set_quorum(self, caller: Caller, quorum: int) -> tuple[Meeting, int]:
+        async with self._store.write() as uow:
+            meeting = await meeting_of(uow, caller)
+            require_chair(meeting, caller, "set the quorum")
+            await uow.meetings.update_settings(meeting.id, quorum=quorum)
+            updated = await uow.meetings.get(meeting.id)
+            present = await uow.meetings.count_present(meeting.id)
+        assert updated is not None
+        return updated, present
+
+    async def present(self, caller: Caller) -> Attendance:
+        async with self._store.write() as uow:
+            meeting = await meeting_of(uow, caller)
+            delegation = await delegation_of(uow, meeting, caller)
+            if not delegation.role.may_block:
+                raise NotAllowed(
+                    f"{delegation.name} is an observer; attendance counts participant"
+                    " delegations toward the quorum."
+                )
+            newly = await uow.meetings.register_present(
+                meeting.id, delegation.id, caller.user_id, self._clock.now()
+            )
+            present = await uow.meetings.count_present(meeting.id)
+        return Attendance(delegation, newly, present, meeting.quorum)
+
+    async def what_if(self, caller: Caller, number: int) -> tuple[Item, WhatIf]:
+        async with self._store.read() as uow:
+            meeting = await meeting_of(uow, caller)
+            item = await item_numbered(uow, meeting, number)
+            decision = await uow.items.decision(item.id)
+            if decision is not None:
+                tally = Tally(decision.objections, decision.participants)
+                return item, domain.what_if(tally, decision.rule)
+            participants = await uow.meetings.count_participants(meeting.id)
+            return item, domain.what_if(Tally(item.objections, participants), meeting.rule)
+
+    async def propose_agenda(self, caller: Caller, deadline_text: str | None) -> AgendaProposal:
+        usage = usage_of("/meeting agenda propose")
+        now = self._clock.now()
+        async with self._store.write() as uow:
+            meeting = await meeting_of(uow, caller)
+            require_chair(meeting, caller, "propose the agenda")
+            if await uow.agendas.pending(meeting.id) is not None:
+                raise Conflict("An agenda proposal is already circulating; it closes first.")
+            if deadline_text is None:
+                deadline = now + (meeting.window or DEFAULT_AGENDA_WINDOW)
+            else:
+                try:
+                    deadline = parse_when(deadline_text, now, zone(meeting.timezone))
+                except TimeFormatError as exc:
+                    raise UsageError(str(exc), usage=usage) from None
+                if deadline <= now:
+                    raise UsageError("The deadline has already passed.", usage=usage)
+            items = [i for i in await uow.items.all(meeting.id) if i.status is ItemStatus.OPEN]
+            if not items:
+                raise Conflict("No item is open: table the agenda items first.")
+            for item in items:
+                if item.deadline is None or item.deadline > deadline:
+                    await uow.items.set_deadline(item.id, deadline)
+                    card = await uow.notices.latest(item.id, NoticeKind.ITEM_CARD)
+                    if card is not None:
+                        await uow.notices.touch(card.id)
+            proposal = await uow.agendas.propose(
+                meeting.id, caller.user_id, now, deadline, [i.id for i in items]
+            )
+            await uow.notices.add(
+                meeting.id, None, NoticeKind.AGENDA_PROPOSED, now, {"proposal": proposal.id}
+            )
+            await uow.homes.mark_stale(meeting.id)
+        for item in items:
+            self._planner.plan(deadline_job(item.id), min(item.deadline or deadline, deadline))
+        self._notify()
+        return proposal
+
+    async def request_record(self, caller: Caller) -> Meeting:
+        async with self._store.write() as uow:
+            meeting = await meeting_of(uow, caller)
+            require_chair(meeting, caller, "produce the meeting record")
+            await uow.notices.add(
+                meeting.id, None, NoticeKind.RECORD, self._clock.now(), {"by": caller.user_id}
+            )
+        self._notify()
+        return meeting

@@ -1,0 +1,189 @@
+"""The meeting record: every item, who sponsored and co-sponsored it, every position with
+its reason or statement, and each decision with its rule, in chronological order, as
+Markdown and CSV. A neutral draft a secretariat edits into a chair's summary. Pure."""
+
+from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Mapping, Sequence
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from bot.domain import ItemStatus, PositionKind, Tally, what_if
+from bot.records import Decision, Item, Meeting, RecordedPosition
+
+KIND_LABEL = {
+    PositionKind.OBJECTION: "objection",
+    PositionKind.RESERVATION: "reservation",
+    PositionKind.STAND_ASIDE: "stand aside",
+    PositionKind.SUPPORT: "co-sponsor",
+}
+STATUS_LABEL = {
+    ItemStatus.OPEN: "open",
+    ItemStatus.ADOPTED: "adopted",
+    ItemStatus.BLOCKED: "blocked (excised from the agenda)",
+    ItemStatus.WITHDRAWN: "withdrawn by its sponsor",
+}
+CSV_HEADER = (
+    "item",
+    "title",
+    "sponsor",
+    "status",
+    "time",
+    "event",
+    "delegation",
+    "statement",
+    "rule",
+)
+
+
+def _local(moment: datetime, tz: ZoneInfo) -> str:
+    return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
+
+
+def _title(item: Item) -> str:
+    """The title, or the whole first line of the text: a record is not a chat card."""
+    return item.title or (item.text.splitlines() or [""])[0]
+
+
+def _event(position: RecordedPosition) -> str:
+    label = KIND_LABEL[position.kind]
+    if position.kind is PositionKind.OBJECTION and not position.role.may_block:
+        label += " (observer, not blocking)"
+    return label
+
+
+def _decision_line(item: Item, decision: Decision, tz: ZoneInfo) -> str:
+    by = (
+        "at its deadline"
+        if decision.decided_by == "deadline"
+        else f"by the chair (Slack user {decision.decided_by})"
+    )
+    tally = Tally(decision.objections, decision.participants)
+    quorum = f" Quorum {decision.quorum}, {decision.present} present." if decision.quorum else ""
+    late = " (late: the bot was offline at the deadline)" if decision.late else ""
+    return (
+        f"Decision, {_local(decision.decided_at, tz)}, {by}{late}:"
+        f" {what_if(tally, decision.rule).sentence()}.{quorum}"
+    )
+
+
+def build_record(
+    meeting: Meeting,
+    items: Sequence[Item],
+    decisions: Mapping[int, Decision],
+    positions: Sequence[RecordedPosition],
+    generated_at: datetime,
+) -> tuple[str, str]:
+    """(Markdown, CSV) of the meeting so far."""
+    tz = ZoneInfo(meeting.timezone)
+    by_item: dict[int, list[RecordedPosition]] = {}
+    for position in positions:
+        by_item.setdefault(position.item_id, []).append(position)
+    lines = [
+        f"# Record of {meeting.title}",
+        "",
+        f"Draft generated {_local(generated_at, tz)} ({meeting.timezone}). Decision rule:"
+        f" {meeting.rule.describe()}. Times are in {meeting.timezone}.",
+        "",
+    ]
+    table = io.StringIO()
+    writer = csv.writer(table, lineterminator="\n")
+    writer.writerow(CSV_HEADER)
+    for item in sorted(items, key=lambda i: (i.tabled_at, i.number)):
+        decision = decisions.get(item.id)
+        cosponsors = [
+            p.delegation
+            for p in by_item.get(item.id, [])
+            if p.kind is PositionKind.SUPPORT and p.ended_at is None
+        ]
+        lines.append(f"## #{item.number} {_title(item)}")
+        lines.append("")
+        lines.append(f"- Tabled {_local(item.tabled_at, tz)} by {item.sponsor}")
+        if cosponsors:
+            lines.append(f"- Co-sponsors: {', '.join(cosponsors)}")
+        if item.amends is not None:
+            lines.append(f"- Modified proposal of #{item.amends}")
+        for number, status in item.amended_by:
+            lines.append(f"- Modified by #{number} ({status.value})")
+        if item.superseded_by is not None:
+            lines.append(f"- Superseded by #{item.superseded_by}")
+        lines.append(f"- Status: {STATUS_LABEL[item.status]}")
+        lines.append("")
+        lines.extend("> " + text_line for text_line in item.text.splitlines() or [""])
+        lines.append("")
+        writer.writerow(
+            (
+                item.number,
+                _title(item),
+                item.sponsor,
+                item.status.value,
+                _local(item.tabled_at, tz),
+                "tabled",
+                item.sponsor,
+                item.text,
+                "",
+            )
+        )
+        history = by_item.get(item.id, [])
+        if history:
+            lines.append("Positions:")
+            lines.append("")
+        for position in history:
+            ended = f" (withdrawn {_local(position.ended_at, tz)})" if position.ended_at else ""
+            statement = f": {position.statement}" if position.statement else ""
+            lines.append(
+                f"- {_local(position.recorded_at, tz)} {position.delegation},"
+                f" {_event(position)}{statement}{ended}"
+            )
+            writer.writerow(
+                (
+                    item.number,
+                    _title(item),
+                    item.sponsor,
+                    item.status.value,
+                    _local(position.recorded_at, tz),
+                    _event(position) + (" (withdrawn)" if position.ended_at else ""),
+                    position.delegation,
+                    position.statement,
+                    "",
+                )
+            )
+        if history:
+            lines.append("")
+        if decision is not None:
+            lines.append(_decision_line(item, decision, tz))
+            lines.append("")
+            writer.writerow(
+                (
+                    item.number,
+                    _title(item),
+                    item.sponsor,
+                    item.status.value,
+                    _local(decision.decided_at, tz),
+                    f"decided: {decision.outcome.value}",
+                    "; ".join(o.delegation for o in decision.objections),
+                    what_if(
+                        Tally(decision.objections, decision.participants), decision.rule
+                    ).sentence(),
+                    decision.rule.describe(),
+                )
+            )
+        elif item.status is ItemStatus.WITHDRAWN and item.closed_at is not None:
+            lines.append(f"Withdrawn {_local(item.closed_at, tz)}.")
+            lines.append("")
+            writer.writerow(
+                (
+                    item.number,
+                    _title(item),
+                    item.sponsor,
+                    item.status.value,
+                    _local(item.closed_at, tz),
+                    "withdrawn",
+                    item.sponsor,
+                    "",
+                    "",
+                )
+            )
+    return "\n".join(lines).rstrip() + "\n", table.getvalue()

@@ -1,0 +1,61 @@
+"""/meeting set rule|quorum, present, whatif, agenda propose, record: procedure."""
+
+from __future__ import annotations
+
+from bot import render
+from bot.commands import (
+    MakeRecord,
+    ProcedureRequest,
+    ProposeAgenda,
+    RegisterPresent,
+    SetQuorum,
+    SetRule,
+    ShowWhatIf,
+)
+from bot.lookups import Caller
+from bot.procedure import ProcedureService
+from bot.text import escape
+
+
+async def run(
+    procedure: ProcedureService, caller: Caller, request: ProcedureRequest
+) -> render.Message:
+    match request:
+        case SetRule(rule):
+            await procedure.set_rule(caller, rule)
+            return render.note(
+                f"Items are now decided by *{rule.describe()}*. Every decision records the rule"
+                " it was taken under."
+            )
+        case SetQuorum(quorum):
+            _, present = await procedure.set_quorum(caller, quorum)
+            if quorum == 0:
+                return render.note("No quorum is required to decide.")
+            return render.note(
+                f"Deciding needs {quorum} participant delegations present; {present} have"
+                " registered with `/meeting present`."
+            )
+        case RegisterPresent():
+            attendance = await procedure.present(caller)
+            said = "is registered present" if attendance.newly else "was already registered"
+            count = (
+                f" {attendance.present} of the {attendance.quorum} required are present."
+                if attendance.quorum
+                else f" {attendance.present} participant delegations are present."
+            )
+            return render.note(f"*{escape(attendance.delegation.name)}* {said}.{count}")
+        case ShowWhatIf(number):
+            item, found = await procedure.what_if(caller, number)
+            return render.what_if_answer(item, found)
+        case ProposeAgenda(deadline):
+            proposal = await procedure.propose_agenda(caller, deadline)
+            return render.note(
+                f"The provisional agenda ({len(proposal.items)} items) is circulated; objections"
+                " close at the deadline and the adopted agenda is announced then."
+            )
+        case MakeRecord():
+            await procedure.request_record(caller)
+            return render.note(
+                "The record is being prepared; it will be uploaded to this channel as Markdown"
+                " and CSV."
+            )

@@ -1,0 +1,71 @@
+"""Agenda proposals in SQLite: provisional agendas circulated for objection."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+import aiosqlite
+
+from bot.records import AgendaProposal
+from storage import rows
+
+
+def _proposal(row: aiosqlite.Row) -> AgendaProposal:
+    return AgendaProposal(
+        id=row["id"],
+        meeting_id=row["meeting_id"],
+        proposed_by=row["proposed_by"],
+        proposed_at=rows.dt(row["proposed_at"]),
+        deadline=rows.dt(row["deadline"]),
+        items=tuple(json.loads(row["items"])),
+        adopted_at=rows.opt_dt(row["adopted_at"]),
+    )
+
+
+class SqliteAgendaRepository:
+    def __init__(self, conn: aiosqlite.Connection) -> None:
+        self._conn = conn
+
+    async def propose(
+        self, meeting_id: int, user_id: str, now: datetime, deadline: datetime, items: list[int]
+    ) -> AgendaProposal:
+        cursor = await self._conn.execute(
+            "INSERT INTO agenda_proposals (meeting_id, proposed_by, proposed_at, deadline, items)"
+            " VALUES (?, ?, ?, ?, ?) RETURNING *",
+            (meeting_id, user_id, rows.ts(now), rows.ts(deadline), json.dumps(items)),
+        )
+        row = await cursor.fetchone()
+        assert row is not None
+        return _proposal(row)
+
+    async def pending(self, meeting_id: int) -> AgendaProposal | None:
+        cursor = await self._conn.execute(
+            "SELECT * FROM agenda_proposals WHERE meeting_id = ? AND adopted_at IS NULL"
+            " ORDER BY id DESC LIMIT 1",
+            (meeting_id,),
+        )
+        row = await cursor.fetchone()
+        return _proposal(row) if row else None
+
+    async def due(self, now: datetime) -> list[AgendaProposal]:
+        cursor = await self._conn.execute(
+            "SELECT * FROM agenda_proposals WHERE adopted_at IS NULL AND deadline <= ?"
+            " ORDER BY deadline",
+            (rows.ts(now),),
+        )
+        return [_proposal(r) for r in await cursor.fetchall()]
+
+    async def get(self, proposal_id: int) -> AgendaProposal | None:
+        cursor = await self._conn.execute(
+            "SELECT * FROM agenda_proposals WHERE id = ?", (proposal_id,)
+        )
+        row = await cursor.fetchone()
+        return _proposal(row) if row else None
+
+    async def mark_adopted(self, proposal_id: int, now: datetime) -> bool:
+        cursor = await self._conn.execute(
+            "UPDATE agenda_proposals SET adopted_at = ? WHERE id = ? AND adopted_at IS NULL",
+            (rows.ts(now), proposal_id),
+        )
+        return cursor.rowcount == 1

@@ -1,0 +1,149 @@
+"""Rules, quorum, agenda adoption, modified proposals and the record, through the real app."""
+
+from __future__ import annotations
+
+import sqlite3
+from datetime import timedelta
+from pathlib import Path
+
+from bot.demo.rig import Rig
+from bot.demo.story import play
+from tests.conftest import BELARUS, CHAIR, KPCSC, MALI, RUSSIA, UKRAINE, UKRAINE_ALT, expect_ok
+
+CHANNEL = "C0MEETING"
+DATA = Path(__file__).resolve().parents[1] / "data"
+
+
+def texts(rig: Rig) -> list[str]:
+    return [m.text for m in rig.slack.channel_messages(CHANNEL)]
+
+
+def last_blocks(rig: Rig) -> str:
+    return str(rig.slack.channel_messages(CHANNEL)[-1].blocks)
+
+
+async def test_under_a_two_thirds_majority_one_objection_of_four_does_not_block(
+    kasane: Rig,
+) -> None:
+    reply = await expect_ok(kasane, "/meeting", "set rule majority 2/3", user=CHAIR)
+    assert "2/3 majority" in reply
+    await expect_ok(kasane, "/table-motion", "Exclude Russia", user=UKRAINE)
+    await expect_ok(kasane, "/object", "1 No", user=BELARUS)
+    assert not any("is blocked" in t for t in texts(kasane))  # not blocking under this rule
+    await expect_ok(kasane, "/meeting", "decide 1", user=CHAIR)
+    assert texts(kasane)[-1].startswith("#1 adopted by 2/3 majority")
+    assert "would be blocked under consensus" in last_blocks(kasane)
+    with sqlite3.connect(kasane.database) as conn:
+        assert conn.execute("SELECT rule, participants FROM decisions").fetchone() == (
+            "majority:2/3",
+            4,
+        )
+
+
+async def test_a_blocked_outcome_says_which_rules_would_have_passed_it(kasane: Rig) -> None:
+    await expect_ok(kasane, "/table-motion", "Discuss Russian diamonds", user=KPCSC)
+    await expect_ok(kasane, "/object", "1 Outside the mandate", user=RUSSIA)
+    await expect_ok(kasane, "/meeting", "decide 1", user=CHAIR)
+    assert (
+        "What if: blocked under consensus by 1 of 4 participants; would pass under consensus"
+        " minus 1, a 2/3 majority or a 1/2 majority."
+    ) in last_blocks(kasane)
+    agenda = str((await kasane.command("/meeting", "agenda", user=MALI)).json["blocks"])
+    assert "would pass under consensus minus 1" in agenda
+    whatif = await kasane.command("/meeting", "whatif 1", user=MALI)
+    assert whatif.text.startswith("#1: blocked under consensus by 1 of 4 participants")
+    assert "*adopted* under 2/3 majority" in str(whatif.json["blocks"])
+
+
+async def test_an_inquorate_decision_is_refused_with_the_numbers(kasane: Rig) -> None:
+    await expect_ok(kasane, "/meeting", "set quorum 3", user=CHAIR)
+    await expect_ok(kasane, "/table-motion", "Adopt the agenda deadline: in 1h", user=UKRAINE)
+    present = await expect_ok(kasane, "/meeting", "present", user=UKRAINE)
+    assert "1 of the 3 required are present" in present
+    again = await expect_ok(kasane, "/meeting", "present", user=UKRAINE_ALT)
+    assert "already registered" in again
+    refused = await kasane.command("/meeting", "decide 1", user=CHAIR)
+    assert "the quorum is 3 participant delegations and 1 is present" in refused.text
+    observer = await kasane.command("/meeting", "present", user=KPCSC)
+    assert "is an observer" in observer.text
+    kasane.clock.advance(timedelta(hours=2))
+    await kasane.plenary.timekeeper.run_due()
+    await kasane.settle()
+    assert texts(kasane)[-1] == "The deadline of #1 passed without a quorum; it stays open."
+    await expect_ok(kasane, "/meeting", "present", user=MALI)
+    await expect_ok(kasane, "/meeting", "present", user=RUSSIA)
+    await expect_ok(kasane, "/meeting", "decide 1", user=CHAIR)
+    assert "Quorum 3: 3 present." in last_blocks(kasane)
+    with sqlite3.connect(kasane.database) as conn:
+        assert conn.execute("SELECT quorum, present FROM decisions").fetchone() == (3, 3)
+
+
+async def test_agenda_adoption_excises_what_is_objected_to_as_at_kasane(kasane: Rig) -> None:
+    await expect_ok(kasane, "/table-motion", "Discuss Russian diamonds", user=KPCSC)
+    await expect_ok(kasane, "/table-motion", "Adopt the report of the Working Group", user=UKRAINE)
+    await expect_ok(
+        kasane, "/table-motion", "Review the KP's definition of conflict diamonds", user=UKRAINE
+    )
+    reply = await expect_ok(kasane, "/meeting", "agenda propose deadline: in 2h", user=CHAIR)
+    assert "3 items" in reply
+    assert texts(kasane)[-1].startswith("Provisional agenda circulated: 3 items")
+    again = await kasane.command("/meeting", "agenda propose", user=CHAIR)
+    assert "already circulating" in again.text
+    await expect_ok(kasane, "/object", "1 Outside the mandate", user=RUSSIA)
+    await expect_ok(kasane, "/object", "1 Not for the KP", user=BELARUS)
+    kasane.clock.advance(timedelta(hours=2))
+    await kasane.plenary.timekeeper.run_due()
+    await kasane.settle()
+    adopted = kasane.slack.channel_messages(CHANNEL)[-1]
+    assert adopted.text == "Agenda adopted: 2 items kept, 1 excised."
+    body = str(adopted.blocks)
+    assert "blocked by Russian Federation, Belarus" in body
+    assert "Adopt the report of the Working Group" in body
+
+
+async def test_a_modified_proposal_is_linked_both_ways_and_supersedes_the_original(
+    kasane: Rig,
+) -> None:
+    await expect_ok(kasane, "/table-motion", "Exclude the Russian Federation", user=UKRAINE)
+    await expect_ok(kasane, "/object", "1 Participation is a right", user=BELARUS)
+    await expect_ok(kasane, "/meeting", "decide 1", user=CHAIR)
+    await expect_ok(
+        kasane,
+        "/table-motion",
+        "Suspend certification of Russian diamonds pending review amends: 1",
+        user=UKRAINE,
+    )
+    cards = {
+        m.text.split()[0]: str(m.blocks)
+        for m in kasane.slack.channel_messages(CHANNEL)
+        if " tabled by " in m.text
+    }
+    assert "modifies #1" in cards["#2"]
+    assert "modified by #2" in cards["#1"]
+    await expect_ok(kasane, "/meeting", "decide 2", user=CHAIR)
+    cards = {
+        m.text.split()[0]: str(m.blocks)
+        for m in kasane.slack.channel_messages(CHANNEL)
+        if " tabled by " in m.text
+    }
+    assert "superseded by #2" in cards["#1"]
+    agenda = str((await kasane.command("/meeting", "agenda", user=MALI)).json["blocks"])
+    assert "superseded by #2" in agenda
+    assert "modifies #1" in agenda
+    refused = await kasane.command("/table-motion", "Again amends: 2", user=UKRAINE)
+    assert "only an open or blocked item can be modified" in refused.text
+
+
+async def test_the_record_of_the_kasane_story_matches_the_golden_files(rig: Rig) -> None:
+    await play(rig)
+    reply = await rig.command("/meeting", "record", user="U0BW01", channel="C0KASANE")
+    assert "being prepared" in reply.text
+    uploads = {u["filename"].rsplit(".", 1)[1]: u for u in rig.slack.uploads}
+    assert set(uploads) == {"md", "csv"}
+    markdown = uploads["md"]["content"].decode()
+    table = uploads["csv"]["content"].decode()
+    assert markdown == (DATA / "kasane_record.md").read_text(encoding="utf-8")
+    assert table == (DATA / "kasane_record.csv").read_text(encoding="utf-8")
+    assert uploads["md"]["channel_id"] == "C0KASANE"
+    refused = await rig.command("/meeting", "record", user="U0ML01", channel="C0KASANE")
+    assert "Only the meeting's chairs" in refused.text
