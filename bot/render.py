@@ -507,10 +507,12 @@ def help_text(meeting: Meeting | None, delegation: Delegation | None, user_id: s
                 )
             )
         )
+    rule = meeting.rule.describe() if meeting is not None else "consensus"
     blocks.append(
         context(
-            "Under consensus, one standing objection of a participant delegation blocks an item;"
-            " observers may table and state positions but cannot block."
+            f"Decisions here are taken by {rule}: under consensus one standing objection of a"
+            " participant delegation blocks an item. Abstention and silence count as not"
+            " objecting; observers may table and state positions but never block or count."
         )
     )
     return _message("Plenary commands: " + ", ".join(escape(c.usage) for c in mine), blocks)

@@ -7,7 +7,6 @@ from typing import Any
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import forms, render
@@ -17,7 +16,7 @@ from bot.errors import PlenaryError
 from bot.lookups import Caller
 from bot.services import MeetingService, PositionChange
 from bot.text import plain_text
-from handlers.interaction import caller_for_item, pressed, tell
+from handlers.interaction import on_item_button, pressed
 
 
 def receipt(change: PositionChange, kind: PositionKind) -> render.Message:
@@ -32,78 +31,38 @@ def receipt(change: PositionChange, kind: PositionKind) -> render.Message:
 
 
 def register(app: AsyncApp, meetings: MeetingService) -> None:
-    async def checked(body: dict[str, Any], action: dict[str, Any]) -> tuple[Caller, int]:
-        return await caller_for_item(meetings, body, str(action.get("value", "")))
-
-    @app.action(Action.OBJECT)
-    async def on_object(
-        ack: AsyncAck,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        client: AsyncWebClient,
-        respond: AsyncRespond,
-    ) -> None:
-        await ack()
-        try:
-            caller, number = await checked(body, action)
-            item = await meetings.item(caller, number)
-            await meetings.check_position(caller, number, PositionKind.OBJECTION)
-        except PlenaryError as err:
-            await tell(body, respond, client, render.error(err))
-            return
+    async def open_objection_form(
+        caller: Caller, number: int, body: dict[str, Any], client: AsyncWebClient
+    ) -> render.Message | None:
+        item = await meetings.item(caller, number)
+        await meetings.check_position(caller, number, PositionKind.OBJECTION)
         await client.views_open(trigger_id=body["trigger_id"], view=forms.objection_form(item))
+        return None
 
-    @app.action(Action.STATE_POSITION)
-    async def on_state_position(
-        ack: AsyncAck,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        client: AsyncWebClient,
-        respond: AsyncRespond,
-    ) -> None:
-        await ack()
-        try:
-            caller, number = await checked(body, action)
-            item = await meetings.item(caller, number)
-            await meetings.check_position(caller, number, PositionKind.RESERVATION)
-        except PlenaryError as err:
-            await tell(body, respond, client, render.error(err))
-            return
+    async def open_position_form(
+        caller: Caller, number: int, body: dict[str, Any], client: AsyncWebClient
+    ) -> render.Message | None:
+        item = await meetings.item(caller, number)
+        await meetings.check_position(caller, number, PositionKind.RESERVATION)
         await client.views_open(trigger_id=body["trigger_id"], view=forms.position_form(item))
+        return None
 
-    @app.action(Action.WITHDRAW_OBJECTION)
-    async def on_withdraw(
-        ack: AsyncAck,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        client: AsyncWebClient,
-        respond: AsyncRespond,
-    ) -> None:
-        await ack()
-        try:
-            caller, number = await checked(body, action)
-            change = await meetings.withdraw_objection(caller, number)
-            message = render.withdrawal_receipt(change.delegation.name, number, change.change)
-        except PlenaryError as err:
-            message = render.error(err)
-        await tell(body, respond, client, message)
+    async def withdraw(
+        caller: Caller, number: int, body: dict[str, Any], client: AsyncWebClient
+    ) -> render.Message | None:
+        change = await meetings.withdraw_objection(caller, number)
+        return render.withdrawal_receipt(change.delegation.name, number, change.change)
 
-    @app.action(Action.COSPONSOR)
-    async def on_cosponsor(
-        ack: AsyncAck,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        client: AsyncWebClient,
-        respond: AsyncRespond,
-    ) -> None:
-        await ack()
-        try:
-            caller, number = await checked(body, action)
-            change = await meetings.record_position(caller, number, PositionKind.SUPPORT, "")
-            message = receipt(change, PositionKind.SUPPORT)
-        except PlenaryError as err:
-            message = render.error(err)
-        await tell(body, respond, client, message)
+    async def cosponsor(
+        caller: Caller, number: int, body: dict[str, Any], client: AsyncWebClient
+    ) -> render.Message | None:
+        change = await meetings.record_position(caller, number, PositionKind.SUPPORT, "")
+        return receipt(change, PositionKind.SUPPORT)
+
+    on_item_button(app, meetings, Action.OBJECT, open_objection_form)
+    on_item_button(app, meetings, Action.STATE_POSITION, open_position_form)
+    on_item_button(app, meetings, Action.WITHDRAW_OBJECTION, withdraw)
+    on_item_button(app, meetings, Action.COSPONSOR, cosponsor)
 
     @app.view(Form.OBJECTION)
     async def on_objection_form(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:

@@ -5,16 +5,14 @@ from __future__ import annotations
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
-from slack_bolt.context.ack.async_ack import AsyncAck
-from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import render
 from bot.actions import Action
-from bot.errors import PlenaryError
 from bot.home import HomeService
+from bot.lookups import Caller
 from bot.services import MeetingService
-from handlers.interaction import caller_for_item, tell
+from handlers.interaction import on_item_button
 
 
 def register(app: AsyncApp, meetings: MeetingService, homes: HomeService) -> None:
@@ -25,22 +23,13 @@ def register(app: AsyncApp, meetings: MeetingService, homes: HomeService) -> Non
         team = str(body.get("team_id") or event.get("view", {}).get("team_id") or "")
         await homes.opened(team, str(event.get("user", "")))
 
-    @app.action(Action.DECIDE)
-    async def on_decide(
-        ack: AsyncAck,
-        body: dict[str, Any],
-        action: dict[str, Any],
-        client: AsyncWebClient,
-        respond: AsyncRespond,
-    ) -> None:
-        await ack()
-        try:
-            caller, number = await caller_for_item(meetings, body, str(action.get("value", "")))
-            result = await meetings.decide(caller, number)
-            message = render.note(
-                f"#{number} is decided: *{render.STATUS_LABEL[result.item.status]}*."
-                " The outcome has been announced in the meeting's channel."
-            )
-        except PlenaryError as err:
-            message = render.error(err)
-        await tell(body, respond, client, message)
+    async def decide(
+        caller: Caller, number: int, body: dict[str, Any], client: AsyncWebClient
+    ) -> render.Message | None:
+        result = await meetings.decide(caller, number)
+        return render.note(
+            f"#{number} is decided: *{render.STATUS_LABEL[result.item.status]}*."
+            " The outcome has been announced in the meeting's channel."
+        )
+
+    on_item_button(app, meetings, Action.DECIDE, decide)

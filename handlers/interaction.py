@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
+from slack_bolt.async_app import AsyncApp
+from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.actions import ItemRef
+from bot import render
+from bot.actions import Action, ItemRef
+from bot.errors import PlenaryError
 from bot.lookups import Caller
 from bot.render import Message
 from bot.services import MeetingService
@@ -29,6 +34,33 @@ async def caller_for_item(
     ref = ItemRef.unpack(value)
     base, number = await meetings.item_for_button(team, channel, ref.meeting_id, ref.item_id)
     return Caller(base.team_id, base.channel_id, user), number
+
+
+ItemButton = Callable[[Caller, int, dict[str, Any], AsyncWebClient], Awaitable[Message | None]]
+
+
+def on_item_button(
+    app: AsyncApp, meetings: MeetingService, action_id: Action, run: ItemButton
+) -> None:
+    """Register a button on an item: acknowledge, check its value against where it was
+    pressed, run it, and tell the presser the result (unless it opened a form)."""
+
+    @app.action(action_id)
+    async def pressed_button(
+        ack: AsyncAck,
+        body: dict[str, Any],
+        action: dict[str, Any],
+        client: AsyncWebClient,
+        respond: AsyncRespond,
+    ) -> None:
+        await ack()
+        try:
+            caller, number = await caller_for_item(meetings, body, str(action.get("value", "")))
+            message = await run(caller, number, body, client)
+        except PlenaryError as err:
+            message = render.error(err)
+        if message is not None:
+            await tell(body, respond, client, message)
 
 
 async def tell(
