@@ -1,8 +1,4 @@
-"""The command language: usage lines, help entries, and pure parsers from Slack text to requests.
-
-This is the single source of the command reference: ``/meeting help``, README and
-``manifest.yml`` are checked against ``COMMANDS`` by the test suite.
-"""
+"""The command language: pure parsers from Slack text to typed requests."""
 
 from __future__ import annotations
 
@@ -10,7 +6,6 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import time, timedelta
-from enum import StrEnum
 
 from bot.calendar import TimeFormatError, parse_clock, parse_duration, zone
 from bot.domain import (
@@ -25,219 +20,12 @@ from bot.domain import (
     parse_rule,
 )
 from bot.errors import UsageError
+from bot.reference import COMMANDS as COMMANDS
+from bot.reference import SLASH_COMMANDS as SLASH_COMMANDS
+from bot.reference import Audience as Audience
+from bot.reference import CommandDoc as CommandDoc
+from bot.reference import usage_of as usage_of
 from bot.text import plain_text, user_mention_id
-
-
-class Audience(StrEnum):
-    """Who may use a command; help lists each user the commands open to them."""
-
-    ANYONE = "anyone"
-    MEMBER = "delegation members"
-    PARTICIPANT = "participant delegations"
-    CHAIR = "chairs"
-
-
-@dataclass(frozen=True)
-class CommandDoc:
-    usage: str
-    summary: str
-    audience: Audience
-    example: str
-
-
-COMMANDS: tuple[CommandDoc, ...] = (
-    CommandDoc(
-        "/meeting start <title>",
-        "Make this channel a meeting; you become its chair.",
-        Audience.ANYONE,
-        "/meeting start KP Intersessional, Kasane",
-    ),
-    CommandDoc(
-        "/meeting chair add <@user>",
-        "Make another user a chair of this meeting.",
-        Audience.CHAIR,
-        "/meeting chair add @thabo",
-    ),
-    CommandDoc(
-        "/meeting delegation add <name> participant|observer <@user> [<@user> …]",
-        "Register a delegation with its members, or add members to it.",
-        Audience.CHAIR,
-        "/meeting delegation add Côte d'Ivoire participant @awa @koffi",
-    ),
-    CommandDoc(
-        "/meeting delegation remove <name>",
-        "Remove a delegation; its standing objections on open items lapse.",
-        Audience.CHAIR,
-        "/meeting delegation remove Mali",
-    ),
-    CommandDoc(
-        "/meeting delegations",
-        "List the delegations with their roles and members.",
-        Audience.ANYONE,
-        "/meeting delegations",
-    ),
-    CommandDoc(
-        "/meeting agenda",
-        "Every item with its number, sponsor, status and standing objections.",
-        Audience.ANYONE,
-        "/meeting agenda",
-    ),
-    CommandDoc(
-        "/meeting set timezone <IANA zone>",
-        "Set the meeting's time zone, used for dates you type and digests.",
-        Audience.CHAIR,
-        "/meeting set timezone Africa/Gaborone",
-    ),
-    CommandDoc(
-        "/meeting set window <duration>|off",
-        "Give new items a default objection window (silence procedure), or none.",
-        Audience.CHAIR,
-        "/meeting set window 24h",
-    ),
-    CommandDoc(
-        "/meeting set reminder <minutes>",
-        "How long before each session its agenda reminder is posted (default 15).",
-        Audience.CHAIR,
-        "/meeting set reminder 30",
-    ),
-    CommandDoc(
-        "/meeting set digest HH:MM|off",
-        "Post a daily agenda digest at this local time, or stop it.",
-        Audience.CHAIR,
-        "/meeting set digest 08:00",
-    ),
-    CommandDoc(
-        "/meeting session add <YYYY-MM-DD HH:MM> <title>",
-        "Schedule a session (meeting time zone); its reminder goes out before it starts.",
-        Audience.CHAIR,
-        "/meeting session add 2026-11-03 09:00 Plenary II",
-    ),
-    CommandDoc(
-        "/meeting session remove <n>",
-        "Cancel a session; its open items stay on the agenda.",
-        Audience.CHAIR,
-        "/meeting session remove 2",
-    ),
-    CommandDoc(
-        "/meeting sessions",
-        "List the sessions with their start times.",
-        Audience.ANYONE,
-        "/meeting sessions",
-    ),
-    CommandDoc(
-        "/meeting digest",
-        "Show today's agenda digest now, only to you.",
-        Audience.ANYONE,
-        "/meeting digest",
-    ),
-    CommandDoc(
-        "/meeting set rule consensus|consensus-minus <n>|majority <fraction>",
-        "Set the decision rule. Under consensus one standing participant objection blocks;"
-        " under consensus-minus n it takes n+1; under majority 2/3 an item is blocked only when"
-        " more than one third of participant delegations object. Abstention and silence count"
-        " as not objecting; observers never count.",
-        Audience.CHAIR,
-        "/meeting set rule majority 2/3",
-    ),
-    CommandDoc(
-        "/meeting set quorum <n>|off",
-        "Require n participant delegations registered present before anything is decided.",
-        Audience.CHAIR,
-        "/meeting set quorum 30",
-    ),
-    CommandDoc(
-        "/meeting present",
-        "Register your delegation's attendance (counts toward the quorum).",
-        Audience.MEMBER,
-        "/meeting present",
-    ),
-    CommandDoc(
-        "/meeting whatif <item>",
-        "The item's outcome under the meeting's rule and under every other standard rule.",
-        Audience.ANYONE,
-        "/meeting whatif 2",
-    ),
-    CommandDoc(
-        "/meeting agenda propose [deadline: <when>]",
-        "Circulate the provisional agenda (the open items) for objection until the deadline;"
-        " items blocked under the rule are excised and the adopted agenda is announced.",
-        Audience.CHAIR,
-        "/meeting agenda propose deadline: in 2h",
-    ),
-    CommandDoc(
-        "/meeting record",
-        "Upload the record of the meeting so far (Markdown and CSV) to the channel.",
-        Audience.CHAIR,
-        "/meeting record",
-    ),
-    CommandDoc(
-        "/meeting decide <item>",
-        "Close an open item now and announce the outcome.",
-        Audience.CHAIR,
-        "/meeting decide 3",
-    ),
-    CommandDoc(
-        "/meeting help",
-        "Show the commands open to you.",
-        Audience.ANYONE,
-        "/meeting help",
-    ),
-    CommandDoc(
-        "/table-motion <text> [deadline: <when>] [session: <n>] [cosponsors: <name>, …]"
-        " [amends: <item>]",
-        "Table an item for your delegation; you get its number. A deadline"
-        " (`YYYY-MM-DD HH:MM` in the meeting's zone, or `in 45m`, `in 2h`, `in 3d`) closes it"
-        " by silence procedure: adopted unless an objection stands. `amends:` tables a"
-        " modified version of an open or blocked item, linked both ways.",
-        Audience.MEMBER,
-        "/table-motion Exclude the Russian Federation cosponsors: European Union, Canada",
-    ),
-    CommandDoc(
-        "/table-motion",
-        "With no text: open a form with title, text, deadline, co-sponsors and session.",
-        Audience.MEMBER,
-        "/table-motion",
-    ),
-    CommandDoc(
-        "/meeting withdraw <item>",
-        "Take an open item off the agenda (its sponsor delegation or a chair).",
-        Audience.MEMBER,
-        "/meeting withdraw 4",
-    ),
-    CommandDoc(
-        "/object <item> [reason]",
-        "Register your delegation's objection, which blocks the item under consensus.",
-        Audience.PARTICIPANT,
-        "/object 3 Outside the mandate of this meeting",
-    ),
-    CommandDoc(
-        "/object <item> reservation: <statement>",
-        "Join consensus but put a reservation on record; it never blocks.",
-        Audience.MEMBER,
-        "/object 3 reservation: We read paragraph 2 as non-binding",
-    ),
-    CommandDoc(
-        "/object <item> stand-aside: <statement>",
-        "Stand aside (disassociate) on record; it never blocks.",
-        Audience.MEMBER,
-        "/object 3 stand-aside: We take no part in this decision",
-    ),
-    CommandDoc(
-        "/object withdraw <item>",
-        "Withdraw your delegation's objection while the item is open.",
-        Audience.PARTICIPANT,
-        "/object withdraw 3",
-    ),
-)
-
-SLASH_COMMANDS: tuple[str, ...] = ("/meeting", "/table-motion", "/object")
-
-
-def usage_of(prefix: str) -> str:
-    """The usage line(s) of the commands starting with ``prefix``, for error answers."""
-    lines = [c.usage for c in COMMANDS if c.usage == prefix or c.usage.startswith(prefix + " ")]
-    return "\n".join(f"`{line}`" for line in lines)
-
 
 # ---- requests ---------------------------------------------------------------------------
 

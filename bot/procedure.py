@@ -10,12 +10,12 @@ from datetime import timedelta
 from bot import domain
 from bot.calendar import TimeFormatError, parse_when, zone
 from bot.clock import Clock
-from bot.commands import usage_of
 from bot.domain import ItemStatus, Rule, Tally, WhatIf
 from bot.errors import Conflict, NotAllowed, UsageError
 from bot.lookups import Caller, delegation_of, item_numbered, meeting_of, require_chair
 from bot.ports import Planner, Store
 from bot.records import AgendaProposal, Delegation, Item, Meeting, NoticeKind
+from bot.reference import usage_of
 from bot.schedule import deadline_job
 
 DEFAULT_AGENDA_WINDOW = timedelta(hours=24)

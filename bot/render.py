@@ -26,7 +26,6 @@ from slack_sdk.models.blocks import (
 )
 
 from bot.actions import Action, ItemRef
-from bot.commands import COMMANDS, Audience
 from bot.digest import Digest
 from bot.domain import (
     BlockChange,
@@ -39,6 +38,7 @@ from bot.domain import (
 )
 from bot.errors import PlenaryError
 from bot.records import AgendaProposal, Decision, Delegation, Item, Meeting, Session
+from bot.reference import COMMANDS, Audience
 from bot.text import escape, truncate
 
 _OWN_MENTION = re.compile(r"&lt;@([UW][A-Z0-9]+)&gt;")

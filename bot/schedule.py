@@ -14,12 +14,12 @@ from bot.calendar import (
     zone,
 )
 from bot.clock import Clock
-from bot.commands import usage_of
 from bot.digest import Digest, build_digest
 from bot.errors import NotFound, UsageError
 from bot.lookups import Caller, meeting_of, require_chair
 from bot.ports import Planner, Store, UnitOfWork
 from bot.records import Meeting, Session
+from bot.reference import usage_of
 
 
 def deadline_job(item_id: int) -> str:

@@ -10,7 +10,7 @@ from datetime import datetime
 from bot import domain
 from bot.calendar import TimeFormatError, parse_when, zone
 from bot.clock import Clock
-from bot.commands import AddDelegation, TableMotion, name_key, usage_of
+from bot.commands import AddDelegation, TableMotion, name_key
 from bot.domain import BlockChange, ItemStatus, PositionKind, Tally
 from bot.errors import Conflict, NotAllowed, NotFound, UsageError
 from bot.lookups import (
@@ -26,6 +26,7 @@ from bot.lookups import (
 )
 from bot.ports import Planner, Store, UnitOfWork
 from bot.records import Decision, Delegation, Item, Meeting, NoticeKind, Position, Session
+from bot.reference import usage_of
 from bot.schedule import deadline_job
 
 

@@ -11,8 +11,8 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
 
 from bot import render
-from bot.commands import usage_of
 from bot.errors import PlenaryError
+from bot.reference import usage_of
 
 log = logging.getLogger(__name__)
 

@@ -9,8 +9,8 @@ from typing import Any
 import jsonschema
 import yaml
 
-from bot.commands import COMMANDS, SLASH_COMMANDS
 from bot.demo.rig import Rig
+from bot.reference import COMMANDS, SLASH_COMMANDS
 from bot.text import escape
 from tests.conftest import CHAIR, expect_ok
 

@@ -12,6 +12,7 @@ PURE = [
     "bot/errors.py",
     "bot/text.py",
     "bot/commands.py",
+    "bot/reference.py",
     "bot/calendar.py",
     "bot/digest.py",
 ]
