@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -14,6 +15,8 @@ from bot.errors import ConfigError
 from storage.migrations import MIGRATIONS
 
 log = logging.getLogger(__name__)
+
+MAX_BATCH = 256  # units of work one group commit covers at most, to bound latency
 
 
 def sqlite_path(database_url: str) -> str:
@@ -37,6 +40,9 @@ class Database:
     def __init__(self, connection: aiosqlite.Connection, path: str) -> None:
         self._conn = connection
         self._lock = asyncio.Lock()
+        self._batch: _Batch | None = None
+        self._waiting_writers = 0
+        self._flushes: set[asyncio.Future[None]] = set()
         self.path = path
 
     @classmethod
@@ -57,6 +63,7 @@ class Database:
 
     async def close(self) -> None:
         async with self._lock:
+            await self._end_batch()
             await self._conn.close()
 
     async def _migrate(self) -> None:
@@ -79,20 +86,74 @@ class Database:
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[aiosqlite.Connection]:
-        """A write transaction: committed when the block ends, rolled back if it raises."""
-        async with self._lock:
-            await self._conn.execute("BEGIN IMMEDIATE")
+        """A unit of work, all or nothing, durable on disk when the block has returned.
+
+        Group commit: while other writers are queued, units share one ``BEGIN IMMEDIATE``
+        transaction, each inside its own savepoint (a unit that raises is rolled back to it,
+        alone); the last one in the queue commits for all, so one fsync covers a burst. A
+        writer returns only after that commit, so nothing is acknowledged before it is on
+        disk, and a failed commit fails every unit it covered.
+        """
+        self._waiting_writers += 1
+        try:
+            await self._lock.acquire()
+        except BaseException:
+            # Cancelled while queued: the batch may have been left open for us to join.
+            self._waiting_writers -= 1
+            if self._batch is not None:
+                flush = asyncio.ensure_future(self._flush())
+                self._flushes.add(flush)
+                flush.add_done_callback(self._flushes.discard)
+            raise
+        self._waiting_writers -= 1
+        try:
+            if self._batch is None:
+                await self._conn.execute("BEGIN IMMEDIATE")
+                self._batch = _Batch()
+            batch = self._batch
+            batch.members += 1
+            await self._conn.execute("SAVEPOINT unit")
             try:
                 yield self._conn
             except BaseException:
-                await self._conn.execute("ROLLBACK")
+                await self._conn.execute("ROLLBACK TO unit")
+                await self._conn.execute("RELEASE unit")
+                if self._waiting_writers == 0 or batch.members >= MAX_BATCH:
+                    await self._end_batch()
                 raise
+            await self._conn.execute("RELEASE unit")
+            if self._waiting_writers == 0 or batch.members >= MAX_BATCH:
+                await self._end_batch()
+        finally:
+            self._lock.release()
+        await batch.committed
+
+    async def _flush(self) -> None:
+        async with self._lock:
+            await self._end_batch()
+
+    async def _end_batch(self) -> None:
+        """Commit the open batch (the lock is held) and tell every unit in it."""
+        batch, self._batch = self._batch, None
+        if batch is None:
+            return
+        try:
             await self._conn.execute("COMMIT")
+        except BaseException as exc:
+            with contextlib.suppress(aiosqlite.Error, ValueError):
+                await self._conn.execute("ROLLBACK")
+            batch.committed.set_exception(exc)
+            batch.committed.exception()  # retrieved here: each member re-raises its own copy
+            raise
+        batch.committed.set_result(None)
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[aiosqlite.Connection]:
-        """A consistent read: a deferred transaction, never interleaved with a write."""
+        """A consistent read of committed state, never interleaved with a write."""
         async with self._lock:
+            # A batch still open here has no writer left in the queue ahead of us: end it,
+            # so reads never see what is not yet on disk.
+            await self._end_batch()
             await self._conn.execute("BEGIN")
             try:
                 yield self._conn
@@ -113,6 +174,14 @@ class Database:
             cursor = await conn.execute("PRAGMA integrity_check")
             row = await cursor.fetchone()
         return str(row[0]) if row else "no answer"
+
+
+class _Batch:
+    """One group-committed transaction and the units of work inside it."""
+
+    def __init__(self) -> None:
+        self.members = 0
+        self.committed: asyncio.Future[None] = asyncio.get_running_loop().create_future()
 
 
 def _statements(script: str) -> list[str]:

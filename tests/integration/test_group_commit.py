@@ -1,0 +1,92 @@
+"""Group commit: concurrent units of work share one transaction and one fsync, yet each is
+all-or-nothing, and none returns before the data is committed where another process sees it."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import pytest
+
+from storage.database import Database
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = await Database.open(tmp_path / "g.sqlite3")
+    async with database.write() as conn:
+        await conn.execute("CREATE TABLE t (n INTEGER PRIMARY KEY)")
+    yield database
+    await database.close()
+
+
+def committed(path: str) -> set[int]:
+    """What another connection (another process, after a crash) would read."""
+    with sqlite3.connect(path) as conn:
+        return {row[0] for row in conn.execute("SELECT n FROM t")}
+
+
+async def test_each_unit_is_visible_to_another_connection_when_it_returns(db: Database) -> None:
+    seen: list[bool] = []
+
+    async def unit(n: int) -> None:
+        async with db.write() as conn:
+            await conn.execute("INSERT INTO t (n) VALUES (?)", (n,))
+        seen.append(n in committed(db.path))
+
+    await asyncio.gather(*(unit(n) for n in range(50)))
+    assert seen == [True] * 50
+
+
+async def test_a_failing_unit_in_a_batch_rolls_back_alone(db: Database) -> None:
+    async def unit(n: int) -> None:
+        async with db.write() as conn:
+            await conn.execute("INSERT INTO t (n) VALUES (?)", (n,))
+            if n % 7 == 0:
+                raise ValueError(n)
+
+    results = await asyncio.gather(*(unit(n) for n in range(1, 60)), return_exceptions=True)
+    failed = {r.args[0] for r in results if isinstance(r, ValueError)}
+    assert failed == {n for n in range(1, 60) if n % 7 == 0}
+    assert committed(db.path) == {n for n in range(1, 60) if n % 7}
+
+
+async def test_readers_never_see_a_batch_before_it_is_committed(db: Database) -> None:
+    async def writer(n: int) -> None:
+        async with db.write() as conn:
+            await conn.execute("INSERT INTO t (n) VALUES (?)", (n,))
+
+    async def reader() -> bool:
+        async with db.read() as conn:
+            cursor = await conn.execute("SELECT n FROM t")
+            inside = {row[0] for row in await cursor.fetchall()}
+        return inside <= committed(db.path)
+
+    outcomes = await asyncio.gather(
+        *(writer(n) for n in range(30)),
+        *(reader() for _ in range(10)),
+        *(writer(n) for n in range(30, 60)),
+    )
+    assert all(o is True for o in outcomes if isinstance(o, bool))
+    assert committed(db.path) == set(range(60))
+
+
+async def test_a_writer_cancelled_in_the_queue_does_not_strand_the_batch(db: Database) -> None:
+    async def slow_unit() -> None:
+        async with db.write() as conn:
+            await conn.execute("INSERT INTO t (n) VALUES (1)")
+            await asyncio.sleep(0)  # let the queued writer arrive and be cancelled
+
+    async def queued_unit() -> None:
+        async with db.write() as conn:
+            await conn.execute("INSERT INTO t (n) VALUES (2)")
+
+    first = asyncio.create_task(slow_unit())
+    await asyncio.sleep(0)
+    second = asyncio.create_task(queued_unit())
+    await asyncio.sleep(0)
+    second.cancel()
+    await asyncio.wait_for(first, timeout=10)
+    assert committed(db.path) == {1}
