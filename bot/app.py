@@ -168,13 +168,18 @@ def _once_per_event(
     return once
 
 
+def _is_number(text: str) -> bool:
+    """ASCII digits only: ``"²".isdigit()`` is true, but ``int("²")`` raises."""
+    return text.isascii() and text.isdigit()
+
+
 def web_app(plenary: Plenary) -> web.Application:
     """HTTP mode: Slack posts to /slack/events; /healthz answers for the orchestrator."""
 
     async def events(request: web.Request) -> web.Response:
         # slack_sdk's verifier raises on a non-numeric timestamp header instead of refusing;
         # refuse such requests here so they get Bolt's 401, never a listener error.
-        if not request.headers.get("X-Slack-Request-Timestamp", "").isdigit():
+        if not _is_number(request.headers.get("X-Slack-Request-Timestamp", "")):
             return web.Response(status=401, text="")
         bolt_response = await plenary.app.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(bolt_response)

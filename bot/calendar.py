@@ -57,18 +57,26 @@ def parse_local(text: str, tz: ZoneInfo) -> datetime:
         raise TimeFormatError(f"“{text.strip()}” is not a date and time; write YYYY-MM-DD HH:MM.")
     year, month, day, hour, minute = (int(g) for g in match.groups())
     try:
-        local = datetime(year, month, day, hour, minute, tzinfo=tz)
-    except ValueError:
+        return datetime(year, month, day, hour, minute, tzinfo=tz).astimezone(UTC)
+    except (ValueError, OverflowError):
         raise TimeFormatError(f"“{text.strip()}” is not a real date and time.") from None
-    return local.astimezone(UTC)
+
+
+HORIZON = timedelta(days=5 * 366)  # the furthest ahead a deadline or a session may be
 
 
 def parse_when(text: str, now: datetime, tz: ZoneInfo) -> datetime:
     """A deadline: ``in 45m`` / ``in 2h`` / ``in 3d`` from now, or a local date and time."""
     cleaned = text.strip()
     if cleaned.lower().startswith("in "):
-        return now + parse_duration(cleaned[3:])
-    return parse_local(cleaned, tz)
+        return within_horizon(now + parse_duration(cleaned[3:]), now)
+    return within_horizon(parse_local(cleaned, tz), now)
+
+
+def within_horizon(moment: datetime, now: datetime) -> datetime:
+    if moment > now + HORIZON:
+        raise TimeFormatError("That is more than five years ahead; give a nearer time.")
+    return moment
 
 
 def parse_clock(text: str) -> time:

@@ -385,7 +385,7 @@ def _parse_setting(name: str, value: str) -> MeetingRequest:
         usage = usage_of("/meeting set quorum")
         if value.lower() == "off":
             return SetQuorum(0)
-        if not value.isdigit() or not 0 < int(value) <= 10000:
+        if not (value.isascii() and value.isdigit()) or not 0 < int(value) <= 10000:
             raise UsageError(
                 "The quorum is a number of participant delegations, or `off`.", usage=usage
             )
@@ -399,7 +399,7 @@ def _parse_setting(name: str, value: str) -> MeetingRequest:
         if name == "window":
             return SetWindow(None if value.lower() == "off" else parse_duration(value))
         if name == "reminder":
-            if not value.isdigit() or not 0 < int(value) <= 24 * 60:
+            if not (value.isascii() and value.isdigit()) or not 0 < int(value) <= 24 * 60:
                 raise TimeFormatError("Give the reminder lead time in minutes, from 1 to 1440.")
             return SetReminder(int(value))
         if name == "digest":

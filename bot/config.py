@@ -61,7 +61,7 @@ class Settings:
         if port is None:
             raw_port = env.get("PORT", "").strip()
             if raw_port:
-                if not raw_port.isdigit() or not 0 < int(raw_port) < 65536:
+                if not (raw_port.isascii() and raw_port.isdigit()) or not 0 < int(raw_port) < 65536:
                     raise ConfigError(f"PORT must be a number from 1 to 65535 (got {raw_port!r}).")
                 port = int(raw_port)
             else:

@@ -174,7 +174,7 @@ def parse_rule(text: str) -> Rule:
     if words == ["consensus"]:
         return CONSENSUS
     if len(words) == 2 and words[0] == "consensus-minus":
-        if not words[1].isdigit() or not 1 <= int(words[1]) <= 1000:
+        if not (words[1].isascii() and words[1].isdigit()) or not 1 <= int(words[1]) <= 1000:
             raise ValueError("consensus-minus takes a whole number from 1 up, e.g. 1.")
         return Rule(RuleKind.CONSENSUS_MINUS, minus=int(words[1]))
     if len(words) == 2 and words[0] == "majority":

@@ -17,11 +17,14 @@ from __future__ import annotations
 class PlenaryError(Exception):
     """A rule violation the user can fix; the message is written for that user."""
 
-    def __init__(self, message: str, *, usage: str = "", field: str = "") -> None:
+    def __init__(
+        self, message: str, *, usage: str = "", field: str = "", mentions: tuple[str, ...] = ()
+    ) -> None:
         super().__init__(message)
         self.message = message
         self.usage = usage
         self.field = field  # which input it concerns ("deadline", "session"…), for forms
+        self.mentions = mentions  # user ids the bot itself wrote as <@U…> into the message
 
     def with_usage(self, usage: str) -> PlenaryError:
         """Attach the usage line of the command being handled, unless one is already set."""

@@ -6,7 +6,6 @@ limits (50 blocks a message, 3,000 characters a section). User text is escaped h
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
@@ -41,7 +40,6 @@ from bot.records import AgendaProposal, Decision, Delegation, Item, Meeting, Ses
 from bot.reference import COMMANDS, Audience
 from bot.text import escape, truncate
 
-_OWN_MENTION = re.compile(r"&lt;@([UW][A-Z0-9]+)&gt;")
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
 MAX_HEADER = 150
@@ -331,7 +329,9 @@ def outcome_notice(item: Item, decision: Decision, meeting: Meeting) -> Message:
 def error(err: PlenaryError) -> Message:
     # Messages quote what the user typed, so they are escaped like any user text; only the
     # bot's own user mentions (ids it resolved) are let through again.
-    message = _OWN_MENTION.sub(r"<@\1>", escape(err.message))
+    message = escape(err.message)
+    for user_id in err.mentions:
+        message = message.replace(f"&lt;@{user_id}&gt;", f"<@{user_id}>")
     usage = f"\nUsage: {escape(err.usage)}" if err.usage else ""
     blocks: list[Block] = [section(f":warning: {message}")]
     if err.usage:

@@ -11,6 +11,7 @@ from bot.calendar import (
     local_day_bounds,
     next_fire_after,
     parse_local,
+    within_horizon,
     zone,
 )
 from bot.clock import Clock
@@ -116,7 +117,7 @@ class ScheduleService:
             meeting = await meeting_of(uow, caller)
             require_chair(meeting, caller, "schedule sessions")
             try:
-                starts_at = parse_local(starts, zone(meeting.timezone))
+                starts_at = within_horizon(parse_local(starts, zone(meeting.timezone)), now)
             except TimeFormatError as exc:
                 raise UsageError(str(exc), usage=usage) from None
             if starts_at <= now:

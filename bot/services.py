@@ -11,7 +11,15 @@ from bot import domain
 from bot.calendar import TimeFormatError, parse_when, zone
 from bot.clock import Clock
 from bot.commands import AddDelegation, TableMotion, name_key
-from bot.domain import BlockChange, ItemStatus, PositionKind, Tally
+from bot.domain import (
+    MAX_ITEM_TEXT,
+    MAX_REASON,
+    MAX_TITLE,
+    BlockChange,
+    ItemStatus,
+    PositionKind,
+    Tally,
+)
 from bot.errors import Conflict, NotAllowed, NotFound, UsageError
 from bot.lookups import (
     Caller,
@@ -111,6 +119,7 @@ class MeetingService:
                         f"<@{user_id}> already belongs to {other.name}; a user can be in one"
                         " delegation per meeting.",
                         usage=usage,
+                        mentions=(user_id,),
                     )
             if delegation is None:
                 delegation_id = await uow.meetings.create_delegation(
@@ -210,6 +219,17 @@ class MeetingService:
 
     async def table(self, caller: Caller, request: TableMotion) -> Item:
         usage = usage_of("/table-motion")
+        for field, value, limit in (
+            ("text", request.text, MAX_ITEM_TEXT),
+            ("title", request.title or "", MAX_TITLE),
+        ):
+            if len(value) > limit:
+                raise UsageError(
+                    f"A motion's {field} can be at most {limit:,} characters"
+                    f" (this one has {len(value):,}).",
+                    usage=usage,
+                    field=field,
+                )
         async with self._store.write() as uow:
             meeting = await meeting_of(uow, caller)
             delegation = await delegation_of(uow, meeting, caller)
@@ -303,6 +323,12 @@ class MeetingService:
     ) -> PositionChange:
         """Put the caller's delegation's position on an open item on record, replacing the
         one it held (the old one stays in the history)."""
+        if len(statement) > MAX_REASON:
+            raise UsageError(
+                f"A reason or statement can be at most {MAX_REASON} characters"
+                f" (this one has {len(statement):,}).",
+                field="statement",
+            )
         async with self._store.write() as uow:
             meeting = await meeting_of(uow, caller)
             delegation = await delegation_of(uow, meeting, caller)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, TypeGuard
 
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
@@ -25,6 +25,8 @@ FIELD_BLOCKS = {
     "deadline": forms.DEADLINE_DATE,
     "session": forms.SESSION,
     "cosponsors": forms.COSPONSORS,
+    "title": forms.TITLE,
+    "text": forms.TEXT,
 }
 
 
@@ -91,11 +93,13 @@ def register(app: AsyncApp, meetings: MeetingService) -> None:
             caller, meeting = await _caller_in(
                 meetings, body, str(view.get("private_metadata", ""))
             )
-            ids = [
-                int(o["value"])
-                for o in forms.value_of(state, forms.COSPONSORS).get("selected_options") or []
-                if str(o.get("value", "")).isdigit()
-            ]
+            ids = list(
+                dict.fromkeys(
+                    int(o["value"])
+                    for o in forms.value_of(state, forms.COSPONSORS).get("selected_options") or []
+                    if _number(o.get("value"))
+                )
+            )
             session = (forms.value_of(state, forms.SESSION).get("selected_option") or {}).get(
                 "value"
             )
@@ -103,7 +107,7 @@ def register(app: AsyncApp, meetings: MeetingService) -> None:
                 text=text,
                 title=title,
                 deadline=f"{day} {clock}" if day and clock else None,
-                session=int(session) if session and str(session).isdigit() else None,
+                session=int(session) if _number(session) else None,
                 cosponsors=tuple(await meetings.delegation_names(meeting.id, ids)),
             )
             await meetings.table(caller, request)
@@ -123,3 +127,8 @@ async def _caller_in(
     if meeting is None or meeting.team_id != team:
         raise Conflict("This form belongs to a meeting that no longer exists here.")
     return Caller(meeting.team_id, meeting.channel_id, user), meeting
+
+
+def _number(value: object) -> TypeGuard[str]:
+    """A choice's value as the form drew it: ASCII digits (a forged one may be anything)."""
+    return isinstance(value, str) and value.isascii() and value.isdigit()
