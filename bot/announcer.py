@@ -19,7 +19,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import render
+from bot import render, render_procedure, render_schedule
 from bot.clock import Clock
 from bot.home import home_view, load_home
 from bot.ports import Store, UnitOfWork
@@ -246,7 +246,7 @@ class Announcer:
         try:
             await self._client.files_upload_v2(
                 channel=notice.channel_id,
-                initial_comment=render.record_comment(meeting, len(items)),
+                initial_comment=render_procedure.record_comment(meeting, len(items)),
                 file_uploads=[
                     {"content": markdown, "filename": f"{stem}.md", "title": "Meeting record"},
                     {"content": table, "filename": f"{stem}.csv", "title": "Meeting record (CSV)"},
@@ -324,13 +324,17 @@ async def render_notice(uow: UnitOfWork, notice: Notice) -> render.Message | Non
             return None
         items = [i for i in await uow.items.all(meeting.id) if i.id in proposal.items]
         if notice.kind is NoticeKind.AGENDA_PROPOSED:
-            return render.agenda_proposed(meeting, proposal, items)
-        return render.agenda_adopted(meeting, items, await uow.items.decisions(meeting.id))
+            return render_procedure.agenda_proposed(meeting, proposal, items)
+        return render_procedure.agenda_adopted(
+            meeting, items, await uow.items.decisions(meeting.id)
+        )
     if notice.kind is NoticeKind.REMINDER:
         session = await uow.sessions.get(int(notice.payload["session_id"]))
         if session is None:
             return None
-        return render.reminder(meeting, session, await uow.items.open_in_session(session.id))
+        return render_schedule.reminder(
+            meeting, session, await uow.items.open_in_session(session.id)
+        )
     if notice.kind is NoticeKind.DIGEST:
         digest = await assemble_digest(
             uow,
@@ -341,7 +345,7 @@ async def render_notice(uow: UnitOfWork, notice: Notice) -> render.Message | Non
             until=datetime.fromisoformat(notice.payload["until"]),
             late=bool(notice.payload.get("late")),
         )
-        return render.digest(digest)
+        return render_schedule.digest(digest)
     item = await uow.items.get(notice.item_id) if notice.item_id is not None else None
     if item is None:
         return None
@@ -350,7 +354,7 @@ async def render_notice(uow: UnitOfWork, notice: Notice) -> render.Message | Non
     if notice.kind is NoticeKind.BLOCKED:
         return render.blocked_notice(item, closed=notice.closed)
     if notice.kind is NoticeKind.INQUORATE:
-        return render.inquorate_notice(item, str(notice.payload.get("why", "")))
+        return render_procedure.inquorate_notice(item, str(notice.payload.get("why", "")))
     if notice.kind is NoticeKind.WITHDRAWN:
         return render.withdrawn_notice(item, by_chair=notice.payload.get("as") == "chair")
     if notice.kind is NoticeKind.UNBLOCKED:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import render
+from bot import render, render_procedure
 from bot.commands import (
     MakeRecord,
     ProcedureRequest,
@@ -46,7 +46,7 @@ async def run(
             return render.note(f"*{escape(attendance.delegation.name)}* {said}.{count}")
         case ShowWhatIf(number):
             item, found = await procedure.what_if(caller, number)
-            return render.what_if_answer(item, found)
+            return render_procedure.what_if_answer(item, found)
         case ProposeAgenda(deadline):
             proposal = await procedure.propose_agenda(caller, deadline)
             return render.note(

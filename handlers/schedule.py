@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot import render
+from bot import render, render_schedule
 from bot.commands import (
     AddSession,
     ListSessions,
@@ -68,6 +68,6 @@ async def run(
             )
         case ListSessions():
             meeting, found = await schedule.sessions(caller)
-            return render.sessions(meeting, found)
+            return render_schedule.sessions(meeting, found)
         case ShowDigest():
-            return render.digest(await schedule.digest_now(caller))
+            return render_schedule.digest(await schedule.digest_now(caller))
