@@ -169,6 +169,8 @@ class Announcer:
     async def _deliver(self, notice: Notice) -> bool:
         if notice.kind is NoticeKind.RECORD:
             return await self._upload_record(notice)
+        if notice.kind is NoticeKind.MEETING_STARTED and notice.message_ts is None:
+            await self._join(notice.channel_id)
         async with self._store.read() as uow:
             current = await uow.notices.get(notice.id) or notice
             message = await render_notice(uow, current)
@@ -229,6 +231,17 @@ class Announcer:
         )
         return True
 
+    async def _join(self, channel_id: str) -> None:
+        """Join a public meeting channel, so the bot may read its own recent posts there (to
+        recover from a dropped connection); a private channel needs an invitation instead."""
+        try:
+            await self._client.conversations_join(channel=channel_id)
+        except (SlackApiError, aiohttp.ClientError, OSError, TimeoutError) as exc:
+            log.info(
+                "did not join the meeting channel",
+                extra={"channel": channel_id, "exception": type(exc).__name__},
+            )
+
     async def _upload_record(self, notice: Notice) -> bool:
         """The meeting record as two files in the channel (Slack's external upload flow)."""
         async with self._store.read() as uow:
@@ -256,7 +269,14 @@ class Announcer:
             await self._failed(notice, str(exc.response.get("error", "unknown")), exc)
             return False
         except (aiohttp.ClientError, OSError, TimeoutError) as exc:
-            await self._failed(notice, type(exc).__name__, exc)
+            # The upload may have gone through; uploading again could post the record twice,
+            # so it is not retried. The chair can ask for it again.
+            async with self._store.write() as uow:
+                await uow.notices.mark_failed(notice.id, type(exc).__name__, None, notice.revision)
+            log.warning(
+                "record upload uncertain, not retried; run /meeting record again if it is missing",
+                extra={"notice_id": notice.id, "exception": type(exc).__name__},
+            )
             return False
         async with self._store.write() as uow:
             await uow.notices.mark_delivered(notice.id, notice.revision, "files")
@@ -349,15 +369,16 @@ async def render_notice(uow: UnitOfWork, notice: Notice) -> render.Message | Non
     item = await uow.items.get(notice.item_id) if notice.item_id is not None else None
     if item is None:
         return None
+    participants = await uow.meetings.count_participants(meeting.id)
     if notice.kind is NoticeKind.ITEM_CARD:
-        return render.item_card(item, meeting)
+        return render.item_card(item, meeting, participants)
     if notice.kind is NoticeKind.BLOCKED:
-        return render.blocked_notice(item, closed=notice.closed)
+        return render.blocked_notice(item, meeting, closed=notice.closed)
     if notice.kind is NoticeKind.INQUORATE:
         return render_procedure.inquorate_notice(item, str(notice.payload.get("why", "")))
     if notice.kind is NoticeKind.WITHDRAWN:
         return render.withdrawn_notice(item, by_chair=notice.payload.get("as") == "chair")
     if notice.kind is NoticeKind.UNBLOCKED:
-        return render.unblocked_notice(item)
+        return render.unblocked_notice(item, meeting)
     decision = await uow.items.decision(item.id)  # NoticeKind.OUTCOME
     return render.outcome_notice(item, decision, meeting) if decision else None

@@ -23,7 +23,10 @@ from slack_sdk.models.blocks import (
 from bot.domain import (
     ItemStatus,
     Objection,
+    Outcome,
     PositionKind,
+    Tally,
+    outcome,
 )
 from bot.records import Item, Meeting
 from bot.text import escape, truncate
@@ -126,6 +129,11 @@ STATUS_EMOJI = {
     ItemStatus.BLOCKED: ":no_entry:",
     ItemStatus.WITHDRAWN: ":heavy_minus_sign:",
 }
+
+
+def is_blocked(item: Item, meeting: Meeting, participants: int) -> bool:
+    """Whether the item's standing objections block it under the meeting's rule now."""
+    return outcome(Tally(item.objections, participants), meeting.rule) is Outcome.BLOCKED
 
 
 def note(text: str) -> Message:

@@ -20,11 +20,13 @@ from bot.domain import (
     parse_rule,
 )
 from bot.errors import UsageError
-from bot.reference import COMMANDS as COMMANDS
-from bot.reference import SLASH_COMMANDS as SLASH_COMMANDS
-from bot.reference import Audience as Audience
-from bot.reference import CommandDoc as CommandDoc
-from bot.reference import usage_of as usage_of
+from bot.reference import (
+    COMMANDS as COMMANDS,
+    SLASH_COMMANDS as SLASH_COMMANDS,
+    Audience as Audience,
+    CommandDoc as CommandDoc,
+    usage_of as usage_of,
+)
 from bot.text import plain_text, user_mention_id
 
 # ---- requests ---------------------------------------------------------------------------

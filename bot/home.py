@@ -17,11 +17,11 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.actions import Action, ItemRef, MeetingRef
+from bot.blocks import context, is_blocked, section, when
 from bot.clock import Clock
 from bot.domain import ItemStatus, PositionKind
 from bot.ports import Store, UnitOfWork
 from bot.records import Decision, Delegation, Item, Meeting
-from bot.render import context, section, when
 from bot.text import escape, truncate
 
 MAX_HOME_BLOCKS = 100
@@ -40,6 +40,7 @@ class HomeMeeting:
     is_chair: bool
     open_items: tuple[Item, ...]
     blocked: tuple[tuple[Item, Decision], ...]
+    participants: int = 0
 
 
 async def load_home(uow: UnitOfWork, team_id: str, user_id: str) -> list[HomeMeeting]:
@@ -61,6 +62,7 @@ async def load_home(uow: UnitOfWork, team_id: str, user_id: str) -> list[HomeMee
                     for i in items
                     if i.status is ItemStatus.BLOCKED and i.id in decisions
                 ),
+                participants=await uow.meetings.count_participants(meeting.id),
             )
         )
     return found
@@ -120,9 +122,11 @@ def _meeting_blocks(home: HomeMeeting) -> list[Block]:
         if item.deadline is not None:
             line += f"\nCloses {when(item.deadline, meeting.timezone)}"
         if item.objections:
-            line += "\n:no_entry: Blocked by " + ", ".join(
-                escape(o.delegation) for o in item.objections
-            )
+            names = ", ".join(escape(o.delegation) for o in item.objections)
+            if is_blocked(item, meeting, home.participants):
+                line += f"\n:no_entry: Blocked by {names}"
+            else:
+                line += f"\nObjecting (not blocking under {meeting.rule.describe()}): {names}"
         line += _stance(item, home.delegation)
         if home.is_chair:
             decide = ButtonElement(

@@ -118,8 +118,14 @@ async def decide_item(
     await uow.notices.add(meeting.id, item.id, NoticeKind.OUTCOME, now)
     if item.amends is not None:
         original = await uow.items.by_number(meeting.id, item.amends)
-        if original is not None:  # its card now says whether it was superseded
-            await touch_card(uow, original.id)
+        if original is not None:
+            if outcome is Outcome.ADOPTED and original.status is ItemStatus.OPEN:
+                # Adopting the modified version settles the original: it leaves the agenda.
+                await uow.items.set_status(original.id, ItemStatus.WITHDRAWN, now)
+                blocked = await uow.notices.latest(original.id, NoticeKind.BLOCKED)
+                if blocked is not None and not blocked.closed:
+                    await uow.notices.touch(blocked.id, close=True)
+            await touch_card(uow, original.id)  # it now says whether it was superseded
     await uow.homes.mark_stale(meeting.id)
     decided = await uow.items.get(item.id)
     assert decided is not None

@@ -10,13 +10,20 @@ from datetime import timedelta
 from bot import domain
 from bot.calendar import TimeFormatError, parse_when, zone
 from bot.clock import Clock
-from bot.domain import ItemStatus, Rule, Tally, WhatIf
+from bot.domain import ItemStatus, Outcome, Rule, Tally, WhatIf
 from bot.errors import Conflict, NotAllowed, UsageError
-from bot.lookups import Caller, delegation_of, item_numbered, meeting_of, require_chair
+from bot.lookups import (
+    Caller,
+    delegation_of,
+    item_numbered,
+    meeting_of,
+    require_chair,
+    touch_card,
+)
 from bot.ports import Planner, Store
 from bot.records import AgendaProposal, Delegation, Item, Meeting, NoticeKind
 from bot.reference import usage_of
-from bot.schedule import deadline_job
+from bot.schedule import agenda_job
 
 DEFAULT_AGENDA_WINDOW = timedelta(hours=24)
 
@@ -43,9 +50,29 @@ class ProcedureService:
             meeting = await meeting_of(uow, caller)
             require_chair(meeting, caller, "change the decision rule")
             await uow.meetings.update_settings(meeting.id, rule=rule.encode())
+            # Items shown as blocked (or not) may read otherwise under the new rule.
+            participants = await uow.meetings.count_participants(meeting.id)
+            now = self._clock.now()
+            for item in await uow.items.all(meeting.id):
+                if item.status is not ItemStatus.OPEN or not item.objections:
+                    continue
+                tally = Tally(item.objections, participants)
+                was = domain.outcome(tally, meeting.rule) is Outcome.BLOCKED
+                becomes = domain.outcome(tally, rule) is Outcome.BLOCKED
+                if was == becomes:
+                    continue
+                blocked = await uow.notices.latest(item.id, NoticeKind.BLOCKED)
+                if becomes:
+                    await uow.notices.add(meeting.id, item.id, NoticeKind.BLOCKED, now)
+                else:
+                    if blocked is not None and not blocked.closed:
+                        await uow.notices.touch(blocked.id, close=True)
+                    await uow.notices.add(meeting.id, item.id, NoticeKind.UNBLOCKED, now)
+                await touch_card(uow, item.id)
             await uow.homes.mark_stale(meeting.id)
             updated = await uow.meetings.get(meeting.id)
         assert updated is not None
+        self._notify()
         return updated
 
     async def set_quorum(self, caller: Caller, quorum: int) -> tuple[Meeting, int]:
@@ -104,12 +131,9 @@ class ProcedureService:
             items = [i for i in await uow.items.all(meeting.id) if i.status is ItemStatus.OPEN]
             if not items:
                 raise Conflict("No item is open: table the agenda items first.")
-            for item in items:
-                if item.deadline is None or item.deadline > deadline:
-                    await uow.items.set_deadline(item.id, deadline)
-                    card = await uow.notices.latest(item.id, NoticeKind.ITEM_CARD)
-                    if card is not None:
-                        await uow.notices.touch(card.id)
+            # Adopting the agenda asks one question per item, "is it on the agenda?": an item
+            # blocked under the rule is excised; the others stay open to be decided on
+            # their merits later. Their own deadlines are left alone.
             proposal = await uow.agendas.propose(
                 meeting.id, caller.user_id, now, deadline, [i.id for i in items]
             )
@@ -117,8 +141,7 @@ class ProcedureService:
                 meeting.id, None, NoticeKind.AGENDA_PROPOSED, now, {"proposal": proposal.id}
             )
             await uow.homes.mark_stale(meeting.id)
-        for item in items:
-            self._planner.plan(deadline_job(item.id), min(item.deadline or deadline, deadline))
+        self._planner.plan(agenda_job(proposal.id), proposal.deadline)
         self._notify()
         return proposal
 

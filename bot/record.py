@@ -8,6 +8,7 @@ import csv
 import io
 from collections.abc import Mapping, Sequence
 from datetime import datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.domain import ItemStatus, PositionKind, Tally, what_if
@@ -23,7 +24,7 @@ STATUS_LABEL = {
     ItemStatus.OPEN: "open",
     ItemStatus.ADOPTED: "adopted",
     ItemStatus.BLOCKED: "blocked (excised from the agenda)",
-    ItemStatus.WITHDRAWN: "withdrawn by its sponsor",
+    ItemStatus.WITHDRAWN: "withdrawn",
 }
 CSV_HEADER = (
     "item",
@@ -42,6 +43,28 @@ def _local(moment: datetime, tz: ZoneInfo) -> str:
     return moment.astimezone(tz).strftime("%Y-%m-%d %H:%M")
 
 
+def _line(text: str) -> str:
+    """User text on one line, so it cannot start a heading or a fake entry of its own."""
+    return " ".join(text.split())
+
+
+def _cell(value: object) -> object:
+    """A CSV cell a spreadsheet will not run as a formula."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return value
+
+
+def _write(writer: Any, values: tuple[object, ...]) -> None:
+    writer.writerow([_cell(v) for v in values])
+
+
+def _how_it_ended(position: RecordedPosition) -> str:
+    return {"lapsed": "lapsed when the delegation was removed"}.get(
+        position.end_reason or "withdrawn", position.end_reason or "withdrawn"
+    )
+
+
 def _title(item: Item) -> str:
     """The title, or the whole first line of the text: a record is not a chat card."""
     return item.title or (item.text.splitlines() or [""])[0]
@@ -55,11 +78,10 @@ def _event(position: RecordedPosition) -> str:
 
 
 def _decision_line(item: Item, decision: Decision, tz: ZoneInfo) -> str:
-    by = (
-        "at its deadline"
-        if decision.decided_by == "deadline"
-        else f"by the chair (Slack user {decision.decided_by})"
-    )
+    by = {
+        "deadline": "at its deadline",
+        "agenda": "when the agenda was adopted",
+    }.get(decision.decided_by, f"by the chair (Slack user {decision.decided_by})")
     tally = Tally(decision.objections, decision.participants)
     quorum = f" Quorum {decision.quorum}, {decision.present} present." if decision.quorum else ""
     late = " (late: the bot was offline at the deadline)" if decision.late else ""
@@ -98,7 +120,7 @@ def build_record(
             for p in by_item.get(item.id, [])
             if p.kind is PositionKind.SUPPORT and p.ended_at is None
         ]
-        lines.append(f"## #{item.number} {_title(item)}")
+        lines.append(f"## #{item.number} {_line(_title(item))}")
         lines.append("")
         lines.append(f"- Tabled {_local(item.tabled_at, tz)} by {item.sponsor}")
         if cosponsors:
@@ -113,7 +135,8 @@ def build_record(
         lines.append("")
         lines.extend("> " + text_line for text_line in item.text.splitlines() or [""])
         lines.append("")
-        writer.writerow(
+        _write(
+            writer,
             (
                 item.number,
                 _title(item),
@@ -124,38 +147,42 @@ def build_record(
                 item.sponsor,
                 item.text,
                 "",
-            )
+            ),
         )
         history = by_item.get(item.id, [])
         if history:
             lines.append("Positions:")
             lines.append("")
         for position in history:
-            ended = f" (withdrawn {_local(position.ended_at, tz)})" if position.ended_at else ""
-            statement = f": {position.statement}" if position.statement else ""
+            how = _how_it_ended(position)
+            ended = f" ({how} {_local(position.ended_at, tz)})" if position.ended_at else ""
+            statement = f": {_line(position.statement)}" if position.statement else ""
             lines.append(
                 f"- {_local(position.recorded_at, tz)} {position.delegation},"
                 f" {_event(position)}{statement}{ended}"
             )
-            writer.writerow(
+            _write(
+                writer,
                 (
                     item.number,
                     _title(item),
                     item.sponsor,
                     item.status.value,
                     _local(position.recorded_at, tz),
-                    _event(position) + (" (withdrawn)" if position.ended_at else ""),
+                    _event(position)
+                    + (f" ({_how_it_ended(position)})" if position.ended_at else ""),
                     position.delegation,
                     position.statement,
                     "",
-                )
+                ),
             )
         if history:
             lines.append("")
         if decision is not None:
             lines.append(_decision_line(item, decision, tz))
             lines.append("")
-            writer.writerow(
+            _write(
+                writer,
                 (
                     item.number,
                     _title(item),
@@ -168,12 +195,13 @@ def build_record(
                         Tally(decision.objections, decision.participants), decision.rule
                     ).sentence(),
                     decision.rule.describe(),
-                )
+                ),
             )
         elif item.status is ItemStatus.WITHDRAWN and item.closed_at is not None:
             lines.append(f"Withdrawn {_local(item.closed_at, tz)}.")
             lines.append("")
-            writer.writerow(
+            _write(
+                writer,
                 (
                     item.number,
                     _title(item),
@@ -184,6 +212,6 @@ def build_record(
                     item.sponsor,
                     "",
                     "",
-                )
+                ),
             )
     return "\n".join(lines).rstrip() + "\n", table.getvalue()

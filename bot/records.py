@@ -161,6 +161,7 @@ class RecordedPosition:
     statement: str
     recorded_at: datetime
     ended_at: datetime | None
+    end_reason: str | None = None  # withdrawn, replaced, lapsed
 
 
 class NoticeKind(StrEnum):

@@ -20,62 +20,25 @@ from slack_sdk.models.blocks import (
 from bot.actions import Action, ItemRef
 from bot.blocks import (
     MAX_BLOCKS as MAX_BLOCKS,
-)
-from bot.blocks import (
     MAX_HEADER as MAX_HEADER,
-)
-from bot.blocks import (
     MAX_SECTION as MAX_SECTION,
-)
-from bot.blocks import (
     STATUS_EMOJI as STATUS_EMOJI,
-)
-from bot.blocks import (
     STATUS_LABEL as STATUS_LABEL,
-)
-from bot.blocks import (
     Message as Message,
-)
-from bot.blocks import (
     context as context,
-)
-from bot.blocks import (
     count as count,
-)
-from bot.blocks import (
     duration as duration,
-)
-from bot.blocks import (
+    is_blocked,
     item_line as item_line,
-)
-from bot.blocks import (
     links as links,
-)
-from bot.blocks import (
     message as message,
-)
-from bot.blocks import (
     note as note,
-)
-from bot.blocks import (
     objection_lines as objection_lines,
-)
-from bot.blocks import (
     pack as pack,
-)
-from bot.blocks import (
     position_lines as position_lines,
-)
-from bot.blocks import (
     quote as quote,
-)
-from bot.blocks import (
     section as section,
-)
-from bot.blocks import (
     sponsors as sponsors,
-)
-from bot.blocks import (
     when as when,
 )
 from bot.domain import (
@@ -127,11 +90,22 @@ def item_buttons(item: Item) -> ActionsBlock:
     )
 
 
-def item_card(item: Item, meeting: Meeting) -> Message:
+def _why_not_blocked(count_standing: int, meeting: Meeting) -> str:
+    """How standing objections read when they do not block under the meeting's rule."""
+    return (
+        f"{count(count_standing, 'objection')} standing, not blocking under"
+        f" {meeting.rule.describe()}"
+    )
+
+
+def item_card(item: Item, meeting: Meeting, participants: int) -> Message:
     objections = item.objections
     status = STATUS_LABEL[item.status]
     if item.status is ItemStatus.OPEN and objections:
-        status = f"open, provisionally blocked by {len(objections)}"
+        if is_blocked(item, meeting, participants):
+            status = f"open, provisionally blocked by {len(objections)}"
+        else:
+            status = f"open, {_why_not_blocked(len(objections), meeting)}"
     lines = [f"{STATUS_EMOJI[item.status]} *#{item.number} {escape(item.heading)}*"]
     if item.text != item.heading:
         lines.append(quote(item.text))
@@ -154,17 +128,23 @@ def item_card(item: Item, meeting: Meeting) -> Message:
     )
 
 
-def blocked_notice(item: Item, *, closed: bool) -> Message:
+def blocked_notice(item: Item, meeting: Meeting, *, closed: bool) -> Message:
     objections = item.objections
     names = ", ".join(escape(o.delegation) for o in objections)
     if closed and item.status is ItemStatus.OPEN:
+        now = (
+            f"{_why_not_blocked(len(objections), meeting)}."
+            if objections
+            else "Every objection has been withdrawn."
+        )
         return message(
-            f"#{item.number} was provisionally blocked; every objection has been withdrawn.",
-            [
-                section(
-                    f"~:no_entry: #{item.number} is blocked~ Every objection has been withdrawn."
-                )
-            ],
+            f"#{item.number} was provisionally blocked; {now[0].lower()}{now[1:]}",
+            [section(f"~:no_entry: #{item.number} is blocked~ {now}")],
+        )
+    if closed and item.status is ItemStatus.WITHDRAWN:
+        return message(
+            f"#{item.number} was withdrawn while blocked.",
+            [section(f"~:no_entry: #{item.number} is blocked~ It was withdrawn.")],
         )
     if closed:
         return message(
@@ -202,23 +182,29 @@ def withdrawn_notice(item: Item, by_chair: bool) -> Message:
     )
 
 
-def unblocked_notice(item: Item) -> Message:
-    text = f"#{item.number} is no longer blocked: every objection has been withdrawn."
-    return message(
-        text,
-        [
-            section(
-                f":large_green_circle: *#{item.number} is no longer blocked*:"
-                " every objection has been withdrawn."
-            )
-        ],
+def unblocked_notice(item: Item, meeting: Meeting) -> Message:
+    standing = len(item.objections)
+    why = (
+        f"{_why_not_blocked(standing, meeting)}."
+        if standing
+        else "every objection has been withdrawn."
     )
+    text = f"#{item.number} is no longer blocked: {why}"
+    return message(
+        text, [section(f":large_green_circle: *#{item.number} is no longer blocked*: {why}")]
+    )
+
+
+def _upper_first(text: str) -> str:
+    return text[:1].upper() + text[1:]
 
 
 def outcome_notice(item: Item, decision: Decision, meeting: Meeting) -> Message:
     rule = decision.rule.describe()
     late = " (decided late: the deadline passed while the bot was offline)" if decision.late else ""
-    by = "at its deadline" if decision.decided_by == "deadline" else f"by <@{decision.decided_by}>"
+    by = {"deadline": "at its deadline", "agenda": "when the agenda was adopted"}.get(
+        decision.decided_by, f"by <@{decision.decided_by}>"
+    )
     if item.status is ItemStatus.ADOPTED:
         head = f":white_check_mark: *#{item.number} adopted by {rule}.*"
         text = f"#{item.number} adopted by {rule}: {escape(truncate(item.text, 300))}"
@@ -240,7 +226,7 @@ def outcome_notice(item: Item, decision: Decision, meeting: Meeting) -> Message:
     body.append(context(f"What if: {found.sentence()}.{quorum}"))
     body.append(
         context(
-            f"{sponsors(item).capitalize()}{links(item)} · Decided {by}"
+            f"{_upper_first(sponsors(item))}{links(item)} · Decided {by}"
             f" {when(decision.decided_at, meeting.timezone)}{late}"
         )
     )
@@ -293,6 +279,7 @@ def position_receipt(
     replaced: bool,
     previous: PositionKind | None,
     change: BlockChange,
+    updated: bool = False,
 ) -> Message:
     who = escape(delegation)
     label = POSITION_LABEL[kind]
@@ -300,20 +287,22 @@ def position_receipt(
     if replaced:
         return note(f"{who}'s {label} {on} #{number} already stands; it still counts once.")
     icon = ":no_entry: " if kind is PositionKind.OBJECTION else ""
+    if updated:
+        return note(f"Updated {who}'s {label} {on} #{number}: the new wording is on record.")
     text = f"{icon}Recorded {who}'s {label} {on} #{number}."
     if previous is not None and previous is not kind:
         text += f" It replaces the {POSITION_LABEL[previous]}, which stays in the record."
     if change is BlockChange.NOW_BLOCKED:
         text += " The item is now blocked; the channel has been told."
     if change is BlockChange.UNBLOCKED:
-        text += " No objection stands now; the channel has been told."
+        text += " The item is no longer blocked; the channel has been told."
     return note(text)
 
 
 def withdrawal_receipt(delegation: str, number: int, change: BlockChange) -> Message:
     text = f"Withdrew {escape(delegation)}'s objection to #{number}."
     if change is BlockChange.UNBLOCKED:
-        text += " No objection stands now; the channel has been told."
+        text += " The item is no longer blocked; the channel has been told."
     return note(text)
 
 

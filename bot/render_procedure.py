@@ -68,9 +68,10 @@ def agenda_proposed(meeting: Meeting, proposal: AgendaProposal, items: Sequence[
 def agenda_adopted(
     meeting: Meeting, items: Sequence[Item], decisions: Mapping[int, Decision]
 ) -> Message:
-    kept = [i for i in items if i.status is ItemStatus.ADOPTED]
+    # Kept: on the adopted agenda, open to be decided on its merits (or already adopted).
+    kept = [i for i in items if i.status in (ItemStatus.OPEN, ItemStatus.ADOPTED)]
     excised = [i for i in items if i.status is ItemStatus.BLOCKED]
-    other = [i for i in items if i.status not in (ItemStatus.ADOPTED, ItemStatus.BLOCKED)]
+    other = [i for i in items if i.status is ItemStatus.WITHDRAWN]
     lines = [":white_check_mark: *Adopted agenda*"] + [
         f"*#{i.number}* {escape(truncate(i.heading, 140))}" for i in kept
     ] or ["(no item)"]
@@ -85,7 +86,7 @@ def agenda_adopted(
                 f"*#{item.number}* {escape(truncate(item.heading, 140))} — blocked by {blockers}"
             )
     if other:
-        lines.append("*Not decided*")
+        lines.append("*Withdrawn meanwhile*")
         lines += [
             f"*#{i.number}* {escape(truncate(i.heading, 140))} ({i.status.value})" for i in other
         ]

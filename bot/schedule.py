@@ -31,6 +31,10 @@ def reminder_job(session_id: int) -> str:
     return f"reminder:{session_id}"
 
 
+def agenda_job(proposal_id: int) -> str:
+    return f"agenda:{proposal_id}"
+
+
 def digest_job(meeting_id: int) -> str:
     return f"digest:{meeting_id}"
 

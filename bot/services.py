@@ -53,6 +53,7 @@ class PositionChange:
     change: BlockChange
     replaced: bool  # the delegation already held this position; it was restated
     previous: Position | None = None
+    updated: bool = False  # restated with a new reason or statement
 
 
 @dataclass(frozen=True)
@@ -95,7 +96,10 @@ class MeetingService:
         async with self._store.write() as uow:
             meeting = await meeting_of(uow, caller)
             require_chair(meeting, caller, "add chairs")
-            return await uow.meetings.add_chair(meeting.id, user_id, self._clock.now())
+            added = await uow.meetings.add_chair(meeting.id, user_id, self._clock.now())
+            await uow.homes.mark_stale(meeting.id)  # the new chair's Home gains its buttons
+        self._notify()
+        return added
 
     async def add_delegation(self, caller: Caller, request: AddDelegation) -> DelegationChange:
         usage = usage_of("/meeting delegation add")
@@ -145,8 +149,11 @@ class MeetingService:
             now = self._clock.now()
             affected = await uow.items.open_items_with_position_of(delegation.id)
             befores = {i: await uow.items.get(i) for i in affected}
+            await uow.homes.mark_stale(meeting.id)  # while its members still count as viewers
             for item_id in affected:
-                await uow.items.end_position(item_id, delegation.id, caller.user_id, now)
+                await uow.items.end_position(
+                    item_id, delegation.id, caller.user_id, now, reason="lapsed"
+                )
             await uow.meetings.remove_delegation(delegation.id, now)
             for item_id, before in befores.items():
                 after = await uow.items.get(item_id)
@@ -351,7 +358,9 @@ class MeetingService:
                 # and nothing on record changes.
                 return PositionChange(before, delegation, BlockChange.NONE, replaced=True)
             now = self._clock.now()
-            await uow.items.end_position(before.id, delegation.id, caller.user_id, now)
+            await uow.items.end_position(
+                before.id, delegation.id, caller.user_id, now, reason="replaced"
+            )
             await uow.items.add_position(
                 before.id, delegation.id, kind, statement, caller.user_id, now
             )
@@ -359,7 +368,9 @@ class MeetingService:
             assert after is not None
             change = await self._announce_change(uow, meeting, before, after)
         self._notify()
-        return PositionChange(after, delegation, change, replaced, previous=current)
+        return PositionChange(
+            after, delegation, change, replaced=False, previous=current, updated=replaced
+        )
 
     async def check_position(self, caller: Caller, number: int, kind: PositionKind) -> None:
         """Refuse now, before a form is opened, what submitting it would refuse."""

@@ -14,12 +14,12 @@ from datetime import datetime, timedelta
 
 from bot.calendar import latest_fire_at_or_before, next_fire_after, zone
 from bot.clock import Clock
-from bot.domain import ItemStatus
+from bot.domain import ItemStatus, Outcome, Tally, outcome
 from bot.errors import Conflict
-from bot.lookups import decide_item
+from bot.lookups import decide_item, touch_card
 from bot.ports import Planner, Store
 from bot.records import NoticeKind
-from bot.schedule import deadline_job, digest_job, reminder_job
+from bot.schedule import agenda_job, deadline_job, digest_job, reminder_job
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +95,8 @@ class Timekeeper:
             assert item is not None
             await uow.items.set_deadline(item_id, None)
             await uow.notices.add(item.meeting_id, item_id, NoticeKind.INQUORATE, now, {"why": why})
+            await touch_card(uow, item_id)  # the card no longer shows the passed deadline
+            await uow.homes.mark_stale(item.meeting_id)
         log.warning("deadline passed without a quorum", extra={"item_id": item_id})
 
     async def _adopt_agendas(self, now: datetime, sweep: Sweep) -> None:
@@ -104,6 +106,23 @@ class Timekeeper:
             async with self._store.write() as uow:
                 if not await uow.agendas.mark_adopted(proposal.id, now):
                     continue
+                meeting = await uow.meetings.get(proposal.meeting_id)
+                assert meeting is not None
+                participants = await uow.meetings.count_participants(meeting.id)
+                for item_id in proposal.items:
+                    item = await uow.items.get(item_id)
+                    if item is None or item.status is not ItemStatus.OPEN:
+                        continue
+                    if (
+                        outcome(Tally(item.objections, participants), meeting.rule)
+                        is Outcome.BLOCKED
+                    ):
+                        try:  # the quorum is checked before anything is written
+                            await decide_item(uow, meeting, item, "agenda", now)
+                        except Conflict as refused:
+                            if refused.field != "quorum":
+                                raise
+                            sweep.inquorate.append(item_id)
                 await uow.notices.add(
                     proposal.meeting_id,
                     None,
@@ -183,10 +202,13 @@ class Timekeeper:
             deadlines = await uow.items.planned_deadlines()
             reminders = await uow.sessions.planned_reminders()
             digests = await uow.meetings.planned_digests()
+            agendas = await uow.agendas.planned()
         for item_id, at in deadlines:
             self._planner.plan(deadline_job(item_id), at)
         for session_id, at in reminders:
             self._planner.plan(reminder_job(session_id), at)
         for meeting_id, at in digests:
             self._planner.plan(digest_job(meeting_id), at)
-        return len(deadlines) + len(reminders) + len(digests)
+        for proposal_id, at in agendas:
+            self._planner.plan(agenda_job(proposal_id), at)
+        return len(deadlines) + len(reminders) + len(digests) + len(agendas)

@@ -27,6 +27,7 @@ def receipt(change: PositionChange, kind: PositionKind) -> render.Message:
         replaced=change.replaced,
         previous=change.previous.kind if change.previous else None,
         change=change.change,
+        updated=change.updated,
     )
 
 

@@ -27,8 +27,7 @@ from bot.procedure import ProcedureService
 from bot.schedule import ScheduleService
 from bot.services import MeetingService
 from bot.text import escape
-from handlers import procedure as procedure_handlers
-from handlers import schedule as schedule_handlers
+from handlers import procedure as procedure_handlers, schedule as schedule_handlers
 from handlers.common import answer, caller_of
 
 

@@ -176,4 +176,9 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX agenda_proposals_open ON agenda_proposals (deadline) WHERE adopted_at IS NULL;
     """,
+    # 6: why a position ended, for the record.
+    """
+    ALTER TABLE positions ADD COLUMN end_reason TEXT
+        CHECK (end_reason IN ('withdrawn', 'replaced', 'lapsed'));
+    """,
 )

@@ -56,6 +56,12 @@ class SqliteAgendaRepository:
         )
         return [_proposal(r) for r in await cursor.fetchall()]
 
+    async def planned(self) -> list[tuple[int, datetime]]:
+        cursor = await self._conn.execute(
+            "SELECT id, deadline FROM agenda_proposals WHERE adopted_at IS NULL"
+        )
+        return [(r["id"], rows.dt(r["deadline"])) for r in await cursor.fetchall()]
+
     async def get(self, proposal_id: int) -> AgendaProposal | None:
         cursor = await self._conn.execute(
             "SELECT * FROM agenda_proposals WHERE id = ?", (proposal_id,)

@@ -115,13 +115,19 @@ class SqliteItemRepository:
         )
 
     async def end_position(
-        self, item_id: int, delegation_id: int, user_id: str, now: datetime
+        self,
+        item_id: int,
+        delegation_id: int,
+        user_id: str,
+        now: datetime,
+        reason: str = "withdrawn",
     ) -> bool:
-        """End the delegation's current position on the item; False when it had none."""
+        """End the delegation's current position on the item (``withdrawn``, ``replaced``
+        or ``lapsed``); False when it had none."""
         cursor = await self._conn.execute(
-            "UPDATE positions SET ended_at = ?, ended_by = ?"
+            "UPDATE positions SET ended_at = ?, ended_by = ?, end_reason = ?"
             " WHERE item_id = ? AND delegation_id = ? AND ended_at IS NULL",
-            (rows.ts(now), user_id, item_id, delegation_id),
+            (rows.ts(now), user_id, reason, item_id, delegation_id),
         )
         return cursor.rowcount > 0
 
@@ -211,6 +217,7 @@ class SqliteItemRepository:
                 statement=r["statement"],
                 recorded_at=rows.dt(r["recorded_at"]),
                 ended_at=rows.opt_dt(r["ended_at"]),
+                end_reason=r["end_reason"],
             )
             for r in await cursor.fetchall()
         ]

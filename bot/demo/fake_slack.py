@@ -113,6 +113,7 @@ class FakeSlack:
         self.users: dict[str, dict[str, Any]] = {}
         self.channel_names: dict[str, str] = {}
         self.down = False
+        self.joined: set[str] = set()  # channels the bot joined with conversations.join
 
         self._messages: dict[str, dict[str, Message]] = {}
         self._ephemerals: list[Message] = []
@@ -129,6 +130,7 @@ class FakeSlack:
             "chat.postEphemeral": self._chat_post_ephemeral,
             "chat.getPermalink": self._chat_get_permalink,
             "conversations.info": self._conversations_info,
+            "conversations.join": self._conversations_join,
             "conversations.history": self._conversations_history,
             "users.info": self._users_info,
             "views.open": self._views_open,
@@ -443,6 +445,11 @@ class FakeSlack:
                 "created": 1_700_000_000,
             },
         }
+
+    def _conversations_join(self, params: dict[str, Any]) -> dict[str, Any]:
+        """Joining a public channel; the answer carries the channel as conversations.info."""
+        self.joined.add(_required_channel(params))
+        return self._conversations_info(params)
 
     def _conversations_history(self, params: dict[str, Any]) -> dict[str, Any]:
         channel = _required_channel(params)

@@ -17,8 +17,7 @@ from pathlib import Path
 from typing import Any, TypeVar
 
 import pytest
-from hypothesis import HealthCheck, Phase, example, given, settings
-from hypothesis import strategies as st
+from hypothesis import HealthCheck, Phase, example, given, settings, strategies as st
 
 from bot.actions import Action, Form, ItemRef, MeetingRef
 from bot.demo.fake_slack import ApiCall

@@ -103,7 +103,7 @@ async def test_withdrawing_the_last_objection_tells_the_channel_it_is_no_longer_
     await expect_ok(kasane, "/table-motion", "Adopt the report", user=CHAIR)
     await expect_ok(kasane, "/object", "1 Not seen the annex", user=MALI)
     reply = await expect_ok(kasane, "/object", "withdraw 1", user=MALI)
-    assert "No objection stands" in reply
+    assert "no longer blocked" in reply
     texts = channel_texts(kasane)
     assert "#1 is no longer blocked: every objection has been withdrawn." in texts
     assert "#1 was provisionally blocked; every objection has been withdrawn." in texts

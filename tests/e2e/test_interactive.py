@@ -135,7 +135,7 @@ async def test_withdraw_button_answers_whoever_cannot_use_it_and_withdraws_for_w
     assert "no standing objection" in answered(tabled, MALI, Action.WITHDRAW_OBJECTION)
     await expect_ok(tabled, "/object", "1 no", user=MALI)
     await press(tabled, MALI, Action.WITHDRAW_OBJECTION, value)
-    assert "No objection stands now" in answered(tabled, MALI, Action.WITHDRAW_OBJECTION)
+    assert "The item is no longer blocked" in answered(tabled, MALI, Action.WITHDRAW_OBJECTION)
     assert rows(tabled, "SELECT count(*) FROM positions WHERE ended_at IS NULL") == [(0,)]
 
 

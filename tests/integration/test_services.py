@@ -206,7 +206,7 @@ async def test_a_second_member_objecting_again_counts_the_delegation_once(meetin
 
 async def test_restating_an_objection_replaces_its_reason(meeting: Rig) -> None:
     restated = await meeting.service.object(RUSSIA, 1, "Not a matter for the KP")
-    assert (restated.replaced, restated.change) == (True, BlockChange.STILL_BLOCKED)
+    assert (restated.updated, restated.change) == (True, BlockChange.STILL_BLOCKED)
     assert restated.item.objections == (Objection("Russia", "Not a matter for the KP"),)
 
 

@@ -162,13 +162,17 @@ SOME_ITEMS = [
 
 MESSAGES: dict[str, Callable[[], Message]] = {
     "meeting started": lambda: render.meeting_started(BIG_MEETING),
-    "open item card": lambda: render.item_card(BIG_OPEN, BIG_MEETING),
-    "blocked item card": lambda: render.item_card(BIG_BLOCKED, BIG_MEETING),
-    "adopted item card": lambda: render.item_card(BIG_ADOPTED, BIG_MEETING),
-    "blocked notice": lambda: render.blocked_notice(BIG_OPEN, closed=False),
-    "blocked notice, closed open": lambda: render.blocked_notice(BIG_OPEN, closed=True),
-    "blocked notice, closed decided": lambda: render.blocked_notice(BIG_BLOCKED, closed=True),
-    "unblocked notice": lambda: render.unblocked_notice(BIG_OPEN),
+    "open item card": lambda: render.item_card(BIG_OPEN, BIG_MEETING, 200),
+    "blocked item card": lambda: render.item_card(BIG_BLOCKED, BIG_MEETING, 200),
+    "adopted item card": lambda: render.item_card(BIG_ADOPTED, BIG_MEETING, 200),
+    "blocked notice": lambda: render.blocked_notice(BIG_OPEN, BIG_MEETING, closed=False),
+    "blocked notice, closed open": lambda: render.blocked_notice(
+        BIG_OPEN, BIG_MEETING, closed=True
+    ),
+    "blocked notice, closed decided": lambda: render.blocked_notice(
+        BIG_BLOCKED, BIG_MEETING, closed=True
+    ),
+    "unblocked notice": lambda: render.unblocked_notice(BIG_OPEN, BIG_MEETING),
     "outcome, blocked": lambda: render.outcome_notice(
         BIG_BLOCKED, decision(BIG_BLOCKED, late=True), BIG_MEETING
     ),
@@ -254,10 +258,10 @@ def hostile_messages() -> dict[str, Message]:
     member = delegation(1, "<!channel> Coalition", Role.OBSERVER)
     return {
         "meeting started": render.meeting_started(hostile_meeting),
-        "item card": render.item_card(open_item, hostile_meeting),
-        "blocked notice": render.blocked_notice(open_item, closed=False),
-        "blocked notice, closed": render.blocked_notice(blocked, closed=True),
-        "unblocked notice": render.unblocked_notice(open_item),
+        "item card": render.item_card(open_item, hostile_meeting, 4),
+        "blocked notice": render.blocked_notice(open_item, hostile_meeting, closed=False),
+        "blocked notice, closed": render.blocked_notice(blocked, hostile_meeting, closed=True),
+        "unblocked notice": render.unblocked_notice(open_item, hostile_meeting),
         "outcome, blocked": render.outcome_notice(blocked, decision(blocked), hostile_meeting),
         "outcome, adopted": render.outcome_notice(adopted, decision(adopted), hostile_meeting),
         "tabled receipt": render.tabled_receipt(open_item),
@@ -321,7 +325,7 @@ def test_the_same_instant_renders_the_same_whatever_zone_it_was_held_in() -> Non
 
 def test_an_item_card_shows_its_deadline_as_a_date_token() -> None:
     deadline = NOW + timedelta(hours=48)
-    card = render.item_card(item(deadline=deadline), meeting())
+    card = render.item_card(item(deadline=deadline), meeting(), 4)
     assert any(render.when(deadline, ZONE) in text for text in mrkdwn_texts(card))
     assert DATE_TOKEN.search(" ".join(mrkdwn_texts(card)))
 
@@ -346,7 +350,7 @@ def test_an_item_card_counts_only_participant_objections() -> None:
         position(2, "KP Civil Society Coalition", "We object", role=Role.OBSERVER),
         position(3, "Ukraine", "Co-sponsor", kind=PositionKind.SUPPORT),
     )
-    card = render.item_card(item(positions=positions), meeting())
+    card = render.item_card(item(positions=positions), meeting(), 4)
     body = "\n".join(mrkdwn_texts(card))
     assert "open, provisionally blocked by 1" in body
     assert "Russia" in body

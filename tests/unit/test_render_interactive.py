@@ -79,7 +79,7 @@ def check_blocks(blocks: list[dict[str, Any]], max_blocks: int = 50) -> None:
 
 
 def test_an_item_card_with_two_hundred_positions_stays_within_limits() -> None:
-    message = render.item_card(big_item(), MEETING)
+    message = render.item_card(big_item(), MEETING, 200)
     check_blocks(message.blocks)
     assert message.text
     assert len(message.text) <= 3000
@@ -88,7 +88,7 @@ def test_an_item_card_with_two_hundred_positions_stays_within_limits() -> None:
 
 def test_outcome_and_blocked_notices_with_two_hundred_objectors_stay_within_limits() -> None:
     item = big_item()
-    check_blocks(render.blocked_notice(item, closed=False).blocks)
+    check_blocks(render.blocked_notice(item, MEETING, closed=False).blocks)
     decision = Decision(1, Outcome.BLOCKED, CONSENSUS, 200, item.objections, NOW, "U1")
     blocked = replace(item, status=ItemStatus.BLOCKED)
     check_blocks(render.outcome_notice(blocked, decision, MEETING).blocks)
