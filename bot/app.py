@@ -7,11 +7,15 @@ import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
+from urllib.parse import parse_qsl
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
+from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.request.async_internals import build_async_context
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_bolt.response import BoltResponse
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
@@ -168,6 +172,21 @@ def _once_per_event(
     return once
 
 
+def _reparse_misread_form(request: AsyncBoltRequest) -> AsyncBoltRequest:
+    """Bolt takes any form body that merely contains the word "payload" for an
+    interactivity payload, so a slash command whose text says "payload" would be dropped as
+    unhandled. Such a body, with no ``payload`` field, is parsed again as the form it is."""
+    raw = request.raw_body
+    if request.body or "payload" not in raw or raw.startswith("{"):
+        return request
+    fields = dict(parse_qsl(raw, keep_blank_values=True))
+    if "payload" in fields:
+        return request
+    request.body = fields
+    request.context = build_async_context(AsyncBoltContext({}), fields)
+    return request
+
+
 def _is_number(text: str) -> bool:
     """ASCII digits only: ``"²".isdigit()`` is true, but ``int("²")`` raises."""
     return text.isascii() and text.isdigit()
@@ -181,7 +200,8 @@ def web_app(plenary: Plenary) -> web.Application:
         # refuse such requests here so they get Bolt's 401, never a listener error.
         if not _is_number(request.headers.get("X-Slack-Request-Timestamp", "")):
             return web.Response(status=401, text="")
-        bolt_response = await plenary.app.async_dispatch(await to_bolt_request(request))
+        bolt_request = _reparse_misread_form(await to_bolt_request(request))
+        bolt_response = await plenary.app.async_dispatch(bolt_request)
         return await to_aiohttp_response(bolt_response)
 
     async def healthz(_: web.Request) -> web.Response:

@@ -438,6 +438,34 @@ def _parse_session(verb: str, rest: str) -> MeetingRequest:
 _MOTION_OPTION = re.compile(r"(?:^|\s)(deadline|session|cosponsors|amends):", re.IGNORECASE)
 
 
+_NUMBERED_OPTIONS = ("session", "amends")
+
+
+def _split_options(body: str, usage: str) -> tuple[str, dict[str, str]]:
+    """The motion's text and its trailing ``key: value`` options.
+
+    Options are read from the end: a ``session:`` or ``amends:`` not followed by a number
+    is part of the text ("…the plenary session: items 1 to 4"), not a mistyped option."""
+    markers = list(_MOTION_OPTION.finditer(body))
+    start = len(markers)
+    for index in range(len(markers) - 1, -1, -1):
+        key = markers[index].group(1).lower()
+        end = markers[index + 1].start() if index + 1 < len(markers) else len(body)
+        value = body[markers[index].end() : end].strip()
+        if key in _NUMBERED_OPTIONS and not _ITEM_REF.fullmatch(value):
+            break
+        start = index
+    options: dict[str, str] = {}
+    for index in range(start, len(markers)):
+        key = markers[index].group(1).lower()
+        end = markers[index + 1].start() if index + 1 < len(markers) else len(body)
+        if key in options:
+            raise UsageError(f"Give `{key}:` once.", usage=usage)
+        options[key] = body[markers[index].end() : end].strip()
+    text_end = markers[start].start() if start < len(markers) else len(body)
+    return body[:text_end].strip(), options
+
+
 def parse_table_motion(text: str) -> TableMotion | OpenTablingForm | ShowHelp:
     usage = usage_of("/table-motion")
     body = plain_text(text)
@@ -445,14 +473,7 @@ def parse_table_motion(text: str) -> TableMotion | OpenTablingForm | ShowHelp:
         return ShowHelp()
     if not body:
         return OpenTablingForm()
-    parts = _MOTION_OPTION.split(body)
-    motion = parts[0].strip()
-    options: dict[str, str] = {}
-    for key, value in zip(parts[1::2], parts[2::2], strict=True):
-        key = key.lower()
-        if key in options:
-            raise UsageError(f"Give `{key}:` once.", usage=usage)
-        options[key] = value.strip()
+    motion, options = _split_options(body, usage)
     if not motion:
         raise UsageError("Write the text of the motion after the command.", usage=usage)
     if "deadline" in options and not options["deadline"]:

@@ -104,6 +104,8 @@ class ProcedureService:
         async with self._store.read() as uow:
             meeting = await meeting_of(uow, caller)
             item = await item_numbered(uow, meeting, number)
+            if item.status is ItemStatus.WITHDRAWN:
+                raise Conflict(f"#{number} was withdrawn; nothing was decided on it.")
             decision = await uow.items.decision(item.id)
             if decision is not None:
                 tally = Tally(decision.objections, decision.participants)

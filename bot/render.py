@@ -363,14 +363,15 @@ def agenda(
             f"{STATUS_EMOJI[item.status]} *#{item.number}* {escape(truncate(item.text, 140))}"
             f" — _{escape(item.sponsor)}_, {STATUS_LABEL[item.status]}"
         )
+        decision = decisions.get(item.id)
         if item.status is ItemStatus.OPEN and item.objections:
             line += "; objecting: " + ", ".join(escape(o.delegation) for o in item.objections)
-        if item.status is ItemStatus.BLOCKED or (
-            item.status is ItemStatus.OPEN and item.objections
-        ):
-            found = item_what_if(item, meeting, decisions.get(item.id), participants)
-            if found.outcome.value == "blocked":
-                line += f" _({found.alternative()})_"
+        if decision is not None and decision.objections:
+            verb = "blocked by" if item.status is ItemStatus.BLOCKED else "despite objections of"
+            line += f"; {verb} " + ", ".join(escape(o.delegation) for o in decision.objections)
+        if item.objections or (decision is not None and decision.objections):
+            found = item_what_if(item, meeting, decision, participants)
+            line += f" _({found.alternative()})_"
         line += links(item)
         lines.append(line)
     counts = {s: sum(1 for i in items if i.status is s) for s in ItemStatus}

@@ -197,3 +197,11 @@ async def test_concurrent_objections_from_many_delegations_are_each_stored_once(
     blocked = [m for m in rig.slack.channel_messages(CHANNEL) if "#1 is blocked" in m.text]
     assert len(blocked) == 1
     assert blocked[0].text.count("Country") == 40
+
+
+async def test_a_command_whose_text_says_payload_is_still_handled(kasane: Rig) -> None:
+    # slack_bolt reads any form body containing "payload" as an interactivity payload.
+    reply = await expect_ok(
+        kasane, "/table-motion", "Limit the payload of export permits", user=UKRAINE
+    )
+    assert "Tabled as *#1*" in reply
