@@ -147,13 +147,27 @@ class BlockChange(StrEnum):
 
 def block_change(before: Tally, after: Tally, rule: Rule) -> BlockChange:
     """Decide which announcement an objection or a withdrawal calls for."""
-    was = outcome(before, rule) is Outcome.BLOCKED
-    now = outcome(after, rule) is Outcome.BLOCKED
+    return block_change_in_counts(
+        len(before.objections),
+        len(after.objections),
+        after.participants,
+        rule,
+        changed=before.objections != after.objections,
+    )
+
+
+def block_change_in_counts(
+    before: int, after: int, participants: int, rule: Rule, *, changed: bool
+) -> BlockChange:
+    """The same decision from counts alone: ``changed`` says whether the standing
+    objections (who, or why) differ, which a still-blocked announcement must show."""
+    was = rule.blocks(before, participants)
+    now = rule.blocks(after, participants)
     if now and not was:
         return BlockChange.NOW_BLOCKED
     if was and not now:
         return BlockChange.UNBLOCKED
-    if now and before.objections != after.objections:
+    if now and changed:
         return BlockChange.STILL_BLOCKED
     return BlockChange.NONE
 

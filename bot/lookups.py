@@ -59,6 +59,14 @@ async def item_numbered(uow: UnitOfWork, meeting: Meeting, number: int) -> Item:
     return item
 
 
+async def item_header(uow: UnitOfWork, meeting: Meeting, number: int) -> Item:
+    """The item without its positions (constant cost), or NotFound."""
+    item = await uow.items.header(meeting.id, number)
+    if item is None:
+        raise NotFound(f"There is no item #{number} in this meeting; `/meeting agenda` lists them.")
+    return item
+
+
 def require_open(item: Item) -> None:
     if item.status is not ItemStatus.OPEN:
         raise Conflict(

@@ -18,7 +18,6 @@ from bot.domain import (
     BlockChange,
     ItemStatus,
     PositionKind,
-    Tally,
 )
 from bot.errors import Conflict, NotAllowed, NotFound, UsageError
 from bot.lookups import (
@@ -26,6 +25,7 @@ from bot.lookups import (
     DecisionResult,
     decide_item,
     delegation_of,
+    item_header,
     item_numbered,
     meeting_of,
     require_chair,
@@ -48,7 +48,7 @@ class DelegationChange:
 
 @dataclass(frozen=True)
 class PositionChange:
-    item: Item
+    item: Item  # its header: number, status, sponsor (positions are not loaded)
     delegation: Delegation
     change: BlockChange
     replaced: bool  # the delegation already held this position; it was restated
@@ -345,31 +345,37 @@ class MeetingService:
                     " meeting's rules. You may still table items and put a reservation or a"
                     " stand-aside on record."
                 )
-            before = await item_numbered(uow, meeting, number)
-            require_open(before)
-            if kind is PositionKind.SUPPORT and before.sponsor_id == delegation.id:
+            # The hot path of a burst: constant-cost queries, never the item's whole list
+            # of positions (which would make the burst quadratic).
+            item = await item_header(uow, meeting, number)
+            require_open(item)
+            if kind is PositionKind.SUPPORT and item.sponsor_id == delegation.id:
                 raise Conflict(
                     f"{delegation.name} tabled #{number}; its sponsor cannot co-sponsor it."
                 )
-            current = before.position_of(delegation.id)
+            current = await uow.items.current_position(item.id, delegation.id)
             replaced = current is not None and current.kind is kind
             if replaced and current is not None and statement in ("", current.statement):
                 # A repeat, or a second member of the same delegation: still one position,
                 # and nothing on record changes.
-                return PositionChange(before, delegation, BlockChange.NONE, replaced=True)
+                return PositionChange(item, delegation, BlockChange.NONE, replaced=True)
             now = self._clock.now()
+            standing = await uow.items.count_objections(item.id)
             await uow.items.end_position(
-                before.id, delegation.id, caller.user_id, now, reason="replaced"
+                item.id, delegation.id, caller.user_id, now, reason="replaced"
             )
             await uow.items.add_position(
-                before.id, delegation.id, kind, statement, caller.user_id, now
+                item.id, delegation.id, kind, statement, caller.user_id, now
             )
-            after = await uow.items.get(before.id)
-            assert after is not None
-            change = await self._announce_change(uow, meeting, before, after)
+            counts = delegation.role.may_block  # only participants' objections can block
+            was_objection = current is not None and current.kind.blocks and counts
+            after = standing - int(was_objection) + int(kind.blocks and counts)
+            change = await self._announce_counts(
+                uow, meeting, item.id, standing, after, changed=kind.blocks or was_objection
+            )
         self._notify()
         return PositionChange(
-            after, delegation, change, replaced=False, previous=current, updated=replaced
+            item, delegation, change, replaced=False, previous=current, updated=replaced
         )
 
     async def check_position(self, caller: Caller, number: int, kind: PositionKind) -> None:
@@ -389,21 +395,21 @@ class MeetingService:
         async with self._store.write() as uow:
             meeting = await meeting_of(uow, caller)
             delegation = await delegation_of(uow, meeting, caller)
-            before = await item_numbered(uow, meeting, number)
-            require_open(before)
-            current = before.position_of(delegation.id)
+            item = await item_header(uow, meeting, number)
+            require_open(item)
+            current = await uow.items.current_position(item.id, delegation.id)
             if current is None or current.kind is not PositionKind.OBJECTION:
                 raise Conflict(
                     f"{delegation.name} has no standing objection to #{number} to withdraw."
                 )
-            await uow.items.end_position(
-                before.id, delegation.id, caller.user_id, self._clock.now()
+            standing = await uow.items.count_objections(item.id)
+            await uow.items.end_position(item.id, delegation.id, caller.user_id, self._clock.now())
+            after = standing - int(delegation.role.may_block)
+            change = await self._announce_counts(
+                uow, meeting, item.id, standing, after, changed=True
             )
-            after = await uow.items.get(before.id)
-            assert after is not None
-            change = await self._announce_change(uow, meeting, before, after)
         self._notify()
-        return PositionChange(after, delegation, change, replaced=False, previous=current)
+        return PositionChange(item, delegation, change, replaced=False, previous=current)
 
     async def withdraw_item(self, caller: Caller, number: int) -> Item:
         """The sponsor (or a chair) takes an open item off the agenda."""
@@ -463,25 +469,39 @@ class MeetingService:
         self, uow: UnitOfWork, meeting: Meeting, before: Item, after: Item
     ) -> BlockChange:
         """Queue the channel notices a change of positions calls for."""
+        return await self._announce_counts(
+            uow,
+            meeting,
+            after.id,
+            len(before.objections),
+            len(after.objections),
+            changed=before.objections != after.objections,
+        )
+
+    async def _announce_counts(
+        self,
+        uow: UnitOfWork,
+        meeting: Meeting,
+        item_id: int,
+        before: int,
+        after: int,
+        *,
+        changed: bool,
+    ) -> BlockChange:
+        """Queue the notices for a change from ``before`` to ``after`` standing objections."""
         participants = await uow.meetings.count_participants(meeting.id)
-        change = domain.block_change(
-            Tally(before.objections, participants),
-            Tally(after.objections, participants),
-            meeting.rule,
+        change = domain.block_change_in_counts(
+            before, after, participants, meeting.rule, changed=changed
         )
         now = self._clock.now()
-        blocked = await uow.notices.latest(after.id, NoticeKind.BLOCKED)
         if change is BlockChange.NOW_BLOCKED:
-            await uow.notices.add(meeting.id, after.id, NoticeKind.BLOCKED, now)
-        elif change is BlockChange.STILL_BLOCKED and blocked is not None:
-            await uow.notices.touch(blocked.id)
+            await uow.notices.add(meeting.id, item_id, NoticeKind.BLOCKED, now)
+        elif change is BlockChange.STILL_BLOCKED:
+            await uow.notices.touch_latest(item_id, NoticeKind.BLOCKED)
         elif change is BlockChange.UNBLOCKED:
-            if blocked is not None:
-                await uow.notices.touch(blocked.id, close=True)
-            await uow.notices.add(meeting.id, after.id, NoticeKind.UNBLOCKED, now)
-        card = await uow.notices.latest(after.id, NoticeKind.ITEM_CARD)
-        if card is not None:
-            await uow.notices.touch(card.id)
+            await uow.notices.touch_latest(item_id, NoticeKind.BLOCKED, close=True)
+            await uow.notices.add(meeting.id, item_id, NoticeKind.UNBLOCKED, now)
+        await uow.notices.touch_latest(item_id, NoticeKind.ITEM_CARD)
         await uow.homes.mark_stale(meeting.id)
         return change
 

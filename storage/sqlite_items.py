@@ -95,6 +95,36 @@ class SqliteItemRepository:
         positions = await self._positions([r["id"] for r in found])
         return [rows.item(r, positions[r["id"]]) for r in found]
 
+    async def header(self, meeting_id: int, number: int) -> Item | None:
+        """The item without its positions: what a single objection needs, at constant cost
+        however many positions the item already has."""
+        cursor = await self._conn.execute(
+            f"{_ITEM_SELECT} WHERE items.meeting_id = ? AND items.number = ?",
+            (meeting_id, number),
+        )
+        row = await cursor.fetchone()
+        return rows.item(row, ()) if row else None
+
+    async def current_position(self, item_id: int, delegation_id: int) -> Position | None:
+        cursor = await self._conn.execute(
+            f"{_POSITION_SELECT} AND positions.item_id = ? AND positions.delegation_id = ?",
+            (item_id, delegation_id),
+        )
+        row = await cursor.fetchone()
+        return rows.position(row) if row else None
+
+    async def count_objections(self, item_id: int) -> int:
+        """Standing objections of participant delegations: the ones that can block."""
+        cursor = await self._conn.execute(
+            "SELECT count(*) FROM positions JOIN delegations"
+            " ON delegations.id = positions.delegation_id"
+            " WHERE positions.item_id = ? AND positions.ended_at IS NULL"
+            " AND positions.kind = 'objection' AND delegations.role = 'participant'",
+            (item_id,),
+        )
+        row = await cursor.fetchone()
+        return int(row[0]) if row else 0
+
     async def get(self, item_id: int) -> Item | None:
         found = await self._items("items.id = ?", (item_id,))
         return found[0] if found else None

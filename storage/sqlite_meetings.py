@@ -24,11 +24,17 @@ class SqliteMeetingRepository:
         return tuple(r["user_id"] for r in await cursor.fetchall())
 
     async def _one(self, where: str, args: tuple[object, ...]) -> Meeting | None:
-        cursor = await self._conn.execute(f"SELECT * FROM meetings WHERE {where}", args)  # noqa: S608
+        # One round trip: the chairs come along as a space-separated list (ids have none).
+        cursor = await self._conn.execute(
+            "SELECT meetings.*, (SELECT group_concat(user_id, ' ') FROM (SELECT user_id"  # noqa: S608
+            " FROM chairs WHERE chairs.meeting_id = meetings.id ORDER BY added_at, user_id))"
+            f" AS chair_ids FROM meetings WHERE {where}",
+            args,
+        )
         row = await cursor.fetchone()
         if row is None:
             return None
-        return rows.meeting(row, await self._chairs(row["id"]))
+        return rows.meeting(row, tuple((row["chair_ids"] or "").split()))
 
     async def find(self, team_id: str, channel_id: str) -> Meeting | None:
         return await self._one("team_id = ? AND channel_id = ?", (team_id, channel_id))
@@ -75,16 +81,16 @@ class SqliteMeetingRepository:
 
     async def _delegation(self, where: str, args: tuple[object, ...]) -> Delegation | None:
         cursor = await self._conn.execute(
-            f"SELECT * FROM delegations WHERE removed_at IS NULL AND {where}",  # noqa: S608
+            "SELECT delegations.*, (SELECT group_concat(user_id, ' ') FROM (SELECT user_id"  # noqa: S608
+            " FROM members WHERE members.delegation_id = delegations.id ORDER BY added_at))"
+            " AS member_ids FROM delegations"
+            f" WHERE removed_at IS NULL AND {where}",
             args,
         )
         row = await cursor.fetchone()
         if row is None:
             return None
-        cursor = await self._conn.execute(
-            "SELECT user_id FROM members WHERE delegation_id = ? ORDER BY added_at", (row["id"],)
-        )
-        return rows.delegation(row, tuple(r["user_id"] for r in await cursor.fetchall()))
+        return rows.delegation(row, tuple((row["member_ids"] or "").split()))
 
     async def delegation_named(self, meeting_id: int, name_key: str) -> Delegation | None:
         return await self._delegation("meeting_id = ? AND name_key = ?", (meeting_id, name_key))

@@ -65,6 +65,17 @@ class SqliteNoticeRepository:
         row = await cursor.fetchone()
         return rows.notice(row) if row else None
 
+    async def touch_latest(self, item_id: int, kind: NoticeKind, *, close: bool = False) -> bool:
+        """Touch the item's newest notice of ``kind`` unless it is closed; False if none."""
+        cursor = await self._conn.execute(
+            "UPDATE notices SET revision = revision + 1, closed = closed OR ?,"
+            " next_attempt_at = NULL, attempts = 0"
+            " WHERE id = (SELECT max(id) FROM notices WHERE item_id = ? AND kind = ?)"
+            " AND closed = 0",
+            (int(close), item_id, kind.value),
+        )
+        return cursor.rowcount == 1
+
     async def touch(self, notice_id: int, *, close: bool = False) -> None:
         """Ask for the message to be brought up to date (coalesced with any pending edit)."""
         await self._conn.execute(
