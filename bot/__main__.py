@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import contextlib
+import gc
 import logging
 import signal
 import sys
@@ -22,6 +23,7 @@ log = logging.getLogger("bot")
 async def serve(settings: Settings) -> None:
     plenary = await build(settings)
     await plenary.start()
+    _tune_garbage_collection()
     # The bot logs one structured line per request itself; aiohttp's access log would
     # duplicate it in another format.
     runner = web.AppRunner(web_app(plenary), handle_signals=False, access_log=None)
@@ -40,6 +42,15 @@ async def serve(settings: Settings) -> None:
         log.info("stopped")
 
 
+def _tune_garbage_collection() -> None:
+    """Objects built at start-up live for the process: freeze them out of collection, and
+    collect the young generation less often. Profiling an objection burst showed the cyclic
+    collector taking an eighth of the request time with Python's defaults."""
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(20_000, 20, 20)
+
+
 async def _deliver_what_is_due(plenary: Plenary) -> None:
     """Give announcements owed a few seconds to go out; what is left stays in the outbox
     and is delivered at the next start."""
@@ -54,6 +65,7 @@ async def socket(settings: Settings) -> None:
 
     plenary = await build(settings)
     await plenary.start()
+    _tune_garbage_collection()
     handler = AsyncSocketModeHandler(plenary.app, settings.app_token)
     await handler.connect_async()  # type: ignore[no-untyped-call]
     log.info("connected", extra={"mode": "socket"})
