@@ -12,12 +12,13 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import burst, rendering, startup
+from bench import anatomy, burst, rendering, startup
 from bench.common import Bench
 from bench.load import client_session
-from bench.report import FAIL, Figure, Report
+from bench.report import FAIL, Figure, Report, cpu_sample, foreign_load
 
 RESULTS = Path(__file__).resolve().parent / "results"
+FOREIGN_LOAD_WARNING = 0.05  # share of all cores used by other processes
 
 Scenario = Callable[[Bench], Awaitable[None]]
 
@@ -29,6 +30,7 @@ async def _render(bench: Bench) -> None:
 # (key, what, run, time limit in seconds)
 SCENARIOS: tuple[tuple[str, str, Scenario, float], ...] = (
     ("1", "objection burst beside a bare Bolt app", burst.objection_burst, 300),
+    ("1a", "the objection's service path in-process", anatomy.anatomy, 120),
     ("2", "growth: 10 / 1,000 / 10,000 items", burst.growth, 400),
     ("3", "rendering a 2,000-item meeting", _render, 120),
     ("3d", "1,000 digests due at once", rendering.digests_due, 700),
@@ -58,10 +60,10 @@ async def run(args: argparse.Namespace) -> Report:
             profile_bursts=args.profile_bursts,
         )
         for key, what, scenario, limit in SCENARIOS:
-            if wanted is not None and key not in wanted and key.rstrip("d") not in wanted:
+            if wanted is not None and key not in wanted:
                 continue
             print(f"… scenario {key}: {what}", flush=True)
-            started = time.monotonic()
+            before = cpu_sample()
             try:
                 async with asyncio.timeout(limit):
                     await scenario(bench)
@@ -70,9 +72,18 @@ async def run(args: argparse.Namespace) -> Report:
                 report.add(Figure(key, what, f"not measured: {type(exc).__name__}", verdict=FAIL))
                 report.notes.append(f"FAIL: scenario {key} stopped: {exc!r}")
                 traceback.print_exc()
-            report.raw.setdefault("scenario_seconds", {})[key] = round(
-                time.monotonic() - started, 1
-            )
+            load = foreign_load(before, cpu_sample())
+            report.raw.setdefault("cpu", {})[key] = load
+            if load["other_share"] > FOREIGN_LOAD_WARNING:
+                report.notes.append(
+                    f"WARNING: other processes used {100 * load['other_share']:.0f}% of the"
+                    f" machine's CPU during scenario {key}; its figures are disturbed."
+                )
+            if load["steal_share"] > FOREIGN_LOAD_WARNING:
+                report.notes.append(
+                    f"WARNING: the hypervisor took {100 * load['steal_share']:.0f}% of the CPU"
+                    f" (steal) during scenario {key}; its figures are disturbed."
+                )
     if not failed and not args.keep:
         shutil.rmtree(workdir, ignore_errors=True)
     else:
@@ -83,7 +94,7 @@ async def run(args: argparse.Namespace) -> Report:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--runs", type=int, default=3, help="repeats of each cheap scenario")
-    parser.add_argument("--only", default="", help="comma-separated scenarios: 1,2,3,3d,4,5")
+    parser.add_argument("--only", default="", help="comma-separated scenarios: 1,1a,2,3,3d,4,5")
     parser.add_argument("--objections", type=int, default=200)
     parser.add_argument("--in-flight", type=int, default=50)
     parser.add_argument(
@@ -93,7 +104,7 @@ def main(argv: list[str] | None = None) -> int:
         help="chat.* calls per second the fake Slack accepts before answering 429",
     )
     parser.add_argument("--profile", action="store_true", help="py-spy the bot in scenario 1")
-    parser.add_argument("--profile-seconds", type=float, default=30.0)
+    parser.add_argument("--profile-seconds", type=float, default=120.0)
     parser.add_argument("--profile-bursts", type=int, default=10)
     parser.add_argument("--keep", action="store_true", help="keep logs and databases")
     args = parser.parse_args(argv)

@@ -20,6 +20,7 @@ from bench.report import Report
 from bot.demo.signing import SignedRequest, SlackRequestFactory, post
 
 SIGNING_SECRET = "bench-signing-secret-0123456789abcdef"
+BOT_TOKEN = "xoxb-fake"
 SETTLE_QUIET = 2.0  # seconds without a new chat.* call (and an empty outbox) = settled
 SETTLE_LIMIT = 60.0
 

@@ -8,7 +8,7 @@ are then bulk-inserted with ``executemany`` in one transaction, in the on-disk f
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
@@ -49,7 +49,6 @@ class Counts:
     current_positions: int = 0
     deadlines: int = 0
     digests: int = 0
-    extra: dict[str, int] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, int]:
         return {

@@ -17,12 +17,12 @@ import time
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
-from types import TracebackType
-from typing import Any, Self
+from typing import Any
 
 import aiohttp
 
 REPO = Path(__file__).resolve().parent.parent
+BOT_TOKEN = "xoxb-fake"
 HEALTH_POLL_SECONDS = 0.02
 HEALTH_TRIES = 3000  # 60 s at 20 ms
 STOP_TIMEOUT = 15.0
@@ -161,17 +161,6 @@ class Server:
                 found[key] = int(value.split()[0])
         return found
 
-    async def __aenter__(self) -> Self:
-        return self
-
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        await self.stop()
-
 
 def bot_server(
     workdir: Path, name: str, database: Path, api_url: str, signing_secret: str
@@ -179,7 +168,7 @@ def bot_server(
     port = free_port()
     env = child_env(
         {
-            "SLACK_BOT_TOKEN": "xoxb-fake",
+            "SLACK_BOT_TOKEN": BOT_TOKEN,
             "SLACK_SIGNING_SECRET": signing_secret,
             "SLACK_API_URL": api_url,
             "DATABASE_URL": f"sqlite:///{database}",

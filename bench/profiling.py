@@ -18,24 +18,33 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 from typing import Any
 
-# Checked in order; a sample belongs to the first category any of its frames matches.
+# Checked in order: a sample belongs to the first category one of its frames matches.
 MAIN_CATEGORIES: tuple[tuple[str, tuple[str, ...]], ...] = (
-    ("signature verification", ("slack_sdk/signature",)),
-    ("announcer (outbox, rendering, Web API calls)", ("bot/announcer.py",)),
-    ("logging (JSON lines, access log)", ("logging/", "bot/logs.py", "web_log.py")),
-    ("rendering acks (bot/render.py)", ("bot/render.py",)),
-    ("row mapping (storage/*.py)", ("storage/",)),
-    ("service + handler code", ("bot/services.py", "bot/lookups.py", "handlers/", "bot/")),
-    ("aiosqlite hand-off (queue, futures)", ("aiosqlite/",)),
-    ("Bolt dispatch (slack_bolt)", ("slack_bolt/",)),
-    ("Web API client (slack_sdk)", ("slack_sdk/",)),
-    ("aiohttp HTTP server", ("aiohttp/",)),
+    ("garbage collector", ("gc_collect",)),
+    ("announcer (outbox, rendering, Web API calls)", ("(bot/announcer.py",)),
+    ("handing SQL to the aiosqlite thread (queue put)", ("_queue_SimpleQueue_put",)),
+    (
+        "woken by the aiosqlite thread (self-pipe, futures)",
+        ("_read_from_self", "set_result (aiosqlite"),
+    ),
+    ("signature verification", ("(slack_sdk/signature", "(hmac.py")),
+    ("logging (JSON lines)", ("(logging/", "(bot/logs.py", "(aiohttp/web_log.py")),
+    ("row mapping, Item.objections", ("(storage/rows.py", "(bot/records.py", "(bot/domain.py")),
+    ("service + repository code", ("(bot/services.py", "(bot/lookups.py", "(storage/")),
+    ("rendering the ack", ("(bot/render", "(bot/blocks.py", "(handlers/cards.py")),
+    ("handler, command parsing", ("(handlers/", "(bot/commands.py")),
+    ("Bolt dispatch (slack_bolt)", ("(slack_bolt/",)),
+    ("aiohttp HTTP server", ("(aiohttp/", "_http_parser", "llhttp")),
 )
 WORKER_CATEGORIES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("fsync (commit)", ("fsync", "fdatasync")),
-    ("SQLite statements", ("sqlite3", "pysqlite", "_sqlite", "aiosqlite")),
+    ("waking the event loop (self-pipe write)", ("sock_send", "call_soon_threadsafe")),
+    ("fetching rows", ("fetchall", "fetchone", "fetchmany", "fetch_one_row")),
+    ("SQLite executing statements", ("sqlite3_step", "stmt_step", "sqlite3_prepare")),
 )
-IDLE_FRAMES = ("select (selectors.py", "epoll", "_worker_main_loop", "wait (threading.py")
+MAIN_IDLE = ("select (selectors.py",)
+WORKER_IDLE = ("_queue_SimpleQueue_get", "SimpleQueue.get")
+RATE = 250  # samples a second
 
 
 def py_spy() -> str | None:
@@ -48,7 +57,6 @@ class Profiler:
         self.pid = pid
         self.directory = directory
         self.raw = directory / "objection-burst.raw.txt"
-        self.samples: Counter[str] = Counter()
         self.error = ""
 
     @asynccontextmanager
@@ -65,7 +73,7 @@ class Profiler:
             "--pid",
             str(self.pid),
             "--rate",
-            "250",
+            str(RATE),
             "--format",
             "raw",
             "--threads",
@@ -93,31 +101,47 @@ class Profiler:
             if proc.returncode not in (0, -signal.SIGINT) and not self.raw.exists():
                 self.error = err.decode(errors="replace")[-500:]
 
-    def summary(self) -> dict[str, Any]:
+    def summary(self, objections: int, rate: int = RATE) -> dict[str, Any]:
+        """Samples per category, as a share of busy time and as ms per objection."""
         if self.error or not self.raw.exists():
             return {"error": self.error or "no profile written"}
-        threads: dict[str, Counter[str]] = {}
+        threads: dict[str, Counter[str]] = {"main": Counter(), "aiosqlite": Counter()}
         for line in self.raw.read_text(errors="replace").splitlines():
             stack, _, number = line.rpartition(" ")
             if not number.isdigit():
                 continue
             frames = stack.split(";")
-            thread = frames[0]
-            kind = "main" if "MainThread" in thread else "worker"
-            bucket = threads.setdefault(kind, Counter())
-            bucket[classify(frames[1:], kind)] += int(number)
-        return {
-            "raw_file": str(self.raw),
-            "threads": {name: dict(c.most_common()) for name, c in threads.items()},
-        }
+            if "MainThread" in frames[0]:
+                threads["main"][classify(frames, MAIN_IDLE, MAIN_CATEGORIES)] += int(number)
+            elif "_connection_worker_thread" in stack:
+                threads["aiosqlite"][classify(frames, WORKER_IDLE, WORKER_CATEGORIES)] += int(
+                    number
+                )
+        result: dict[str, Any] = {"raw_file": str(self.raw), "objections": objections}
+        for name, counts in threads.items():
+            busy = sum(n for category, n in counts.items() if category != "idle")
+            total = busy + counts.get("idle", 0)
+            result[name] = {
+                "busy_share": round(busy / total, 3) if total else 0.0,
+                "busy_ms_per_objection": round(1000 * busy / rate / objections, 3),
+                "categories": {
+                    category: {
+                        "share_of_busy": round(n / busy, 3),
+                        "ms_per_objection": round(1000 * n / rate / objections, 3),
+                    }
+                    for category, n in counts.most_common()
+                    if category != "idle" and busy
+                },
+            }
+        return result
 
 
-def classify(frames: list[str], kind: str) -> str:
-    leaf = frames[-1] if frames else ""
-    if any(marker in leaf for marker in IDLE_FRAMES) or leaf.startswith(("epoll_wait", "__")):
+def classify(
+    frames: list[str], idle: tuple[str, ...], categories: tuple[tuple[str, tuple[str, ...]], ...]
+) -> str:
+    if any(marker in frame for frame in frames for marker in idle):
         return "idle"
-    categories = MAIN_CATEGORIES if kind == "main" else WORKER_CATEGORIES
     for name, markers in categories:
         if any(marker in frame for frame in frames for marker in markers):
             return name
-    return "other (event loop, interpreter)"
+    return "other (event loop, sockets, interpreter)"

@@ -17,7 +17,8 @@ from bench.load import median
 from bench.populate import CHAIR, TEAM_ID, MeetingPlan, populate
 from bench.processes import BenchError, bot_server
 from bench.report import FAIL, Figure, verdict
-from bot import render
+from bot import render, render_schedule
+from bot.blocks import Message
 from bot.calendar import local_day_bounds, zone
 from bot.digest import build_digest
 from bot.domain import ItemStatus, Objection, Outcome, PositionKind, Role, Rule
@@ -25,7 +26,7 @@ from bot.records import Decision, Item, Meeting, Position, Session
 
 S3 = "3 rendering"
 RENDER_ITEMS = 2_000
-RENDER_REPEATS = 9
+RENDER_REPEATS = 15
 DIGEST_MEETINGS = 1_000
 DIGEST_POLL = 0.1
 
@@ -119,9 +120,9 @@ def meeting_records(
     return meeting, items, decisions, sessions
 
 
-def _timed(repeats: int, work: Any) -> tuple[list[float], render.Message]:
+def _timed(repeats: int, work: Any) -> tuple[list[float], Message]:
     times: list[float] = []
-    message: render.Message | None = None
+    message: Message | None = work()  # warm-up, not timed
     for _ in range(repeats):
         start = time.perf_counter()
         message = work()
@@ -131,19 +132,20 @@ def _timed(repeats: int, work: Any) -> tuple[list[float], render.Message]:
 
 
 def render_large(bench: Bench) -> None:
-    """Time the agenda and the digest of a 2,000-item meeting (median of several renders)."""
+    """Time the agenda and the digest of a 2,000-item meeting (median of several renders),
+    through the functions the handlers and the announcer call."""
     now = datetime(2026, 11, 5, 6, 0, tzinfo=UTC)
     meeting, items, decisions, sessions = meeting_records(RENDER_ITEMS, now)
     day = local_day_bounds(now, zone(meeting.timezone))
 
-    def agenda() -> render.Message:
-        return render.agenda(meeting, items)
+    def agenda() -> Message:
+        return render.agenda(meeting, items, decisions, participants=200)
 
-    def digest() -> render.Message:
+    def digest() -> Message:
         built = build_digest(
             meeting, items, decisions, sessions, since=now - timedelta(days=1), until=now, day=day
         )
-        return render.digest(built)
+        return render_schedule.digest(built)
 
     results: dict[str, Any] = {}
     for name, work in (("agenda", agenda), ("digest", digest)):
@@ -160,7 +162,7 @@ def render_large(bench: Bench) -> None:
     add = bench.report.add
     for name in ("agenda", "digest"):
         r = results[name]
-        label = "digest (build_digest + render.digest)" if name == "digest" else "agenda"
+        label = "digest (build_digest + render_schedule.digest)" if name == "digest" else "agenda"
         goal, ok = ("< 50 ms", r["median_ms"] < 50) if name == "digest" else ("", True)
         add(
             Figure(
@@ -176,8 +178,9 @@ def render_large(bench: Bench) -> None:
         add(
             Figure(
                 S3,
-                f"  {name}: messages / blocks / payload",
-                f"{r['messages']} / {r['blocks']} / {r['payload_bytes'] / 1000:.1f} kB",
+                f"  {name}: best render / messages / blocks / payload",
+                f"{r['min_ms']:.1f} ms / {r['messages']} / {r['blocks']}"
+                f" / {r['payload_bytes'] / 1000:.1f} kB",
                 "",
                 RENDER_REPEATS,
                 "<= 50 blocks",
@@ -237,7 +240,8 @@ async def digests_due(bench: Bench) -> None:
             )
         )
         unhandled = r["unhandled_429"]
-        ok = r["delivered"] == DIGEST_MEETINGS and r["duplicates"] == 0 and unhandled == 0
+        correct = r["delivered"] == DIGEST_MEETINGS and r["duplicates"] == 0
+        limited = name != "unlimited"
         add(
             Figure(
                 S3,
@@ -245,10 +249,17 @@ async def digests_due(bench: Bench) -> None:
                 f"{r['delivered']} / {r['duplicates']} / {r['answered_429']} / {unhandled}",
                 "",
                 1,
-                "all, none twice, 0 unhandled",
-                verdict(ok) if r["delivered"] == DIGEST_MEETINGS else FAIL,
+                "all, none twice, 0 unhandled" if limited else "all, none twice",
+                (verdict(unhandled == 0) if limited else "") if correct else FAIL,
             )
         )
+    unlimited = runs["unlimited"]
+    bench.report.notes.append(
+        f"Digests: unthrottled, the bot posted up to {unlimited['max_posts_per_s']} messages in"
+        " one second across channels (it paces one message a second per channel only); against"
+        f" a workspace-wide cap of {bench.digest_limit}/s, Slack's 429 + Retry-After is what"
+        " paces it (the SDK's retry handler waits and retries)."
+    )
 
 
 async def _digest_run(bench: Bench, limit: int | None) -> dict[str, Any]:

@@ -6,9 +6,11 @@ import json
 import math
 import os
 import platform
+import resource
 import sqlite3
 import subprocess
 import sys
+import time
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -74,13 +76,12 @@ class Report:
             f"machine: {m['nproc']} cores, {m['cpu']}, {m['memory_gb']} GB RAM,"
             f" {m['system']}; Python {m['python']}; SQLite {m['sqlite']};"
             f" database on {m['db_filesystem']}",
-            f"code: {m['commit']}",
+            f"code: {m['commit']}; load average at start {m['loadavg']}",
         ]
 
     def table_rows(self) -> list[tuple[str, str, str, str, str, str]]:
-        return [
-            (f.scenario, f.name, f.shown(), str(f.runs), f.goal, f.verdict) for f in self.figures
-        ]
+        ordered = sorted(self.figures, key=lambda f: f.scenario.split()[0])  # stable
+        return [(f.scenario, f.name, f.shown(), str(f.runs), f.goal, f.verdict) for f in ordered]
 
     def text(self) -> str:
         head = ("scenario", "figure", "value", "runs", "goal", "")
@@ -163,6 +164,7 @@ def machine_info(db_directory: Path | None) -> dict[str, Any]:
         "db_filesystem": filesystem_of(db_directory) if db_directory else "unknown",
         "commit": git_commit(),
         "executable": sys.executable,
+        "loadavg": " ".join(f"{x:.2f}" for x in os.getloadavg()),
     }
 
 
@@ -208,3 +210,43 @@ def git_commit() -> str:
     except (OSError, subprocess.SubprocessError):
         return "unknown (not a git checkout)"
     return head + (f" + {len(dirty)} uncommitted changed files" if dirty else "")
+
+
+@dataclass(frozen=True)
+class CpuSample:
+    busy: float  # CPU-seconds all processes on the machine have used since boot
+    steal: float  # CPU-seconds the hypervisor gave to other guests instead
+    own: float  # CPU-seconds of this process and its reaped children (the servers)
+    wall: float
+
+
+def cpu_sample() -> CpuSample:
+    """Where the machine's CPU time went, to tell our load from anybody else's."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    busy = steal = 0.0
+    try:
+        fields = Path("/proc/stat").read_text().splitlines()[0].split()[1:]
+        user, nice, system, _idle, _iowait, irq, softirq, stolen = (int(x) for x in fields[:8])
+        busy = (user + nice + system + irq + softirq) / ticks
+        steal = stolen / ticks
+    except (OSError, ValueError, IndexError):
+        pass
+    own = 0.0
+    for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN):
+        usage = resource.getrusage(who)
+        own += usage.ru_utime + usage.ru_stime
+    return CpuSample(busy, steal, own, time.monotonic())
+
+
+def foreign_load(before: CpuSample, after: CpuSample) -> dict[str, float]:
+    """CPU others used between two samples, in CPU-seconds and as a share of all cores."""
+    wall = max(after.wall - before.wall, 1e-9)
+    other = max(0.0, (after.busy - before.busy) - (after.own - before.own))
+    cores = os.cpu_count() or 1
+    return {
+        "wall_s": round(wall, 1),
+        "own_cpu_s": round(after.own - before.own, 1),
+        "other_cpu_s": round(other, 1),
+        "other_share": round(other / (wall * cores), 3),
+        "steal_share": round((after.steal - before.steal) / (wall * cores), 3),
+    }

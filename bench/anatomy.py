@@ -1,0 +1,122 @@
+"""Scenario 1a: the objection's service path in-process, without HTTP or Bolt: its time as the
+item's objections accumulate, its SQL statements, and the cost of one aiosqlite round trip
+and of one committed (fsynced) write transaction on this disk."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from statistics import mean, median
+from typing import Any
+
+from bench.common import BOT_TOKEN, SIGNING_SECRET, Bench
+from bench.populate import TEAM_ID, MeetingPlan, member_id, populate
+from bench.report import Figure
+from bot.app import build
+from bot.config import Settings
+from bot.lookups import Caller
+
+S1A = "1a objection anatomy"
+CHANNEL = "C0ANATOMY"
+PREFIX = "UA"
+PROBES = 500
+EDGE = 20  # objections averaged at each end of the burst
+
+
+async def anatomy(bench: Bench) -> None:
+    database = bench.workdir / "anatomy.sqlite3"
+    await populate(
+        database,
+        [
+            MeetingPlan(
+                channel_id=CHANNEL,
+                member_prefix=PREFIX,
+                delegations=bench.objections,
+                items=bench.runs + 1,
+            )
+        ],
+        datetime.now(UTC),
+    )
+    settings = Settings(
+        bot_token=BOT_TOKEN,
+        signing_secret=SIGNING_SECRET,
+        api_url="http://127.0.0.1:9/api/",  # never called: the announcer is not started
+        database_url=f"sqlite:///{database}",
+    )
+    plenary = await build(settings)
+    statements = 0
+
+    def trace(_: str) -> None:
+        nonlocal statements
+        statements += 1
+
+    try:
+        firsts: list[float] = []
+        lasts: list[float] = []
+        alls: list[float] = []
+        for number in range(1, bench.runs + 1):
+            times: list[float] = []
+            for i in range(bench.objections):
+                caller = Caller(TEAM_ID, CHANNEL, member_id(PREFIX, i))
+                started = time.perf_counter()
+                await plenary.meetings.object(caller, number, f"Reason {i} for objecting")
+                times.append(time.perf_counter() - started)
+            firsts.append(mean(times[:EDGE]))
+            lasts.append(mean(times[-EDGE:]))
+            alls.append(mean(times))
+
+        async with plenary.db.read() as conn:
+            started = time.perf_counter()
+            for _ in range(PROBES):
+                cursor = await conn.execute("SELECT 1")
+                await cursor.fetchone()
+            round_trip = (time.perf_counter() - started) / PROBES / 2  # execute + fetchone
+
+        started = time.perf_counter()
+        for _ in range(PROBES // 5):
+            async with plenary.db.write() as conn:
+                await conn.execute(
+                    "UPDATE meetings SET title = title WHERE channel_id = ?", (CHANNEL,)
+                )
+        commit = (time.perf_counter() - started) / (PROBES // 5)
+
+        async with plenary.db.read() as conn:
+            await conn.set_trace_callback(trace)
+        statements = 0
+        for i in range(EDGE):
+            caller = Caller(TEAM_ID, CHANNEL, member_id(PREFIX, i))
+            await plenary.meetings.object(caller, bench.runs + 1, "x")
+        per_objection = (statements - 1) / EDGE  # less the COMMIT of the read that set it
+    finally:
+        await plenary.close()
+
+    raw: dict[str, Any] = {
+        "first_ms": round(1000 * median(firsts), 3),
+        "last_ms": round(1000 * median(lasts), 3),
+        "all_ms": round(1000 * median(alls), 3),
+        "statements_per_objection": per_objection,
+        "round_trip_us": round(1e6 * round_trip, 1),
+        "write_transaction_ms": round(1000 * commit, 3),
+    }
+    bench.report.raw["anatomy"] = raw
+    add = bench.report.add
+    add(
+        Figure(
+            S1A,
+            f"service time per objection: 1st-{EDGE}th / last {EDGE} of {bench.objections}",
+            f"{raw['first_ms']:.2f} / {raw['last_ms']:.2f}",
+            "ms",
+            bench.runs,
+        )
+    )
+    add(Figure(S1A, "SQL statements per objection (with BEGIN/COMMIT)", per_objection, "", 1))
+    add(Figure(S1A, "one aiosqlite round trip (SELECT 1)", raw["round_trip_us"], "us", 1))
+    add(
+        Figure(
+            S1A,
+            "one-row write transaction (BEGIN IMMEDIATE, UPDATE, COMMIT + fsync)",
+            raw["write_transaction_ms"],
+            "ms",
+            1,
+        )
+    )
