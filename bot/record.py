@@ -115,6 +115,24 @@ def build_record(
     writer.writerow(CSV_HEADER)
     for item in sorted(items, key=lambda i: (i.tabled_at, i.number)):
         decision = decisions.get(item.id)
+
+        def row(when: datetime, event: str, who: str, statement: str, rule: str = "") -> None:
+            """One CSV line about this item; the first four columns say which item."""
+            _write(
+                writer,
+                (
+                    item.number,  # noqa: B023 - called only within this iteration
+                    _title(item),  # noqa: B023
+                    item.sponsor,  # noqa: B023
+                    item.status.value,  # noqa: B023
+                    _local(when, tz),
+                    event,
+                    who,
+                    statement,
+                    rule,
+                ),
+            )
+
         cosponsors = [
             p.delegation
             for p in by_item.get(item.id, [])
@@ -135,19 +153,12 @@ def build_record(
         lines.append("")
         lines.extend("> " + text_line for text_line in item.text.splitlines() or [""])
         lines.append("")
-        _write(
-            writer,
-            (
-                item.number,
-                _title(item),
-                item.sponsor,
-                item.status.value,
-                _local(item.tabled_at, tz),
-                "tabled",
-                item.sponsor,
-                item.text,
-                "",
-            ),
+        row(
+            item.tabled_at,
+            "tabled",
+            item.sponsor,
+            item.text,
+            "",
         )
         history = by_item.get(item.id, [])
         if history:
@@ -161,57 +172,35 @@ def build_record(
                 f"- {_local(position.recorded_at, tz)} {position.delegation},"
                 f" {_event(position)}{statement}{ended}"
             )
-            _write(
-                writer,
-                (
-                    item.number,
-                    _title(item),
-                    item.sponsor,
-                    item.status.value,
-                    _local(position.recorded_at, tz),
-                    _event(position)
-                    + (f" ({_how_it_ended(position)})" if position.ended_at else ""),
-                    position.delegation,
-                    position.statement,
-                    "",
-                ),
+            row(
+                position.recorded_at,
+                _event(position) + (f" ({_how_it_ended(position)})" if position.ended_at else ""),
+                position.delegation,
+                position.statement,
+                "",
             )
         if history:
             lines.append("")
         if decision is not None:
             lines.append(_decision_line(item, decision, tz))
             lines.append("")
-            _write(
-                writer,
-                (
-                    item.number,
-                    _title(item),
-                    item.sponsor,
-                    item.status.value,
-                    _local(decision.decided_at, tz),
-                    f"decided: {decision.outcome.value}",
-                    "; ".join(o.delegation for o in decision.objections),
-                    what_if(
-                        Tally(decision.objections, decision.participants), decision.rule
-                    ).sentence(),
-                    decision.rule.describe(),
-                ),
+            row(
+                decision.decided_at,
+                f"decided: {decision.outcome.value}",
+                "; ".join(o.delegation for o in decision.objections),
+                what_if(
+                    Tally(decision.objections, decision.participants), decision.rule
+                ).sentence(),
+                decision.rule.describe(),
             )
         elif item.status is ItemStatus.WITHDRAWN and item.closed_at is not None:
             lines.append(f"Withdrawn {_local(item.closed_at, tz)}.")
             lines.append("")
-            _write(
-                writer,
-                (
-                    item.number,
-                    _title(item),
-                    item.sponsor,
-                    item.status.value,
-                    _local(item.closed_at, tz),
-                    "withdrawn",
-                    item.sponsor,
-                    "",
-                    "",
-                ),
+            row(
+                item.closed_at,
+                "withdrawn",
+                item.sponsor,
+                "",
+                "",
             )
     return "\n".join(lines).rstrip() + "\n", table.getvalue()

@@ -3,6 +3,7 @@ modals: the same services and rules as /object, one rule, many doors."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -14,6 +15,7 @@ from bot.actions import Action, Form, ItemRef
 from bot.domain import PositionKind
 from bot.errors import PlenaryError
 from bot.lookups import Caller
+from bot.records import Item
 from bot.services import MeetingService, PositionChange
 from bot.text import plain_text
 from handlers.interaction import on_item_button, pressed
@@ -32,21 +34,19 @@ def receipt(change: PositionChange, kind: PositionKind) -> render.Message:
 
 
 def register(app: AsyncApp, meetings: MeetingService) -> None:
-    async def open_objection_form(
-        caller: Caller, number: int, body: dict[str, Any], client: AsyncWebClient
-    ) -> render.Message | None:
-        item = await meetings.item(caller, number)
-        await meetings.check_position(caller, number, PositionKind.OBJECTION)
-        await client.views_open(trigger_id=body["trigger_id"], view=forms.objection_form(item))
-        return None
+    def form_opener(
+        kind: PositionKind, form: Callable[[Item], dict[str, Any]]
+    ) -> Callable[[Caller, int, dict[str, Any], AsyncWebClient], Awaitable[None]]:
+        """A button that opens ``form``, after refusing what submitting it would refuse."""
 
-    async def open_position_form(
-        caller: Caller, number: int, body: dict[str, Any], client: AsyncWebClient
-    ) -> render.Message | None:
-        item = await meetings.item(caller, number)
-        await meetings.check_position(caller, number, PositionKind.RESERVATION)
-        await client.views_open(trigger_id=body["trigger_id"], view=forms.position_form(item))
-        return None
+        async def open_form(
+            caller: Caller, number: int, body: dict[str, Any], client: AsyncWebClient
+        ) -> None:
+            item = await meetings.item(caller, number)
+            await meetings.check_position(caller, number, kind)
+            await client.views_open(trigger_id=body["trigger_id"], view=form(item))
+
+        return open_form
 
     async def withdraw(
         caller: Caller, number: int, body: dict[str, Any], client: AsyncWebClient
@@ -60,8 +60,15 @@ def register(app: AsyncApp, meetings: MeetingService) -> None:
         change = await meetings.record_position(caller, number, PositionKind.SUPPORT, "")
         return receipt(change, PositionKind.SUPPORT)
 
-    on_item_button(app, meetings, Action.OBJECT, open_objection_form)
-    on_item_button(app, meetings, Action.STATE_POSITION, open_position_form)
+    on_item_button(
+        app, meetings, Action.OBJECT, form_opener(PositionKind.OBJECTION, forms.objection_form)
+    )
+    on_item_button(
+        app,
+        meetings,
+        Action.STATE_POSITION,
+        form_opener(PositionKind.RESERVATION, forms.position_form),
+    )
     on_item_button(app, meetings, Action.WITHDRAW_OBJECTION, withdraw)
     on_item_button(app, meetings, Action.COSPONSOR, cosponsor)
 
