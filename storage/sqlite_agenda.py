@@ -30,43 +30,43 @@ class SqliteAgendaRepository:
     async def propose(
         self, meeting_id: int, user_id: str, now: datetime, deadline: datetime, items: list[int]
     ) -> AgendaProposal:
-        cursor = await self._conn.execute(
+        fetched = await self._conn.execute_fetchall(
             "INSERT INTO agenda_proposals (meeting_id, proposed_by, proposed_at, deadline, items)"
             " VALUES (?, ?, ?, ?, ?) RETURNING *",
             (meeting_id, user_id, rows.ts(now), rows.ts(deadline), json.dumps(items)),
         )
-        row = await cursor.fetchone()
+        row = next(iter(fetched), None)
         assert row is not None
         return _proposal(row)
 
     async def pending(self, meeting_id: int) -> AgendaProposal | None:
-        cursor = await self._conn.execute(
+        fetched = await self._conn.execute_fetchall(
             "SELECT * FROM agenda_proposals WHERE meeting_id = ? AND adopted_at IS NULL"
             " ORDER BY id DESC LIMIT 1",
             (meeting_id,),
         )
-        row = await cursor.fetchone()
+        row = next(iter(fetched), None)
         return _proposal(row) if row else None
 
     async def due(self, now: datetime) -> list[AgendaProposal]:
-        cursor = await self._conn.execute(
+        fetched = await self._conn.execute_fetchall(
             "SELECT * FROM agenda_proposals WHERE adopted_at IS NULL AND deadline <= ?"
             " ORDER BY deadline",
             (rows.ts(now),),
         )
-        return [_proposal(r) for r in await cursor.fetchall()]
+        return [_proposal(r) for r in fetched]
 
     async def planned(self) -> list[tuple[int, datetime]]:
-        cursor = await self._conn.execute(
+        fetched = await self._conn.execute_fetchall(
             "SELECT id, deadline FROM agenda_proposals WHERE adopted_at IS NULL"
         )
-        return [(r["id"], rows.dt(r["deadline"])) for r in await cursor.fetchall()]
+        return [(r["id"], rows.dt(r["deadline"])) for r in fetched]
 
     async def get(self, proposal_id: int) -> AgendaProposal | None:
-        cursor = await self._conn.execute(
+        fetched = await self._conn.execute_fetchall(
             "SELECT * FROM agenda_proposals WHERE id = ?", (proposal_id,)
         )
-        row = await cursor.fetchone()
+        row = next(iter(fetched), None)
         return _proposal(row) if row else None
 
     async def mark_adopted(self, proposal_id: int, now: datetime) -> bool:

@@ -33,12 +33,12 @@ class SqliteHomeRepository:
         )
 
     async def stale(self, limit: int) -> list[tuple[str, str, int]]:
-        cursor = await self._conn.execute(
+        fetched = await self._conn.execute_fetchall(
             "SELECT team_id, user_id, revision FROM home_views"
             " WHERE published_revision < revision LIMIT ?",
             (limit,),
         )
-        return [(r["team_id"], r["user_id"], r["revision"]) for r in await cursor.fetchall()]
+        return [(r["team_id"], r["user_id"], r["revision"]) for r in fetched]
 
     async def mark_published(self, team_id: str, user_id: str, revision: int) -> None:
         await self._conn.execute(
@@ -49,10 +49,10 @@ class SqliteHomeRepository:
 
     async def meeting_ids_of(self, team_id: str, user_id: str) -> list[int]:
         """Meetings in the workspace where the user chairs or belongs to a delegation."""
-        cursor = await self._conn.execute(
+        fetched = await self._conn.execute_fetchall(
             "SELECT id FROM meetings WHERE team_id = ? AND id IN ("
             " SELECT meeting_id FROM members WHERE user_id = ?"
             " UNION SELECT meeting_id FROM chairs WHERE user_id = ?) ORDER BY created_at DESC",
             (team_id, user_id, user_id),
         )
-        return [r["id"] for r in await cursor.fetchall()]
+        return [r["id"] for r in fetched]

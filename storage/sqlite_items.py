@@ -30,12 +30,12 @@ class SqliteItemRepository:
         self._conn = conn
 
     async def next_number(self, meeting_id: int) -> int:
-        cursor = await self._conn.execute(
+        fetched = await self._conn.execute_fetchall(
             "UPDATE meetings SET next_item_number = next_item_number + 1 WHERE id = ?"
             " RETURNING next_item_number - 1",
             (meeting_id,),
         )
-        row = await cursor.fetchone()
+        row = next(iter(fetched), None)
         assert row is not None
         return int(row[0])
 
@@ -77,52 +77,52 @@ class SqliteItemRepository:
         found: defaultdict[int, list[Position]] = defaultdict(list)
         if item_ids:
             marks = ",".join("?" * len(item_ids))
-            cursor = await self._conn.execute(
+            fetched = await self._conn.execute_fetchall(
                 f"{_POSITION_SELECT} AND positions.item_id IN ({marks})"
                 " ORDER BY positions.recorded_at, positions.id",
                 item_ids,
             )
-            for r in await cursor.fetchall():
+            for r in fetched:
                 found[r["item_id"]].append(rows.position(r))
         return {item_id: tuple(found[item_id]) for item_id in item_ids}
 
     async def _items(self, where: str, args: tuple[object, ...]) -> list[Item]:
-        cursor = await self._conn.execute(
+        fetched = await self._conn.execute_fetchall(
             f"{_ITEM_SELECT} WHERE {where} ORDER BY items.number",
             args,
         )
-        found = await cursor.fetchall()
+        found = fetched
         positions = await self._positions([r["id"] for r in found])
         return [rows.item(r, positions[r["id"]]) for r in found]
 
     async def header(self, meeting_id: int, number: int) -> Item | None:
         """The item without its positions: what a single objection needs, at constant cost
         however many positions the item already has."""
-        cursor = await self._conn.execute(
+        fetched = await self._conn.execute_fetchall(
             f"{_ITEM_SELECT} WHERE items.meeting_id = ? AND items.number = ?",
             (meeting_id, number),
         )
-        row = await cursor.fetchone()
+        row = next(iter(fetched), None)
         return rows.item(row, ()) if row else None
 
     async def current_position(self, item_id: int, delegation_id: int) -> Position | None:
-        cursor = await self._conn.execute(
+        fetched = await self._conn.execute_fetchall(
             f"{_POSITION_SELECT} AND positions.item_id = ? AND positions.delegation_id = ?",
             (item_id, delegation_id),
         )
-        row = await cursor.fetchone()
+        row = next(iter(fetched), None)
         return rows.position(row) if row else None
 
     async def count_objections(self, item_id: int) -> int:
         """Standing objections of participant delegations: the ones that can block."""
-        cursor = await self._conn.execute(
+        fetched = await self._conn.execute_fetchall(
             "SELECT count(*) FROM positions JOIN delegations"
             " ON delegations.id = positions.delegation_id"
             " WHERE positions.item_id = ? AND positions.ended_at IS NULL"
             " AND positions.kind = 'objection' AND delegations.role = 'participant'",
             (item_id,),
         )
-        row = await cursor.fetchone()
+        row = next(iter(fetched), None)
         return int(row[0]) if row else 0
 
     async def get(self, item_id: int) -> Item | None:
@@ -177,13 +177,13 @@ class SqliteItemRepository:
         )
 
     async def open_items_with_position_of(self, delegation_id: int) -> list[int]:
-        cursor = await self._conn.execute(
+        fetched = await self._conn.execute_fetchall(
             "SELECT positions.item_id FROM positions JOIN items ON items.id = positions.item_id"
             " WHERE positions.delegation_id = ? AND positions.ended_at IS NULL"
             " AND items.status = 'open'",
             (delegation_id,),
         )
-        return [r["item_id"] for r in await cursor.fetchall()]
+        return [r["item_id"] for r in fetched]
 
     async def record_decision(self, decision: Decision) -> None:
         await self._conn.execute(
@@ -205,33 +205,33 @@ class SqliteItemRepository:
         )
 
     async def deadlines_due(self, now: datetime) -> list[int]:
-        cursor = await self._conn.execute(
+        fetched = await self._conn.execute_fetchall(
             "SELECT id FROM items WHERE status = 'open' AND deadline IS NOT NULL"
             " AND deadline <= ? ORDER BY deadline, id",
             (rows.ts(now),),
         )
-        return [r["id"] for r in await cursor.fetchall()]
+        return [r["id"] for r in fetched]
 
     async def planned_deadlines(self) -> list[tuple[int, datetime]]:
-        cursor = await self._conn.execute(
+        fetched = await self._conn.execute_fetchall(
             "SELECT id, deadline FROM items WHERE status = 'open' AND deadline IS NOT NULL"
         )
-        return [(r["id"], rows.dt(r["deadline"])) for r in await cursor.fetchall()]
+        return [(r["id"], rows.dt(r["deadline"])) for r in fetched]
 
     async def open_in_session(self, session_id: int) -> list[Item]:
         return await self._items("items.session_id = ? AND items.status = 'open'", (session_id,))
 
     async def decisions(self, meeting_id: int) -> dict[int, Decision]:
-        cursor = await self._conn.execute(
+        fetched = await self._conn.execute_fetchall(
             "SELECT decisions.* FROM decisions JOIN items ON items.id = decisions.item_id"
             " WHERE items.meeting_id = ?",
             (meeting_id,),
         )
-        return {r["item_id"]: rows.decision(r) for r in await cursor.fetchall()}
+        return {r["item_id"]: rows.decision(r) for r in fetched}
 
     async def position_history(self, meeting_id: int) -> list[RecordedPosition]:
         """Every position ever taken in the meeting, withdrawn and replaced ones included."""
-        cursor = await self._conn.execute(
+        fetched = await self._conn.execute_fetchall(
             "SELECT positions.*, delegations.name AS delegation, delegations.role AS role"
             " FROM positions JOIN delegations ON delegations.id = positions.delegation_id"
             " JOIN items ON items.id = positions.item_id WHERE items.meeting_id = ?"
@@ -249,7 +249,7 @@ class SqliteItemRepository:
                 ended_at=rows.opt_dt(r["ended_at"]),
                 end_reason=r["end_reason"],
             )
-            for r in await cursor.fetchall()
+            for r in fetched
         ]
 
     async def set_deadline(self, item_id: int, deadline: datetime | None) -> None:
@@ -259,6 +259,8 @@ class SqliteItemRepository:
         )
 
     async def decision(self, item_id: int) -> Decision | None:
-        cursor = await self._conn.execute("SELECT * FROM decisions WHERE item_id = ?", (item_id,))
-        row = await cursor.fetchone()
+        fetched = await self._conn.execute_fetchall(
+            "SELECT * FROM decisions WHERE item_id = ?", (item_id,)
+        )
+        row = next(iter(fetched), None)
         return rows.decision(row) if row else None

@@ -16,22 +16,15 @@ class SqliteMeetingRepository:
     def __init__(self, conn: aiosqlite.Connection) -> None:
         self._conn = conn
 
-    async def _chairs(self, meeting_id: int) -> tuple[str, ...]:
-        cursor = await self._conn.execute(
-            "SELECT user_id FROM chairs WHERE meeting_id = ? ORDER BY added_at, user_id",
-            (meeting_id,),
-        )
-        return tuple(r["user_id"] for r in await cursor.fetchall())
-
     async def _one(self, where: str, args: tuple[object, ...]) -> Meeting | None:
         # One round trip: the chairs come along as a space-separated list (ids have none).
-        cursor = await self._conn.execute(
+        fetched = await self._conn.execute_fetchall(
             "SELECT meetings.*, (SELECT group_concat(user_id, ' ') FROM (SELECT user_id"  # noqa: S608
             " FROM chairs WHERE chairs.meeting_id = meetings.id ORDER BY added_at, user_id))"
             f" AS chair_ids FROM meetings WHERE {where}",
             args,
         )
-        row = await cursor.fetchone()
+        row = next(iter(fetched), None)
         if row is None:
             return None
         return rows.meeting(row, tuple((row["chair_ids"] or "").split()))
@@ -65,29 +58,29 @@ class SqliteMeetingRepository:
         return cursor.rowcount == 1
 
     async def delegations(self, meeting_id: int) -> list[Delegation]:
-        cursor = await self._conn.execute(
+        fetched = await self._conn.execute_fetchall(
             "SELECT user_id, delegation_id FROM members WHERE meeting_id = ? ORDER BY added_at",
             (meeting_id,),
         )
         members: defaultdict[int, list[str]] = defaultdict(list)
-        for r in await cursor.fetchall():
+        for r in fetched:
             members[r["delegation_id"]].append(r["user_id"])
-        cursor = await self._conn.execute(
+        fetched = await self._conn.execute_fetchall(
             "SELECT * FROM delegations WHERE meeting_id = ? AND removed_at IS NULL"
             " ORDER BY name_key",
             (meeting_id,),
         )
-        return [rows.delegation(r, tuple(members[r["id"]])) for r in await cursor.fetchall()]
+        return [rows.delegation(r, tuple(members[r["id"]])) for r in fetched]
 
     async def _delegation(self, where: str, args: tuple[object, ...]) -> Delegation | None:
-        cursor = await self._conn.execute(
+        fetched = await self._conn.execute_fetchall(
             "SELECT delegations.*, (SELECT group_concat(user_id, ' ') FROM (SELECT user_id"  # noqa: S608
             " FROM members WHERE members.delegation_id = delegations.id ORDER BY added_at))"
             " AS member_ids FROM delegations"
             f" WHERE removed_at IS NULL AND {where}",
             args,
         )
-        row = await cursor.fetchone()
+        row = next(iter(fetched), None)
         if row is None:
             return None
         return rows.delegation(row, tuple((row["member_ids"] or "").split()))
@@ -149,19 +142,19 @@ class SqliteMeetingRepository:
         )
 
     async def digests_due(self, now: datetime) -> list[Meeting]:
-        cursor = await self._conn.execute(
+        fetched = await self._conn.execute_fetchall(
             "SELECT id FROM meetings WHERE next_digest_at IS NOT NULL AND next_digest_at <= ?"
             " ORDER BY next_digest_at",
             (rows.ts(now),),
         )
-        found = [await self.get(r["id"]) for r in await cursor.fetchall()]
+        found = [await self.get(r["id"]) for r in fetched]
         return [m for m in found if m is not None]
 
     async def planned_digests(self) -> list[tuple[int, datetime]]:
-        cursor = await self._conn.execute(
+        fetched = await self._conn.execute_fetchall(
             "SELECT id, next_digest_at FROM meetings WHERE next_digest_at IS NOT NULL"
         )
-        return [(r["id"], rows.dt(r["next_digest_at"])) for r in await cursor.fetchall()]
+        return [(r["id"], rows.dt(r["next_digest_at"])) for r in fetched]
 
     async def register_present(
         self, meeting_id: int, delegation_id: int, user_id: str, now: datetime
@@ -175,21 +168,21 @@ class SqliteMeetingRepository:
 
     async def count_present(self, meeting_id: int) -> int:
         """Participant delegations, still registered, whose attendance is recorded."""
-        cursor = await self._conn.execute(
+        fetched = await self._conn.execute_fetchall(
             "SELECT count(*) FROM attendance JOIN delegations"
             " ON delegations.id = attendance.delegation_id"
             " WHERE attendance.meeting_id = ? AND delegations.role = 'participant'"
             " AND delegations.removed_at IS NULL",
             (meeting_id,),
         )
-        row = await cursor.fetchone()
+        row = next(iter(fetched), None)
         return int(row[0]) if row else 0
 
     async def count_participants(self, meeting_id: int) -> int:
-        cursor = await self._conn.execute(
+        fetched = await self._conn.execute_fetchall(
             "SELECT count(*) FROM delegations"
             " WHERE meeting_id = ? AND role = 'participant' AND removed_at IS NULL",
             (meeting_id,),
         )
-        row = await cursor.fetchone()
+        row = next(iter(fetched), None)
         return int(row[0]) if row else 0

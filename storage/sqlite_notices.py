@@ -45,11 +45,11 @@ class SqliteNoticeRepository:
         return cursor.lastrowid
 
     async def get(self, notice_id: int) -> Notice | None:
-        cursor = await self._conn.execute(
+        fetched = await self._conn.execute_fetchall(
             f"{_NOTICE_SELECT} WHERE notices.id = ?",
             (notice_id,),
         )
-        row = await cursor.fetchone()
+        row = next(iter(fetched), None)
         return rows.notice(row) if row else None
 
     async def forget_message(self, notice_id: int) -> None:
@@ -57,12 +57,12 @@ class SqliteNoticeRepository:
         await self._conn.execute("UPDATE notices SET message_ts = NULL WHERE id = ?", (notice_id,))
 
     async def latest(self, item_id: int, kind: NoticeKind) -> Notice | None:
-        cursor = await self._conn.execute(
+        fetched = await self._conn.execute_fetchall(
             f"{_NOTICE_SELECT} WHERE notices.item_id = ? AND notices.kind = ?"
             " ORDER BY notices.id DESC LIMIT 1",
             (item_id, kind.value),
         )
-        row = await cursor.fetchone()
+        row = next(iter(fetched), None)
         return rows.notice(row) if row else None
 
     async def touch_latest(self, item_id: int, kind: NoticeKind, *, close: bool = False) -> bool:
@@ -85,20 +85,20 @@ class SqliteNoticeRepository:
         )
 
     async def pending(self, now: datetime, limit: int) -> list[Notice]:
-        cursor = await self._conn.execute(
+        fetched = await self._conn.execute_fetchall(
             f"{_NOTICE_SELECT} WHERE notices.delivered_revision < notices.revision"
             " AND (notices.next_attempt_at IS NULL OR notices.next_attempt_at <= ?)"
             " ORDER BY notices.id LIMIT ?",
             (rows.ts(now), limit),
         )
-        return [rows.notice(r) for r in await cursor.fetchall()]
+        return [rows.notice(r) for r in fetched]
 
     async def next_retry_at(self) -> datetime | None:
-        cursor = await self._conn.execute(
+        fetched = await self._conn.execute_fetchall(
             "SELECT min(next_attempt_at) FROM notices"
             " WHERE delivered_revision < revision AND next_attempt_at IS NOT NULL"
         )
-        row = await cursor.fetchone()
+        row = next(iter(fetched), None)
         return rows.opt_dt(row[0]) if row else None
 
     async def mark_delivered(self, notice_id: int, revision: int, message_ts: str) -> None:
@@ -152,8 +152,8 @@ class SqliteNoticeRepository:
             )
 
     async def count_pending(self) -> int:
-        cursor = await self._conn.execute(
+        fetched = await self._conn.execute_fetchall(
             "SELECT count(*) FROM notices WHERE delivered_revision < revision"
         )
-        row = await cursor.fetchone()
+        row = next(iter(fetched), None)
         return int(row[0]) if row else 0

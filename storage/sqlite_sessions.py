@@ -17,41 +17,43 @@ class SqliteSessionRepository:
     async def add(
         self, meeting_id: int, title: str, starts_at: datetime, remind_at: datetime, now: datetime
     ) -> Session:
-        cursor = await self._conn.execute(
+        fetched = await self._conn.execute_fetchall(
             "UPDATE meetings SET next_session_number = next_session_number + 1 WHERE id = ?"
             " RETURNING next_session_number - 1",
             (meeting_id,),
         )
-        row = await cursor.fetchone()
+        row = next(iter(fetched), None)
         assert row is not None
-        cursor = await self._conn.execute(
+        fetched = await self._conn.execute_fetchall(
             "INSERT INTO sessions (meeting_id, number, title, starts_at, remind_at, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?) RETURNING *",
             (meeting_id, int(row[0]), title, rows.ts(starts_at), rows.ts(remind_at), rows.ts(now)),
         )
-        created = await cursor.fetchone()
+        created = next(iter(fetched), None)
         assert created is not None
         return rows.session(created)
 
     async def all(self, meeting_id: int) -> list[Session]:
-        cursor = await self._conn.execute(
+        fetched = await self._conn.execute_fetchall(
             "SELECT * FROM sessions WHERE meeting_id = ? AND removed_at IS NULL"
             " ORDER BY starts_at, number",
             (meeting_id,),
         )
-        return [rows.session(r) for r in await cursor.fetchall()]
+        return [rows.session(r) for r in fetched]
 
     async def get(self, session_id: int) -> Session | None:
-        cursor = await self._conn.execute("SELECT * FROM sessions WHERE id = ?", (session_id,))
-        row = await cursor.fetchone()
+        fetched = await self._conn.execute_fetchall(
+            "SELECT * FROM sessions WHERE id = ?", (session_id,)
+        )
+        row = next(iter(fetched), None)
         return rows.session(row) if row else None
 
     async def by_number(self, meeting_id: int, number: int) -> Session | None:
-        cursor = await self._conn.execute(
+        fetched = await self._conn.execute_fetchall(
             "SELECT * FROM sessions WHERE meeting_id = ? AND number = ? AND removed_at IS NULL",
             (meeting_id, number),
         )
-        row = await cursor.fetchone()
+        row = next(iter(fetched), None)
         return rows.session(row) if row else None
 
     async def remove(self, session_id: int, now: datetime) -> None:
@@ -69,12 +71,12 @@ class SqliteSessionRepository:
         )
 
     async def reminders_due(self, now: datetime) -> list[Session]:
-        cursor = await self._conn.execute(
+        fetched = await self._conn.execute_fetchall(
             "SELECT * FROM sessions WHERE reminded_at IS NULL AND removed_at IS NULL"
             " AND remind_at <= ? ORDER BY remind_at",
             (rows.ts(now),),
         )
-        return [rows.session(r) for r in await cursor.fetchall()]
+        return [rows.session(r) for r in fetched]
 
     async def mark_reminded(self, session_id: int, now: datetime) -> bool:
         """Claim the reminder; False when it was already sent (so it is never sent twice)."""
@@ -85,7 +87,7 @@ class SqliteSessionRepository:
         return cursor.rowcount == 1
 
     async def planned_reminders(self) -> list[tuple[int, datetime]]:
-        cursor = await self._conn.execute(
+        fetched = await self._conn.execute_fetchall(
             "SELECT id, remind_at FROM sessions WHERE reminded_at IS NULL AND removed_at IS NULL"
         )
-        return [(r["id"], rows.dt(r["remind_at"])) for r in await cursor.fetchall()]
+        return [(r["id"], rows.dt(r["remind_at"])) for r in fetched]
