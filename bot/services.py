@@ -360,10 +360,11 @@ class MeetingService:
                 # and nothing on record changes.
                 return PositionChange(item, delegation, BlockChange.NONE, replaced=True)
             now = self._clock.now()
-            standing = await uow.items.count_objections(item.id)
-            await uow.items.end_position(
-                item.id, delegation.id, caller.user_id, now, reason="replaced"
-            )
+            standing, participants = await uow.items.count_objections(item.id)
+            if current is not None:
+                await uow.items.end_position(
+                    item.id, delegation.id, caller.user_id, now, reason="replaced"
+                )
             await uow.items.add_position(
                 item.id, delegation.id, kind, statement, caller.user_id, now
             )
@@ -371,7 +372,13 @@ class MeetingService:
             was_objection = current is not None and current.kind.blocks and counts
             after = standing - int(was_objection) + int(kind.blocks and counts)
             change = await self._announce_counts(
-                uow, meeting, item.id, standing, after, changed=kind.blocks or was_objection
+                uow,
+                meeting,
+                item.id,
+                standing,
+                after,
+                participants,
+                changed=kind.blocks or was_objection,
             )
         self._notify()
         return PositionChange(
@@ -402,11 +409,11 @@ class MeetingService:
                 raise Conflict(
                     f"{delegation.name} has no standing objection to #{number} to withdraw."
                 )
-            standing = await uow.items.count_objections(item.id)
+            standing, participants = await uow.items.count_objections(item.id)
             await uow.items.end_position(item.id, delegation.id, caller.user_id, self._clock.now())
             after = standing - int(delegation.role.may_block)
             change = await self._announce_counts(
-                uow, meeting, item.id, standing, after, changed=True
+                uow, meeting, item.id, standing, after, participants, changed=True
             )
         self._notify()
         return PositionChange(item, delegation, change, replaced=False, previous=current)
@@ -475,6 +482,7 @@ class MeetingService:
             after.id,
             len(before.objections),
             len(after.objections),
+            await uow.meetings.count_participants(meeting.id),
             changed=before.objections != after.objections,
         )
 
@@ -485,23 +493,22 @@ class MeetingService:
         item_id: int,
         before: int,
         after: int,
+        participants: int,
         *,
         changed: bool,
     ) -> BlockChange:
         """Queue the notices for a change from ``before`` to ``after`` standing objections."""
-        participants = await uow.meetings.count_participants(meeting.id)
         change = domain.block_change_in_counts(
             before, after, participants, meeting.rule, changed=changed
         )
         now = self._clock.now()
         if change is BlockChange.NOW_BLOCKED:
             await uow.notices.add(meeting.id, item_id, NoticeKind.BLOCKED, now)
-        elif change is BlockChange.STILL_BLOCKED:
-            await uow.notices.touch_latest(item_id, NoticeKind.BLOCKED)
         elif change is BlockChange.UNBLOCKED:
             await uow.notices.touch_latest(item_id, NoticeKind.BLOCKED, close=True)
             await uow.notices.add(meeting.id, item_id, NoticeKind.UNBLOCKED, now)
-        await uow.notices.touch_latest(item_id, NoticeKind.ITEM_CARD)
+        # The card always shows the change; a standing block notice too (one statement).
+        await uow.notices.touch_card(item_id, with_block_notice=change is BlockChange.STILL_BLOCKED)
         await uow.homes.mark_stale(meeting.id)
         return change
 

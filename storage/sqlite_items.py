@@ -113,17 +113,21 @@ class SqliteItemRepository:
         row = next(iter(fetched), None)
         return rows.position(row) if row else None
 
-    async def count_objections(self, item_id: int) -> int:
-        """Standing objections of participant delegations: the ones that can block."""
+    async def count_objections(self, item_id: int) -> tuple[int, int]:
+        """Standing objections of participant delegations (the ones that can block), and
+        the meeting's participant delegations, in one round trip."""
         fetched = await self._conn.execute_fetchall(
-            "SELECT count(*) FROM positions JOIN delegations"
-            " ON delegations.id = positions.delegation_id"
-            " WHERE positions.item_id = ? AND positions.ended_at IS NULL"
-            " AND positions.kind = 'objection' AND delegations.role = 'participant'",
+            "SELECT (SELECT count(*) FROM positions JOIN delegations"
+            "  ON delegations.id = positions.delegation_id"
+            "  WHERE positions.item_id = items.id AND positions.ended_at IS NULL"
+            "  AND positions.kind = 'objection' AND delegations.role = 'participant'),"
+            " (SELECT count(*) FROM delegations WHERE delegations.meeting_id = items.meeting_id"
+            "  AND role = 'participant' AND removed_at IS NULL)"
+            " FROM items WHERE items.id = ?",
             (item_id,),
         )
         row = next(iter(fetched), None)
-        return int(row[0]) if row else 0
+        return (int(row[0]), int(row[1])) if row else (0, 0)
 
     async def get(self, item_id: int) -> Item | None:
         found = await self._items("items.id = ?", (item_id,))

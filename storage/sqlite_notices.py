@@ -76,6 +76,16 @@ class SqliteNoticeRepository:
         )
         return cursor.rowcount == 1
 
+    async def touch_card(self, item_id: int, *, with_block_notice: bool = False) -> None:
+        """Bring the item's card up to date, and its open block notice too when asked."""
+        await self._conn.execute(
+            "UPDATE notices SET revision = revision + 1, next_attempt_at = NULL, attempts = 0"
+            " WHERE id = (SELECT max(id) FROM notices WHERE item_id = ? AND kind = 'item-card')"
+            " OR (? AND closed = 0 AND id = (SELECT max(id) FROM notices"
+            "      WHERE item_id = ? AND kind = 'blocked'))",
+            (item_id, int(with_block_notice), item_id),
+        )
+
     async def touch(self, notice_id: int, *, close: bool = False) -> None:
         """Ask for the message to be brought up to date (coalesced with any pending edit)."""
         await self._conn.execute(
