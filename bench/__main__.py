@@ -15,7 +15,15 @@ from pathlib import Path
 from bench import anatomy, burst, rendering, startup
 from bench.common import Bench
 from bench.load import client_session
-from bench.report import FAIL, Figure, Report, cpu_sample, foreign_load
+from bench.report import (
+    FAIL,
+    Figure,
+    Report,
+    cpu_sample,
+    foreign_load,
+    git_commit,
+    source_fingerprint,
+)
 
 RESULTS = Path(__file__).resolve().parent / "results"
 FOREIGN_LOAD_WARNING = 0.05  # share of all cores used by other processes
@@ -64,6 +72,7 @@ async def run(args: argparse.Namespace) -> Report:
                 continue
             print(f"… scenario {key}: {what}", flush=True)
             before = cpu_sample()
+            sources = source_fingerprint()
             try:
                 async with asyncio.timeout(limit):
                     await scenario(bench)
@@ -78,6 +87,11 @@ async def run(args: argparse.Namespace) -> Report:
                 report.notes.append(
                     f"WARNING: other processes used {100 * load['other_share']:.0f}% of the"
                     f" machine's CPU during scenario {key}; its figures are disturbed."
+                )
+            if source_fingerprint() != sources:
+                report.notes.append(
+                    f"WARNING: the product's sources changed while scenario {key} ran (now at"
+                    f" {git_commit()}); its figures mix two versions."
                 )
             if load["steal_share"] > FOREIGN_LOAD_WARNING:
                 report.notes.append(

@@ -1,6 +1,8 @@
-"""Scenario 1a: the objection's service path in-process, without HTTP or Bolt: its time as the
-item's objections accumulate, its SQL statements, and the cost of one aiosqlite round trip
-and of one committed (fsynced) write transaction on this disk."""
+"""Scenario 1a: the objection's service path in-process, without HTTP or Bolt.
+
+Its time as the item's objections accumulate, its SQL statements, and the cost of one
+aiosqlite round trip and of one committed (fsynced) write transaction on this disk.
+"""
 
 from __future__ import annotations
 

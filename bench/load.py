@@ -1,5 +1,4 @@
-"""Load generation: pre-signed slash commands sent over loopback with a bound on requests in
-flight, and the statistics the report is made of."""
+"""Load generation: pre-signed requests over loopback, a bound in flight, and statistics."""
 
 from __future__ import annotations
 

@@ -22,7 +22,10 @@ from typing import Any
 MAIN_CATEGORIES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("garbage collector", ("gc_collect",)),
     ("announcer (outbox, rendering, Web API calls)", ("(bot/announcer.py",)),
-    ("handing SQL to the aiosqlite thread (queue put)", ("_queue_SimpleQueue_put",)),
+    (
+        "handing SQL to the aiosqlite thread (queue put)",
+        ("_queue_SimpleQueue_put", "Connection._execute (aiosqlite"),
+    ),
     (
         "woken by the aiosqlite thread (self-pipe, futures)",
         ("_read_from_self", "set_result (aiosqlite"),
@@ -38,9 +41,15 @@ MAIN_CATEGORIES: tuple[tuple[str, tuple[str, ...]], ...] = (
 )
 WORKER_CATEGORIES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("fsync (commit)", ("fsync", "fdatasync")),
-    ("waking the event loop (self-pipe write)", ("sock_send", "call_soon_threadsafe")),
+    (
+        "waking the event loop (self-pipe write)",
+        ("sock_send", "call_soon_threadsafe", "_write_to_self"),
+    ),
     ("fetching rows", ("fetchall", "fetchone", "fetchmany", "fetch_one_row")),
-    ("SQLite executing statements", ("sqlite3_step", "stmt_step", "sqlite3_prepare")),
+    (
+        "SQLite executing statements",
+        ("sqlite3_step", "stmt_step", "sqlite3_prepare", "(aiosqlite/"),
+    ),
 )
 MAIN_IDLE = ("select (selectors.py",)
 WORKER_IDLE = ("_queue_SimpleQueue_get", "SimpleQueue.get")
@@ -67,6 +76,7 @@ class Profiler:
             yield
             return
         self.directory.mkdir(parents=True, exist_ok=True)
+        self.raw.unlink(missing_ok=True)
         proc = await asyncio.create_subprocess_exec(
             tool,
             "record",
@@ -78,6 +88,8 @@ class Profiler:
             "raw",
             "--threads",
             "--idle",
+            # Native frames show fsync, futex and self-pipe time; to take them py-spy pauses
+            # the bot at every sample, which slows it (the figures report by how much).
             "--native",
             "--duration",
             str(max(1, int(seconds))),
@@ -98,8 +110,8 @@ class Profiler:
             except TimeoutError:
                 proc.kill()
                 err = b""
-            if proc.returncode not in (0, -signal.SIGINT) and not self.raw.exists():
-                self.error = err.decode(errors="replace")[-500:]
+            if not self.raw.exists():
+                self.error = "py-spy wrote no profile: " + err.decode(errors="replace")[-500:]
 
     def summary(self, objections: int, rate: int = RATE) -> dict[str, Any]:
         """Samples per category, as a share of busy time and as ms per objection."""

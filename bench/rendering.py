@@ -1,5 +1,8 @@
-"""Scenario 3: rendering a 2,000-item meeting in memory, and 1,000 meetings' digests due at
-the same minute delivered by the real bot against the fake Slack (optionally rate-limited)."""
+"""Scenario 3: rendering a 2,000-item meeting, and 1,000 meetings' digests due at once.
+
+The rendering is timed in memory; the digests are delivered by the real bot against the fake
+Slack, once unthrottled and once under a workspace-wide rate cap.
+"""
 
 from __future__ import annotations
 

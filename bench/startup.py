@@ -1,5 +1,4 @@
-"""Scenarios 4 and 5: start-up with 10,000 pending deadlines, and peak memory with 1,000
-meetings of 50 items each."""
+"""Scenarios 4 and 5: start-up with 10,000 pending deadlines, and peak memory (RSS)."""
 
 from __future__ import annotations
 
