@@ -22,8 +22,6 @@ log = logging.getLogger("bot")
 
 async def serve(settings: Settings) -> None:
     plenary = await build(settings)
-    await plenary.start()
-    _tune_garbage_collection()
     # The bot logs one structured line per request itself; aiohttp's access log would
     # duplicate it in another format.
     runner = web.AppRunner(web_app(plenary), handle_signals=False, access_log=None)
@@ -32,6 +30,10 @@ async def serve(settings: Settings) -> None:
     await site.start()
     port = runner.addresses[0][1] if runner.addresses else settings.port
     log.info("listening", extra={"port": port, "mode": "serve"})
+    # Commands are answered while the catch-up after downtime runs: it may have many
+    # deadlines and digests to handle, and Slack gives each request 3 seconds.
+    await plenary.start()
+    _tune_garbage_collection()
     try:
         await _until_signalled()
     finally:
