@@ -123,10 +123,18 @@ class Database:
                 raise
             await self._conn.execute("RELEASE unit")
             if self._waiting_writers == 0 or batch.members >= MAX_BATCH:
-                await self._end_batch()
+                await self._end_batch_shielded()
         finally:
             self._lock.release()
         await batch.committed
+
+    async def _end_batch_shielded(self) -> None:
+        """End the batch even if this writer is cancelled meanwhile (as in the drain at
+        shutdown): the other units in the batch must learn that their commit happened."""
+        ending = asyncio.ensure_future(self._end_batch())
+        self._flushes.add(ending)
+        ending.add_done_callback(self._flushes.discard)
+        await asyncio.shield(ending)
 
     async def _flush(self) -> None:
         async with self._lock:

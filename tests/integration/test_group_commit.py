@@ -90,3 +90,24 @@ async def test_a_writer_cancelled_in_the_queue_does_not_strand_the_batch(db: Dat
     second.cancel()
     await asyncio.wait_for(first, timeout=10)
     assert committed(db.path) == {1}
+
+
+async def test_a_writer_cancelled_while_committing_still_commits_for_the_whole_batch(
+    db: Database,
+) -> None:
+    async def unit(n: int) -> None:
+        async with db.write() as conn:
+            await conn.execute("INSERT INTO t (n) VALUES (?)", (n,))
+
+    tasks = [asyncio.create_task(unit(n)) for n in range(20)]
+    for _ in range(200):  # let the batch form and its last writer reach COMMIT
+        await asyncio.sleep(0)
+        if all(t.done() for t in tasks[:-1]) or tasks[-1].done():
+            break
+    tasks[-1].cancel()
+    results = await asyncio.gather(*tasks, return_exceptions=True)
+    committed_units = {n for n, r in enumerate(results) if r is None}
+    assert committed_units <= committed(db.path)
+    assert not any(
+        isinstance(r, BaseException) and not isinstance(r, asyncio.CancelledError) for r in results
+    )
