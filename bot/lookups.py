@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot import domain
-from bot.domain import ItemStatus, Outcome, Tally
+from bot.domain import BlockChange, ItemStatus, Outcome, Tally
 from bot.errors import Conflict, NotAllowed, NotFound
 from bot.ports import UnitOfWork
 from bot.records import Decision, Delegation, Item, Meeting, NoticeKind
@@ -75,11 +75,22 @@ def require_open(item: Item) -> None:
         )
 
 
-async def touch_card(uow: UnitOfWork, item_id: int) -> None:
-    """Bring an item's card up to date (a linked item changed)."""
-    card = await uow.notices.latest(item_id, NoticeKind.ITEM_CARD)
-    if card is not None:
-        await uow.notices.touch(card.id)
+async def queue_block_notices(
+    uow: UnitOfWork, meeting_id: int, item_id: int, change: BlockChange, now: datetime
+) -> None:
+    """The channel notices a change in an open item's standing calls for; the card always."""
+    if change is BlockChange.NOW_BLOCKED:
+        await uow.notices.add(meeting_id, item_id, NoticeKind.BLOCKED, now)
+    elif change is BlockChange.UNBLOCKED:
+        await uow.notices.touch_latest(item_id, NoticeKind.BLOCKED, close=True)
+        await uow.notices.add(meeting_id, item_id, NoticeKind.UNBLOCKED, now)
+    await uow.notices.touch_card(item_id, with_block_notice=change is BlockChange.STILL_BLOCKED)
+
+
+async def close_item_notices(uow: UnitOfWork, item_id: int) -> None:
+    """An item left the agenda (decided, withdrawn): its card shows it, its block notice ends."""
+    await uow.notices.touch_card(item_id)
+    await uow.notices.touch_latest(item_id, NoticeKind.BLOCKED, close=True)
 
 
 async def decide_item(
@@ -119,10 +130,7 @@ async def decide_item(
     status = ItemStatus.ADOPTED if outcome is Outcome.ADOPTED else ItemStatus.BLOCKED
     await uow.items.set_status(item.id, status, now)
     await uow.items.record_decision(decision)
-    for kind in (NoticeKind.ITEM_CARD, NoticeKind.BLOCKED):
-        notice = await uow.notices.latest(item.id, kind)
-        if notice is not None and not notice.closed:
-            await uow.notices.touch(notice.id, close=kind is NoticeKind.BLOCKED)
+    await close_item_notices(uow, item.id)
     await uow.notices.add(meeting.id, item.id, NoticeKind.OUTCOME, now)
     if item.amends is not None:
         original = await uow.items.by_number(meeting.id, item.amends)
@@ -130,10 +138,7 @@ async def decide_item(
             if outcome is Outcome.ADOPTED and original.status is ItemStatus.OPEN:
                 # Adopting the modified version settles the original: it leaves the agenda.
                 await uow.items.set_status(original.id, ItemStatus.WITHDRAWN, now)
-                blocked = await uow.notices.latest(original.id, NoticeKind.BLOCKED)
-                if blocked is not None and not blocked.closed:
-                    await uow.notices.touch(blocked.id, close=True)
-            await touch_card(uow, original.id)  # it now says whether it was superseded
+            await close_item_notices(uow, original.id)  # it now says "superseded by"
     await uow.homes.mark_stale(meeting.id)
     decided = await uow.items.get(item.id)
     assert decided is not None

@@ -10,15 +10,15 @@ from datetime import timedelta
 from bot import domain
 from bot.calendar import TimeFormatError, parse_when, zone
 from bot.clock import Clock
-from bot.domain import ItemStatus, Outcome, Rule, Tally, WhatIf
+from bot.domain import BlockChange, ItemStatus, Outcome, Rule, Tally, WhatIf
 from bot.errors import Conflict, NotAllowed, UsageError
 from bot.lookups import (
     Caller,
     delegation_of,
     item_numbered,
     meeting_of,
+    queue_block_notices,
     require_chair,
-    touch_card,
 )
 from bot.ports import Planner, Store
 from bot.records import AgendaProposal, Delegation, Item, Meeting, NoticeKind
@@ -59,16 +59,9 @@ class ProcedureService:
                 tally = Tally(item.objections, participants)
                 was = domain.outcome(tally, meeting.rule) is Outcome.BLOCKED
                 becomes = domain.outcome(tally, rule) is Outcome.BLOCKED
-                if was == becomes:
-                    continue
-                blocked = await uow.notices.latest(item.id, NoticeKind.BLOCKED)
-                if becomes:
-                    await uow.notices.add(meeting.id, item.id, NoticeKind.BLOCKED, now)
-                else:
-                    if blocked is not None and not blocked.closed:
-                        await uow.notices.touch(blocked.id, close=True)
-                    await uow.notices.add(meeting.id, item.id, NoticeKind.UNBLOCKED, now)
-                await touch_card(uow, item.id)
+                if was != becomes:
+                    change = BlockChange.NOW_BLOCKED if becomes else BlockChange.UNBLOCKED
+                    await queue_block_notices(uow, meeting.id, item.id, change, now)
             await uow.homes.mark_stale(meeting.id)
             updated = await uow.meetings.get(meeting.id)
         assert updated is not None

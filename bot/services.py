@@ -23,14 +23,15 @@ from bot.errors import Conflict, NotAllowed, NotFound, UsageError
 from bot.lookups import (
     Caller,
     DecisionResult,
+    close_item_notices,
     decide_item,
     delegation_of,
     item_header,
     item_numbered,
     meeting_of,
+    queue_block_notices,
     require_chair,
     require_open,
-    touch_card,
 )
 from bot.ports import Planner, Store, UnitOfWork
 from bot.records import Decision, Delegation, Item, Meeting, NoticeKind, Position, Session
@@ -291,7 +292,7 @@ class MeetingService:
                 )
             await uow.notices.add(meeting.id, item.id, NoticeKind.ITEM_CARD, now)
             if amends_id is not None:
-                await touch_card(uow, amends_id)
+                await uow.notices.touch_card(amends_id)
             await uow.homes.mark_stale(meeting.id)
         if item.deadline is not None:
             self._planner.plan(deadline_job(item.id), item.deadline)
@@ -433,10 +434,7 @@ class MeetingService:
                 raise Conflict(f"Item #{number} is already {item.status.value}.")
             now = self._clock.now()
             await uow.items.set_status(item.id, ItemStatus.WITHDRAWN, now)
-            for kind in (NoticeKind.ITEM_CARD, NoticeKind.BLOCKED):
-                notice = await uow.notices.latest(item.id, kind)
-                if notice is not None and not notice.closed:
-                    await uow.notices.touch(notice.id, close=kind is NoticeKind.BLOCKED)
+            await close_item_notices(uow, item.id)
             await uow.notices.add(
                 meeting.id,
                 item.id,
@@ -501,14 +499,7 @@ class MeetingService:
         change = domain.block_change_in_counts(
             before, after, participants, meeting.rule, changed=changed
         )
-        now = self._clock.now()
-        if change is BlockChange.NOW_BLOCKED:
-            await uow.notices.add(meeting.id, item_id, NoticeKind.BLOCKED, now)
-        elif change is BlockChange.UNBLOCKED:
-            await uow.notices.touch_latest(item_id, NoticeKind.BLOCKED, close=True)
-            await uow.notices.add(meeting.id, item_id, NoticeKind.UNBLOCKED, now)
-        # The card always shows the change; a standing block notice too (one statement).
-        await uow.notices.touch_card(item_id, with_block_notice=change is BlockChange.STILL_BLOCKED)
+        await queue_block_notices(uow, meeting.id, item_id, change, self._clock.now())
         await uow.homes.mark_stale(meeting.id)
         return change
 

@@ -16,7 +16,7 @@ from bot.calendar import latest_fire_at_or_before, next_fire_after, zone
 from bot.clock import Clock
 from bot.domain import ItemStatus, Outcome, Tally, outcome
 from bot.errors import Conflict
-from bot.lookups import decide_item, touch_card
+from bot.lookups import decide_item
 from bot.ports import Planner, Store
 from bot.records import NoticeKind
 from bot.schedule import agenda_job, deadline_job, digest_job, reminder_job
@@ -95,7 +95,7 @@ class Timekeeper:
             assert item is not None
             await uow.items.set_deadline(item_id, None)
             await uow.notices.add(item.meeting_id, item_id, NoticeKind.INQUORATE, now, {"why": why})
-            await touch_card(uow, item_id)  # the card no longer shows the passed deadline
+            await uow.notices.touch_card(item_id)  # the card no longer shows the passed deadline
             await uow.homes.mark_stale(item.meeting_id)
         log.warning("deadline passed without a quorum", extra={"item_id": item_id})
 

@@ -56,15 +56,6 @@ class SqliteNoticeRepository:
         """The message was deleted in Slack: the next delivery posts it afresh."""
         await self._conn.execute("UPDATE notices SET message_ts = NULL WHERE id = ?", (notice_id,))
 
-    async def latest(self, item_id: int, kind: NoticeKind) -> Notice | None:
-        fetched = await self._conn.execute_fetchall(
-            f"{_NOTICE_SELECT} WHERE notices.item_id = ? AND notices.kind = ?"
-            " ORDER BY notices.id DESC LIMIT 1",
-            (item_id, kind.value),
-        )
-        row = next(iter(fetched), None)
-        return rows.notice(row) if row else None
-
     async def touch_latest(self, item_id: int, kind: NoticeKind, *, close: bool = False) -> bool:
         """Touch the item's newest notice of ``kind`` unless it is closed; False if none."""
         cursor = await self._conn.execute(
