@@ -369,8 +369,8 @@ async def render_notice(uow: UnitOfWork, notice: Notice) -> render.Message | Non
     item = await uow.items.get(notice.item_id) if notice.item_id is not None else None
     if item is None:
         return None
-    participants = await uow.meetings.count_participants(meeting.id)
     if notice.kind is NoticeKind.ITEM_CARD:
+        participants = await uow.meetings.count_participants(meeting.id)
         return render.item_card(item, meeting, participants)
     if notice.kind is NoticeKind.BLOCKED:
         return render.blocked_notice(item, meeting, closed=notice.closed)
