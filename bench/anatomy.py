@@ -70,9 +70,8 @@ async def anatomy(bench: Bench) -> None:
         async with plenary.db.read() as conn:
             started = time.perf_counter()
             for _ in range(PROBES):
-                cursor = await conn.execute("SELECT 1")
-                await cursor.fetchone()
-            round_trip = (time.perf_counter() - started) / PROBES / 2  # execute + fetchone
+                await conn.execute_fetchall("SELECT 1")
+            round_trip = (time.perf_counter() - started) / PROBES
 
         started = time.perf_counter()
         for _ in range(PROBES // 5):
@@ -82,13 +81,14 @@ async def anatomy(bench: Bench) -> None:
                 )
         commit = (time.perf_counter() - started) / (PROBES // 5)
 
-        async with plenary.db.read() as conn:
-            await conn.set_trace_callback(trace)
+        await plenary.db.trip(lambda raw: raw.set_trace_callback(trace))
         statements = 0
+        trips = plenary.db.trips
         for i in range(EDGE):
             caller = Caller(TEAM_ID, CHANNEL, member_id(PREFIX, i))
             await plenary.meetings.object(caller, bench.runs + 1, "x")
-        per_objection = (statements - 1) / EDGE  # less the COMMIT of the read that set it
+        per_objection = statements / EDGE
+        trips_per_objection = (plenary.db.trips - trips) / EDGE
     finally:
         await plenary.close()
 
@@ -97,6 +97,7 @@ async def anatomy(bench: Bench) -> None:
         "last_ms": round(1000 * median(lasts), 3),
         "all_ms": round(1000 * median(alls), 3),
         "statements_per_objection": per_objection,
+        "trips_per_objection": trips_per_objection,
         "round_trip_us": round(1e6 * round_trip, 1),
         "write_transaction_ms": round(1000 * commit, 3),
     }
@@ -112,6 +113,15 @@ async def anatomy(bench: Bench) -> None:
         )
     )
     add(Figure(S1A, "SQL statements per objection (with BEGIN/COMMIT)", per_objection, "", 1))
+    add(
+        Figure(
+            S1A,
+            "round trips to the database thread per objection (with BEGIN/COMMIT)",
+            trips_per_objection,
+            "",
+            1,
+        )
+    )
     add(Figure(S1A, "one aiosqlite round trip (SELECT 1)", raw["round_trip_us"], "us", 1))
     add(
         Figure(

@@ -10,7 +10,7 @@ from bot import domain
 from bot.domain import BlockChange, ItemStatus, Outcome, Tally
 from bot.errors import Conflict, NotAllowed, NotFound
 from bot.ports import UnitOfWork
-from bot.records import Decision, Delegation, Item, Meeting, NoticeKind
+from bot.records import Decision, Delegation, Item, Meeting, NoticeKind, PositionState
 
 NO_MEETING = "This channel has no meeting yet. A chair starts one with `/meeting start <title>`."
 
@@ -43,7 +43,20 @@ def require_chair(meeting: Meeting, caller: Caller, action: str) -> None:
 
 
 async def delegation_of(uow: UnitOfWork, meeting: Meeting, caller: Caller) -> Delegation:
-    delegation = await uow.meetings.delegation_of(meeting.id, caller.user_id)
+    return _member(await uow.meetings.delegation_of(meeting.id, caller.user_id))
+
+
+async def meeting_and_delegation_of(uow: UnitOfWork, caller: Caller) -> tuple[Meeting, Delegation]:
+    """``meeting_of`` and ``delegation_of`` in one round trip."""
+    meeting, delegation = await uow.meetings.find_with_delegation(
+        caller.team_id, caller.channel_id, caller.user_id
+    )
+    if meeting is None:
+        raise NotFound(NO_MEETING)
+    return meeting, _member(delegation)
+
+
+def _member(delegation: Delegation | None) -> Delegation:
     if delegation is None:
         raise NotAllowed(
             "You are not a member of any delegation in this meeting."
@@ -59,12 +72,15 @@ async def item_numbered(uow: UnitOfWork, meeting: Meeting, number: int) -> Item:
     return item
 
 
-async def item_header(uow: UnitOfWork, meeting: Meeting, number: int) -> Item:
-    """The item without its positions (constant cost), or NotFound."""
-    item = await uow.items.header(meeting.id, number)
-    if item is None:
+async def position_state(
+    uow: UnitOfWork, meeting: Meeting, number: int, delegation: Delegation
+) -> PositionState:
+    """The item's header, the delegation's current position on it and the counts, or
+    NotFound (one round trip, constant cost)."""
+    state = await uow.items.position_state(meeting.id, number, delegation.id)
+    if state is None:
         raise NotFound(f"There is no item #{number} in this meeting; `/meeting agenda` lists them.")
-    return item
+    return state
 
 
 def require_open(item: Item) -> None:

@@ -14,8 +14,8 @@ from bot.domain import BlockChange, ItemStatus, Outcome, Rule, Tally, WhatIf
 from bot.errors import Conflict, NotAllowed, UsageError
 from bot.lookups import (
     Caller,
-    delegation_of,
     item_numbered,
+    meeting_and_delegation_of,
     meeting_of,
     queue_block_notices,
     require_chair,
@@ -80,8 +80,7 @@ class ProcedureService:
 
     async def present(self, caller: Caller) -> Attendance:
         async with self._store.write() as uow:
-            meeting = await meeting_of(uow, caller)
-            delegation = await delegation_of(uow, meeting, caller)
+            meeting, delegation = await meeting_and_delegation_of(uow, caller)
             if not delegation.role.may_block:
                 raise NotAllowed(
                     f"{delegation.name} is an observer; attendance counts participant"

@@ -124,6 +124,17 @@ class Item:
 
 
 @dataclass(frozen=True)
+class PositionState:
+    """What changing one delegation's position on an item needs to know, at constant cost:
+    the item without its positions, that delegation's current one, and the counts."""
+
+    item: Item
+    current: Position | None
+    standing: int  # standing objections of participant delegations (the ones that block)
+    participants: int  # the meeting's participant delegations
+
+
+@dataclass(frozen=True)
 class Decision:
     item_id: int
     outcome: Outcome

@@ -25,10 +25,10 @@ from bot.lookups import (
     DecisionResult,
     close_item_notices,
     decide_item,
-    delegation_of,
-    item_header,
     item_numbered,
+    meeting_and_delegation_of,
     meeting_of,
+    position_state,
     queue_block_notices,
     require_chair,
     require_open,
@@ -205,8 +205,7 @@ class MeetingService:
     ) -> tuple[Meeting, Delegation, list[Delegation], list[Session]]:
         """What the tabling form offers: the caller's delegation, the others, the sessions."""
         async with self._store.read() as uow:
-            meeting = await meeting_of(uow, caller)
-            own = await delegation_of(uow, meeting, caller)
+            meeting, own = await meeting_and_delegation_of(uow, caller)
             others = [d for d in await uow.meetings.delegations(meeting.id) if d.id != own.id]
             return meeting, own, others, await uow.sessions.all(meeting.id)
 
@@ -239,8 +238,7 @@ class MeetingService:
                     field=field,
                 )
         async with self._store.write() as uow:
-            meeting = await meeting_of(uow, caller)
-            delegation = await delegation_of(uow, meeting, caller)
+            meeting, delegation = await meeting_and_delegation_of(uow, caller)
             now = self._clock.now()
             deadline = self._deadline(meeting, request.deadline, now, usage)
             session_id = None
@@ -338,8 +336,7 @@ class MeetingService:
                 field="statement",
             )
         async with self._store.write() as uow:
-            meeting = await meeting_of(uow, caller)
-            delegation = await delegation_of(uow, meeting, caller)
+            meeting, delegation = await meeting_and_delegation_of(uow, caller)
             if kind.blocks and not delegation.role.may_block:
                 raise NotAllowed(
                     f"{delegation.name} is an observer: observers cannot block under this"
@@ -348,20 +345,20 @@ class MeetingService:
                 )
             # The hot path of a burst: constant-cost queries, never the item's whole list
             # of positions (which would make the burst quadratic).
-            item = await item_header(uow, meeting, number)
+            state = await position_state(uow, meeting, number, delegation)
+            item, current = state.item, state.current
             require_open(item)
             if kind is PositionKind.SUPPORT and item.sponsor_id == delegation.id:
                 raise Conflict(
                     f"{delegation.name} tabled #{number}; its sponsor cannot co-sponsor it."
                 )
-            current = await uow.items.current_position(item.id, delegation.id)
             replaced = current is not None and current.kind is kind
             if replaced and current is not None and statement in ("", current.statement):
                 # A repeat, or a second member of the same delegation: still one position,
                 # and nothing on record changes.
                 return PositionChange(item, delegation, BlockChange.NONE, replaced=True)
             now = self._clock.now()
-            standing, participants = await uow.items.count_objections(item.id)
+            standing, participants = state.standing, state.participants
             if current is not None:
                 await uow.items.end_position(
                     item.id, delegation.id, caller.user_id, now, reason="replaced"
@@ -389,8 +386,7 @@ class MeetingService:
     async def check_position(self, caller: Caller, number: int, kind: PositionKind) -> None:
         """Refuse now, before a form is opened, what submitting it would refuse."""
         async with self._store.read() as uow:
-            meeting = await meeting_of(uow, caller)
-            delegation = await delegation_of(uow, meeting, caller)
+            meeting, delegation = await meeting_and_delegation_of(uow, caller)
             if kind.blocks and not delegation.role.may_block:
                 raise NotAllowed(
                     f"{delegation.name} is an observer: observers cannot block under this"
@@ -401,16 +397,15 @@ class MeetingService:
 
     async def withdraw_objection(self, caller: Caller, number: int) -> PositionChange:
         async with self._store.write() as uow:
-            meeting = await meeting_of(uow, caller)
-            delegation = await delegation_of(uow, meeting, caller)
-            item = await item_header(uow, meeting, number)
+            meeting, delegation = await meeting_and_delegation_of(uow, caller)
+            state = await position_state(uow, meeting, number, delegation)
+            item, current = state.item, state.current
             require_open(item)
-            current = await uow.items.current_position(item.id, delegation.id)
             if current is None or current.kind is not PositionKind.OBJECTION:
                 raise Conflict(
                     f"{delegation.name} has no standing objection to #{number} to withdraw."
                 )
-            standing, participants = await uow.items.count_objections(item.id)
+            standing, participants = state.standing, state.participants
             await uow.items.end_position(item.id, delegation.id, caller.user_id, self._clock.now())
             after = standing - int(delegation.role.may_block)
             change = await self._announce_counts(

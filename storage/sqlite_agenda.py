@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import json
+import sqlite3
 from datetime import datetime
-
-import aiosqlite
 
 from bot.records import AgendaProposal
 from storage import rows
+from storage.database import Statements
 
 
-def _proposal(row: aiosqlite.Row) -> AgendaProposal:
+def _proposal(row: sqlite3.Row) -> AgendaProposal:
     return AgendaProposal(
         id=row["id"],
         meeting_id=row["meeting_id"],
@@ -24,7 +24,7 @@ def _proposal(row: aiosqlite.Row) -> AgendaProposal:
 
 
 class SqliteAgendaRepository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Statements) -> None:
         self._conn = conn
 
     async def propose(

@@ -5,11 +5,10 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import datetime
 
-import aiosqlite
-
 from bot.domain import ItemStatus, PositionKind, Role
-from bot.records import Decision, Item, Position, RecordedPosition
+from bot.records import Decision, Item, Position, PositionState, RecordedPosition
 from storage import rows
+from storage.database import Statements
 
 _ITEM_SELECT = (
     "SELECT items.*, delegations.name AS sponsor,"
@@ -24,9 +23,19 @@ _POSITION_SELECT = (
     " WHERE positions.ended_at IS NULL"
 )
 
+_COUNTS_SELECT = (
+    "SELECT (SELECT count(*) FROM positions JOIN delegations"
+    "  ON delegations.id = positions.delegation_id"
+    "  WHERE positions.item_id = items.id AND positions.ended_at IS NULL"
+    "  AND positions.kind = 'objection' AND delegations.role = 'participant'),"
+    " (SELECT count(*) FROM delegations WHERE delegations.meeting_id = items.meeting_id"
+    "  AND role = 'participant' AND removed_at IS NULL)"
+    " FROM items WHERE items.id = "
+)
+
 
 class SqliteItemRepository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Statements) -> None:
         self._conn = conn
 
     async def next_number(self, meeting_id: int) -> int:
@@ -95,39 +104,35 @@ class SqliteItemRepository:
         positions = await self._positions([r["id"] for r in found])
         return [rows.item(r, positions[r["id"]]) for r in found]
 
-    async def header(self, meeting_id: int, number: int) -> Item | None:
-        """The item without its positions: what a single objection needs, at constant cost
-        however many positions the item already has."""
-        fetched = await self._conn.execute_fetchall(
-            f"{_ITEM_SELECT} WHERE items.meeting_id = ? AND items.number = ?",
-            (meeting_id, number),
+    async def position_state(
+        self, meeting_id: int, number: int, delegation_id: int
+    ) -> PositionState | None:
+        """The item without its positions, the delegation's current position on it and the
+        counts, in one round trip and at constant cost however many positions the item has
+        (the hot path of a burst of objections); None when there is no such item."""
+        item_id = "(SELECT id FROM items WHERE meeting_id = ? AND number = ?)"
+        header, current, counts = await self._conn.fetch_each(
+            [
+                (
+                    f"{_ITEM_SELECT} WHERE items.meeting_id = ? AND items.number = ?",
+                    (meeting_id, number),
+                ),
+                (
+                    f"{_POSITION_SELECT} AND positions.item_id = {item_id}"
+                    " AND positions.delegation_id = ?",
+                    (meeting_id, number, delegation_id),
+                ),
+                (_COUNTS_SELECT + item_id, (meeting_id, number)),
+            ]
         )
-        row = next(iter(fetched), None)
-        return rows.item(row, ()) if row else None
-
-    async def current_position(self, item_id: int, delegation_id: int) -> Position | None:
-        fetched = await self._conn.execute_fetchall(
-            f"{_POSITION_SELECT} AND positions.item_id = ? AND positions.delegation_id = ?",
-            (item_id, delegation_id),
+        if not header:
+            return None
+        return PositionState(
+            item=rows.item(header[0], ()),
+            current=rows.position(current[0]) if current else None,
+            standing=int(counts[0][0]),
+            participants=int(counts[0][1]),
         )
-        row = next(iter(fetched), None)
-        return rows.position(row) if row else None
-
-    async def count_objections(self, item_id: int) -> tuple[int, int]:
-        """Standing objections of participant delegations (the ones that can block), and
-        the meeting's participant delegations, in one round trip."""
-        fetched = await self._conn.execute_fetchall(
-            "SELECT (SELECT count(*) FROM positions JOIN delegations"
-            "  ON delegations.id = positions.delegation_id"
-            "  WHERE positions.item_id = items.id AND positions.ended_at IS NULL"
-            "  AND positions.kind = 'objection' AND delegations.role = 'participant'),"
-            " (SELECT count(*) FROM delegations WHERE delegations.meeting_id = items.meeting_id"
-            "  AND role = 'participant' AND removed_at IS NULL)"
-            " FROM items WHERE items.id = ?",
-            (item_id,),
-        )
-        row = next(iter(fetched), None)
-        return (int(row[0]), int(row[1])) if row else (0, 0)
 
     async def get(self, item_id: int) -> Item | None:
         found = await self._items("items.id = ?", (item_id,))
@@ -143,7 +148,7 @@ class SqliteItemRepository:
     async def set_status(
         self, item_id: int, status: ItemStatus, closed_at: datetime | None = None
     ) -> None:
-        await self._conn.execute(
+        self._conn.defer(
             "UPDATE items SET status = ?, closed_at = ? WHERE id = ?",
             (status, rows.ts(closed_at) if closed_at else None, item_id),
         )
@@ -174,7 +179,7 @@ class SqliteItemRepository:
         user_id: str,
         now: datetime,
     ) -> None:
-        await self._conn.execute(
+        self._conn.defer(
             "INSERT INTO positions (item_id, delegation_id, kind, statement, user_id,"
             " recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
             (item_id, delegation_id, kind.value, statement, user_id, rows.ts(now)),
@@ -190,7 +195,7 @@ class SqliteItemRepository:
         return [r["item_id"] for r in fetched]
 
     async def record_decision(self, decision: Decision) -> None:
-        await self._conn.execute(
+        self._conn.defer(
             "INSERT INTO decisions (item_id, outcome, rule, participants, objections,"
             " decided_at, decided_by, late, quorum, present)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -257,7 +262,7 @@ class SqliteItemRepository:
         ]
 
     async def set_deadline(self, item_id: int, deadline: datetime | None) -> None:
-        await self._conn.execute(
+        self._conn.defer(
             "UPDATE items SET deadline = ? WHERE id = ?",
             (rows.ts(deadline) if deadline else None, item_id),
         )

@@ -2,35 +2,64 @@
 
 from __future__ import annotations
 
+import sqlite3
 from collections import defaultdict
 from datetime import datetime
-
-import aiosqlite
 
 from bot.domain import Role
 from bot.records import Delegation, Meeting
 from storage import rows
+from storage.database import Statements
+
+# The chairs and members come along as space-separated lists (Slack ids have no spaces).
+_MEETING_SELECT = (
+    "SELECT meetings.*, (SELECT group_concat(user_id, ' ') FROM (SELECT user_id"
+    " FROM chairs WHERE chairs.meeting_id = meetings.id ORDER BY added_at, user_id))"
+    " AS chair_ids FROM meetings WHERE "
+)
+_DELEGATION_SELECT = (
+    "SELECT delegations.*, (SELECT group_concat(user_id, ' ') FROM (SELECT user_id"
+    " FROM members WHERE members.delegation_id = delegations.id ORDER BY added_at))"
+    " AS member_ids FROM delegations WHERE removed_at IS NULL AND "
+)
+
+
+def _meeting(fetched: list[sqlite3.Row]) -> Meeting | None:
+    row = next(iter(fetched), None)
+    return rows.meeting(row, tuple((row["chair_ids"] or "").split())) if row else None
+
+
+def _delegation(fetched: list[sqlite3.Row]) -> Delegation | None:
+    row = next(iter(fetched), None)
+    return rows.delegation(row, tuple((row["member_ids"] or "").split())) if row else None
 
 
 class SqliteMeetingRepository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Statements) -> None:
         self._conn = conn
 
     async def _one(self, where: str, args: tuple[object, ...]) -> Meeting | None:
-        # One round trip: the chairs come along as a space-separated list (ids have none).
-        fetched = await self._conn.execute_fetchall(
-            "SELECT meetings.*, (SELECT group_concat(user_id, ' ') FROM (SELECT user_id"  # noqa: S608
-            " FROM chairs WHERE chairs.meeting_id = meetings.id ORDER BY added_at, user_id))"
-            f" AS chair_ids FROM meetings WHERE {where}",
-            args,
-        )
-        row = next(iter(fetched), None)
-        if row is None:
-            return None
-        return rows.meeting(row, tuple((row["chair_ids"] or "").split()))
+        return _meeting(await self._conn.execute_fetchall(_MEETING_SELECT + where, args))
 
     async def find(self, team_id: str, channel_id: str) -> Meeting | None:
         return await self._one("team_id = ? AND channel_id = ?", (team_id, channel_id))
+
+    async def find_with_delegation(
+        self, team_id: str, channel_id: str, user_id: str
+    ) -> tuple[Meeting | None, Delegation | None]:
+        """The channel's meeting and the user's delegation in it, in one round trip."""
+        meeting, delegation = await self._conn.fetch_each(
+            [
+                (_MEETING_SELECT + "team_id = ? AND channel_id = ?", (team_id, channel_id)),
+                (
+                    _DELEGATION_SELECT + "id = (SELECT delegation_id FROM members"  # noqa: S608
+                    " WHERE user_id = ? AND meeting_id = (SELECT id FROM meetings"
+                    " WHERE team_id = ? AND channel_id = ?))",
+                    (user_id, team_id, channel_id),
+                ),
+            ]
+        )
+        return _meeting(meeting), _delegation(delegation)
 
     async def get(self, meeting_id: int) -> Meeting | None:
         return await self._one("id = ?", (meeting_id,))
@@ -73,17 +102,7 @@ class SqliteMeetingRepository:
         return [rows.delegation(r, tuple(members[r["id"]])) for r in fetched]
 
     async def _delegation(self, where: str, args: tuple[object, ...]) -> Delegation | None:
-        fetched = await self._conn.execute_fetchall(
-            "SELECT delegations.*, (SELECT group_concat(user_id, ' ') FROM (SELECT user_id"  # noqa: S608
-            " FROM members WHERE members.delegation_id = delegations.id ORDER BY added_at))"
-            " AS member_ids FROM delegations"
-            f" WHERE removed_at IS NULL AND {where}",
-            args,
-        )
-        row = next(iter(fetched), None)
-        if row is None:
-            return None
-        return rows.delegation(row, tuple((row["member_ids"] or "").split()))
+        return _delegation(await self._conn.execute_fetchall(_DELEGATION_SELECT + where, args))
 
     async def delegation_named(self, meeting_id: int, name_key: str) -> Delegation | None:
         return await self._delegation("meeting_id = ? AND name_key = ?", (meeting_id, name_key))
@@ -108,7 +127,7 @@ class SqliteMeetingRepository:
     async def add_member(
         self, meeting_id: int, delegation_id: int, user_id: str, now: datetime
     ) -> None:
-        await self._conn.execute(
+        self._conn.defer(
             "INSERT INTO members (meeting_id, user_id, delegation_id, added_at)"
             " VALUES (?, ?, ?, ?)",
             (meeting_id, user_id, delegation_id, rows.ts(now)),
@@ -116,8 +135,8 @@ class SqliteMeetingRepository:
 
     async def remove_delegation(self, delegation_id: int, now: datetime) -> None:
         """Retire a delegation: its members are freed; its past positions stay on record."""
-        await self._conn.execute("DELETE FROM members WHERE delegation_id = ?", (delegation_id,))
-        await self._conn.execute(
+        self._conn.defer("DELETE FROM members WHERE delegation_id = ?", (delegation_id,))
+        self._conn.defer(
             "UPDATE delegations SET removed_at = ? WHERE id = ?", (rows.ts(now), delegation_id)
         )
 
@@ -136,7 +155,7 @@ class SqliteMeetingRepository:
         assert set(columns) <= allowed, set(columns) - allowed
         values = [rows.ts(v) if isinstance(v, datetime) else v for v in columns.values()]
         assignments = ", ".join(f"{name} = ?" for name in columns)
-        await self._conn.execute(
+        self._conn.defer(
             f"UPDATE meetings SET {assignments} WHERE id = ?",  # noqa: S608
             (*values, meeting_id),
         )

@@ -4,14 +4,13 @@ from __future__ import annotations
 
 from datetime import datetime
 
-import aiosqlite
-
 from bot.records import Session
 from storage import rows
+from storage.database import Statements
 
 
 class SqliteSessionRepository:
-    def __init__(self, conn: aiosqlite.Connection) -> None:
+    def __init__(self, conn: Statements) -> None:
         self._conn = conn
 
     async def add(
@@ -57,16 +56,16 @@ class SqliteSessionRepository:
         return rows.session(row) if row else None
 
     async def remove(self, session_id: int, now: datetime) -> None:
-        await self._conn.execute(
+        self._conn.defer(
             "UPDATE sessions SET removed_at = ? WHERE id = ?", (rows.ts(now), session_id)
         )
-        await self._conn.execute(
+        self._conn.defer(
             "UPDATE items SET session_id = NULL WHERE session_id = ? AND status = 'open'",
             (session_id,),
         )
 
     async def set_remind_at(self, session_id: int, remind_at: datetime) -> None:
-        await self._conn.execute(
+        self._conn.defer(
             "UPDATE sessions SET remind_at = ? WHERE id = ?", (rows.ts(remind_at), session_id)
         )
 

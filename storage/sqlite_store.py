@@ -5,9 +5,7 @@ from __future__ import annotations
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-import aiosqlite
-
-from storage.database import Database
+from storage.database import Database, Statements
 from storage.sqlite_agenda import SqliteAgendaRepository
 from storage.sqlite_homes import SqliteHomeRepository
 from storage.sqlite_items import SqliteItemRepository
@@ -17,7 +15,7 @@ from storage.sqlite_sessions import SqliteSessionRepository
 
 
 class SqliteUnitOfWork:
-    def __init__(self, db_conn: aiosqlite.Connection) -> None:
+    def __init__(self, db_conn: Statements) -> None:
         self.meetings = SqliteMeetingRepository(db_conn)
         self.items = SqliteItemRepository(db_conn)
         self.notices = SqliteNoticeRepository(db_conn)

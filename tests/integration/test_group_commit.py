@@ -60,8 +60,7 @@ async def test_readers_never_see_a_batch_before_it_is_committed(db: Database) ->
 
     async def reader() -> bool:
         async with db.read() as conn:
-            cursor = await conn.execute("SELECT n FROM t")
-            inside = {row[0] for row in await cursor.fetchall()}
+            inside = {row[0] for row in await conn.execute_fetchall("SELECT n FROM t")}
         return inside <= committed(db.path)
 
     outcomes = await asyncio.gather(

@@ -85,12 +85,12 @@ class Rig:
 
     async def notices(self, item_number: int) -> list[tuple[str, int, bool]]:
         async with self.store.db.read() as conn:
-            cursor = await conn.execute(
+            fetched = await conn.execute_fetchall(
                 "SELECT kind, revision, closed FROM notices JOIN items"
                 " ON items.id = notices.item_id WHERE items.number = ? ORDER BY notices.id",
                 (item_number,),
             )
-            return [(r[0], r[1], bool(r[2])) for r in await cursor.fetchall()]
+            return [(r[0], r[1], bool(r[2])) for r in fetched]
 
 
 @pytest.fixture

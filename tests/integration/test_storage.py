@@ -67,10 +67,8 @@ async def new_delegation(
 
 async def count(store: SqliteStore, table: str) -> int:
     async with store.db.read() as conn:
-        cursor = await conn.execute(f"SELECT count(*) FROM {table}")  # noqa: S608
-        row = await cursor.fetchone()
-    assert row is not None
-    return int(row[0])
+        fetched = await conn.execute_fetchall(f"SELECT count(*) FROM {table}")  # noqa: S608
+    return int(fetched[0][0])
 
 
 # ---- migrations and connection settings ------------------------------------------------
@@ -134,10 +132,8 @@ async def test_the_database_runs_in_wal_mode_with_foreign_keys_enforced(
 ) -> None:
     assert pragma(path, "journal_mode") == "wal"
     async with store.db.read() as conn:
-        cursor = await conn.execute("PRAGMA foreign_keys")
-        row = await cursor.fetchone()
-    assert row is not None
-    assert row[0] == 1
+        fetched = await conn.execute_fetchall("PRAGMA foreign_keys")
+    assert fetched[0][0] == 1
     with pytest.raises(sqlite3.IntegrityError, match="FOREIGN KEY"):
         async with store.write() as uow:
             await new_delegation(uow, 999, "Mali")
