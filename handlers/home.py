@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 from slack_bolt.async_app import AsyncApp
@@ -9,15 +10,23 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import render
 from bot.actions import Action
+from bot.deliveries import Deliveries
 from bot.home import HomeService
 from bot.lookups import Caller
 from bot.services import MeetingService
 from handlers.interaction import on_item_button
 
+log = logging.getLogger(__name__)
 
-def register(app: AsyncApp, meetings: MeetingService, homes: HomeService) -> None:
+
+def register(
+    app: AsyncApp, meetings: MeetingService, homes: HomeService, deliveries: Deliveries
+) -> None:
     @app.event("app_home_opened")
     async def on_home_opened(event: dict[str, Any], body: dict[str, Any]) -> None:
+        if not await deliveries.first(str(body.get("event_id", ""))):
+            log.info("event retry ignored", extra={"event_id": body.get("event_id")})
+            return
         if event.get("tab", "home") != "home":
             return
         team = str(body.get("team_id") or event.get("view", {}).get("team_id") or "")
