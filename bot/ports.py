@@ -3,9 +3,10 @@ services never import it."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from contextlib import AbstractAsyncContextManager
 from datetime import datetime
-from typing import Any, Protocol
+from typing import Any, Protocol, TypeVar
 
 from bot.domain import ItemStatus, PositionKind, Role
 from bot.records import (
@@ -20,6 +21,8 @@ from bot.records import (
     RecordedPosition,
     Session,
 )
+
+T = TypeVar("T")
 
 
 class MeetingRepository(Protocol):
@@ -187,4 +190,9 @@ class Planner(Protocol):
 
 class Store(Protocol):
     def write(self) -> AbstractAsyncContextManager[UnitOfWork]: ...
+    async def transact(self, unit: Callable[[UnitOfWork], Coroutine[Any, Any, T]]) -> T:
+        """Run ``unit`` as a ``write`` block in one round trip to the database: it may await
+        the unit of work's repositories and nothing else."""
+        ...
+
     def read(self) -> AbstractAsyncContextManager[UnitOfWork]: ...

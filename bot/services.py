@@ -335,7 +335,10 @@ class MeetingService:
                 f" (this one has {len(statement):,}).",
                 field="statement",
             )
-        async with self._store.write() as uow:
+
+        # The hot path of a burst: one round trip to the database, constant-cost queries,
+        # never the item's whole list of positions (which would make the burst quadratic).
+        async def unit(uow: UnitOfWork) -> PositionChange:
             meeting, delegation = await meeting_and_delegation_of(uow, caller)
             if kind.blocks and not delegation.role.may_block:
                 raise NotAllowed(
@@ -343,8 +346,6 @@ class MeetingService:
                     " meeting's rules. You may still table items and put a reservation or a"
                     " stand-aside on record."
                 )
-            # The hot path of a burst: constant-cost queries, never the item's whole list
-            # of positions (which would make the burst quadratic).
             state = await position_state(uow, meeting, number, delegation)
             item, current = state.item, state.current
             require_open(item)
@@ -378,10 +379,14 @@ class MeetingService:
                 participants,
                 changed=kind.blocks or was_objection,
             )
-        self._notify()
-        return PositionChange(
-            item, delegation, change, replaced=False, previous=current, updated=replaced
-        )
+            return PositionChange(
+                item, delegation, change, replaced=False, previous=current, updated=replaced
+            )
+
+        recorded = await self._store.transact(unit)
+        if not recorded.replaced:  # a repeat changes nothing and announces nothing
+            self._notify()
+        return recorded
 
     async def check_position(self, caller: Caller, number: int, kind: PositionKind) -> None:
         """Refuse now, before a form is opened, what submitting it would refuse."""
@@ -396,7 +401,7 @@ class MeetingService:
             require_open(await item_numbered(uow, meeting, number))
 
     async def withdraw_objection(self, caller: Caller, number: int) -> PositionChange:
-        async with self._store.write() as uow:
+        async def unit(uow: UnitOfWork) -> PositionChange:
             meeting, delegation = await meeting_and_delegation_of(uow, caller)
             state = await position_state(uow, meeting, number, delegation)
             item, current = state.item, state.current
@@ -411,8 +416,11 @@ class MeetingService:
             change = await self._announce_counts(
                 uow, meeting, item.id, standing, after, participants, changed=True
             )
+            return PositionChange(item, delegation, change, replaced=False, previous=current)
+
+        withdrawn = await self._store.transact(unit)
         self._notify()
-        return PositionChange(item, delegation, change, replaced=False, previous=current)
+        return withdrawn
 
     async def withdraw_item(self, caller: Caller, number: int) -> Item:
         """The sponsor (or a chair) takes an open item off the agenda."""

@@ -6,9 +6,10 @@ import asyncio
 import contextlib
 import logging
 import sqlite3
-from collections.abc import AsyncIterator, Callable, Iterable, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -56,8 +57,15 @@ class Statements:
     earlier writes, and an error in a deferred write still fails the unit.
     """
 
-    def __init__(self, db: Database, opening: str | None = None) -> None:
+    def __init__(
+        self,
+        db: Database | None,
+        opening: str | None = None,
+        *,
+        on_thread: sqlite3.Connection | None = None,
+    ) -> None:
         self._db = db
+        self._on_thread = on_thread  # inside ``Database.transact``: no trips at all
         self._pending: list[tuple[str, Parameters]] = []
         if opening:
             self._pending.append((opening, ()))
@@ -91,8 +99,10 @@ class Statements:
         return found
 
     async def executemany(self, sql: str, seq_of_parameters: Iterable[Parameters]) -> None:
-        await self.flush()
-        await self._db.trip(lambda raw: raw.executemany(sql, seq_of_parameters))
+        def each(cursor: sqlite3.Cursor) -> None:
+            cursor.executemany(sql, seq_of_parameters)
+
+        await self._trip(None, (), each)
 
     async def flush(self, *closing: str) -> None:
         """Run what is deferred, then each of ``closing``, in one trip."""
@@ -118,11 +128,41 @@ class Statements:
                 cursor.execute(sql, parameters)
             return result(cursor)
 
+        if self._on_thread is not None:
+            return run(self._on_thread)
+        assert self._db is not None
         return await self._db.trip(run)
 
 
 def _fetchall(cursor: sqlite3.Cursor) -> list[sqlite3.Row]:
     return cursor.fetchall()
+
+
+def _in_savepoint(
+    unit: Callable[[Statements], Coroutine[Any, Any, T]], raw: sqlite3.Connection
+) -> T:
+    """On the database thread: run ``unit`` to its end inside a savepoint of the batch."""
+    raw.execute("SAVEPOINT unit")
+    try:
+        statements = Statements(None, on_thread=raw)
+        result = _run_to_end(unit(statements))
+        _run_to_end(statements.flush("RELEASE unit"))
+    except BaseException:
+        raw.execute("ROLLBACK TO unit")
+        raw.execute("RELEASE unit")
+        raise
+    return result
+
+
+def _run_to_end(coroutine: Coroutine[Any, Any, T]) -> T:
+    """Run a coroutine that never suspends: its awaits all complete at once."""
+    try:
+        coroutine.send(None)
+    except StopIteration as finished:
+        result: T = finished.value
+        return result
+    coroutine.close()
+    raise RuntimeError("a unit run by Database.transact waited on something other than SQL")
 
 
 class Database:
@@ -210,6 +250,34 @@ class Database:
         writer returns only after that commit, so nothing is acknowledged before it is on
         disk, and a failed commit fails every unit it covered.
         """
+        async with self._member():
+            unit = Statements(self, opening="SAVEPOINT unit")
+            try:
+                yield unit
+                await unit.flush("RELEASE unit")  # deferred writes can still fail here
+            except BaseException:
+                unit.discard()
+                if unit.opened:  # the savepoint exists: undo this unit alone
+                    await unit.flush("ROLLBACK TO unit", "RELEASE unit")
+                raise
+
+    async def transact(self, unit: Callable[[Statements], Coroutine[Any, Any, T]]) -> T:
+        """``write``, with the whole unit run on the database thread in one round trip.
+
+        ``unit`` is the body of an ``async with write()`` block written as a coroutine
+        function; there its statements run as it calls them, without a trip each. While a
+        unit holds the write lock, each of its trips also waits for the busy event loop to
+        resume it, so a unit of several trips holds the lock, and every writer behind it,
+        for longer than its SQL takes. ``unit`` may await the statements it is given and
+        nothing else, and must not touch the event loop: it is not run by one.
+        """
+        async with self._member():
+            return await self.trip(partial(_in_savepoint, unit))
+
+    @asynccontextmanager
+    async def _member(self) -> AsyncIterator[None]:
+        """Hold the write lock as one unit of the open batch (opening one if there is none);
+        end the batch on leaving when no writer waits, then wait for its commit."""
         self._waiting_writers += 1
         try:
             await self._lock.acquire()
@@ -228,19 +296,11 @@ class Database:
                 self._batch = _Batch()
             batch = self._batch
             batch.members += 1
-            unit = Statements(self, opening="SAVEPOINT unit")
             try:
-                yield unit
-                await unit.flush("RELEASE unit")  # deferred writes can still fail here
-            except BaseException:
-                unit.discard()
-                if unit.opened:  # the savepoint exists: undo this unit alone
-                    await unit.flush("ROLLBACK TO unit", "RELEASE unit")
+                yield
+            finally:
                 if self._waiting_writers == 0 or batch.members >= MAX_BATCH:
-                    await self._end_batch()
-                raise
-            if self._waiting_writers == 0 or batch.members >= MAX_BATCH:
-                await self._end_batch_shielded()
+                    await self._end_batch_shielded()
         finally:
             self._lock.release()
         await batch.committed

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Coroutine
 from contextlib import asynccontextmanager
+from typing import Any, TypeVar
 
 from storage.database import Database, Statements
 from storage.sqlite_agenda import SqliteAgendaRepository
@@ -12,6 +13,8 @@ from storage.sqlite_items import SqliteItemRepository
 from storage.sqlite_meetings import SqliteMeetingRepository
 from storage.sqlite_notices import SqliteNoticeRepository
 from storage.sqlite_sessions import SqliteSessionRepository
+
+T = TypeVar("T")
 
 
 class SqliteUnitOfWork:
@@ -32,6 +35,10 @@ class SqliteStore:
     async def write(self) -> AsyncIterator[SqliteUnitOfWork]:
         async with self.db.write() as conn:
             yield SqliteUnitOfWork(conn)
+
+    async def transact(self, unit: Callable[[SqliteUnitOfWork], Coroutine[Any, Any, T]]) -> T:
+        """``write``, run as one round trip to the database thread (see ``Database.transact``)."""
+        return await self.db.transact(lambda statements: unit(SqliteUnitOfWork(statements)))
 
     @asynccontextmanager
     async def read(self) -> AsyncIterator[SqliteUnitOfWork]:
