@@ -137,8 +137,9 @@ def is_blocked(item: Item, meeting: Meeting, participants: int) -> bool:
 
 
 def note(text: str) -> Message:
-    """A short ephemeral confirmation whose text is already safe mrkdwn."""
-    return message(text, [section(text)])
+    """A short ephemeral confirmation whose text is already safe mrkdwn: the text alone,
+    which Slack shows as mrkdwn just as it would show one section block holding it."""
+    return message(text, [])
 
 
 def position_lines(item: Item) -> list[str]:

@@ -6,6 +6,7 @@ table and ``manifest.yml``'s commands: the test suite fails when they drift apar
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -215,7 +216,9 @@ COMMANDS: tuple[CommandDoc, ...] = (
 SLASH_COMMANDS: tuple[str, ...] = ("/meeting", "/table-motion", "/object")
 
 
+@functools.cache
 def usage_of(prefix: str) -> str:
-    """The usage line(s) of the commands starting with ``prefix``, for error answers."""
+    """The usage line(s) of the commands starting with ``prefix``, for error answers
+    (remembered: parsers ask for theirs on every request, before they know of an error)."""
     lines = [c.usage for c in COMMANDS if c.usage == prefix or c.usage.startswith(prefix + " ")]
     return "\n".join(f"`{line}`" for line in lines)

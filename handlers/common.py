@@ -20,4 +20,4 @@ def caller_of(command: dict[str, Any]) -> Caller:
 
 async def answer(ack: AsyncAck, message: Message) -> None:
     """Acknowledge with an answer only the caller sees."""
-    await ack(text=message.text, blocks=message.blocks, response_type="ephemeral")
+    await ack(text=message.text, blocks=message.blocks or None, response_type="ephemeral")

@@ -12,6 +12,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot import render
 from bot.actions import Action, ItemRef
+from bot.blocks import section
 from bot.errors import PlenaryError
 from bot.lookups import Caller
 from bot.render import Message
@@ -70,7 +71,7 @@ async def tell(
     if respond is not None and body.get("response_url"):
         await respond(
             text=message.text,
-            blocks=message.blocks,
+            blocks=message.blocks or None,
             response_type="ephemeral",
             replace_original=False,
         )
@@ -81,6 +82,7 @@ async def tell(
             "type": "modal",
             "title": {"type": "plain_text", "text": "Plenary"},
             "close": {"type": "plain_text", "text": "Close"},
-            "blocks": message.blocks,
+            # A modal has no text of its own: a text-only message becomes one section.
+            "blocks": message.blocks or [section(message.text).to_dict()],
         },
     )

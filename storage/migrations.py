@@ -181,4 +181,10 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE positions ADD COLUMN end_reason TEXT
         CHECK (end_reason IN ('withdrawn', 'replaced', 'lapsed'));
     """,
+    # 7: every objection counts the item's standing objections; this index finds them
+    # without reading each current position's row for its kind.
+    """
+    CREATE INDEX positions_standing ON positions (item_id, kind, delegation_id)
+        WHERE ended_at IS NULL;
+    """,
 )
