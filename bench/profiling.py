@@ -50,6 +50,8 @@ WORKER_CATEGORIES: tuple[tuple[str, tuple[str, ...]], ...] = (
         "SQLite executing statements",
         ("sqlite3_step", "stmt_step", "sqlite3_prepare", "(aiosqlite/"),
     ),
+    # Database.transact runs a whole unit of work on this thread: its Python is here too.
+    ("the unit's Python: services, row mapping", ("(bot/", "(storage/")),
 )
 MAIN_IDLE = ("select (selectors.py",)
 WORKER_IDLE = ("_queue_SimpleQueue_get", "SimpleQueue.get")

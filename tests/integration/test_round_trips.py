@@ -1,0 +1,169 @@
+"""Fewer round trips to the database thread, same guarantees: deferred writes and units run
+whole on that thread (``Database.transact``) keep order, all-or-nothing and durability."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import AsyncIterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from bot.clock import ManualClock
+from bot.commands import AddDelegation, TableMotion
+from bot.domain import Role
+from bot.lookups import Caller
+from bot.services import MeetingService
+from storage.database import Database, Statements
+from storage.sqlite_store import SqliteStore
+
+START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+async def db(tmp_path: Path) -> AsyncIterator[Database]:
+    database = await Database.open(tmp_path / "r.sqlite3")
+    async with database.write() as conn:
+        await conn.execute("CREATE TABLE t (n INTEGER PRIMARY KEY, note TEXT)")
+    yield database
+    await database.close()
+
+
+def committed(path: str) -> set[int]:
+    with sqlite3.connect(path) as conn:
+        return {row[0] for row in conn.execute("SELECT n FROM t")}
+
+
+async def test_deferred_writes_ride_on_the_next_statement_and_a_read_sees_them(
+    db: Database,
+) -> None:
+    trips = db.trips
+    async with db.write() as conn:
+        conn.defer("INSERT INTO t (n) VALUES (1)")
+        conn.defer("INSERT INTO t (n) VALUES (2)")
+        seen = await conn.execute_fetchall("SELECT n FROM t ORDER BY n")
+        conn.defer("UPDATE t SET note = 'x' WHERE n = 2")
+    assert [row[0] for row in seen] == [1, 2]
+    # BEGIN, the savepoint with both inserts and the read, the update with RELEASE, COMMIT.
+    assert db.trips - trips == 4
+    with sqlite3.connect(db.path) as other:
+        assert other.execute("SELECT n, note FROM t ORDER BY n").fetchall() == [(1, None), (2, "x")]
+
+
+async def test_a_deferred_write_that_fails_fails_its_unit_and_undoes_the_rest_of_it(
+    db: Database,
+) -> None:
+    async with db.write() as conn:
+        await conn.execute("INSERT INTO t (n) VALUES (1)")
+
+    async def unit() -> None:
+        async with db.write() as conn:
+            await conn.execute("INSERT INTO t (n) VALUES (2)")
+            conn.defer("INSERT INTO t (n) VALUES (1)")  # a duplicate, found out at the end
+
+    with pytest.raises(sqlite3.IntegrityError):
+        await unit()
+    assert committed(db.path) == {1}
+
+
+async def test_a_unit_that_does_nothing_touches_nothing(db: Database) -> None:
+    trips = db.trips
+    async with db.read():
+        pass
+    assert db.trips == trips
+
+
+async def test_transact_runs_a_unit_in_one_trip_and_returns_after_the_commit(
+    db: Database,
+) -> None:
+    async def unit(conn: Statements) -> int:
+        await conn.execute("INSERT INTO t (n) VALUES (7)")
+        conn.defer("UPDATE t SET note = 'seven' WHERE n = 7")
+        rows = await conn.execute_fetchall("SELECT count(*) FROM t")
+        return int(rows[0][0])
+
+    trips = db.trips
+    assert await db.transact(unit) == 1
+    assert db.trips - trips == 3  # BEGIN, the unit, COMMIT
+    assert committed(db.path) == {7}
+
+
+async def test_a_transacted_unit_that_raises_is_rolled_back_alone_in_its_batch(
+    db: Database,
+) -> None:
+    async def unit(n: int) -> None:
+        async def run(conn: Statements) -> None:
+            await conn.execute("INSERT INTO t (n) VALUES (?)", (n,))
+            if n % 5 == 0:
+                raise ValueError(n)
+
+        await db.transact(run)
+
+    results = await asyncio.gather(*(unit(n) for n in range(1, 40)), return_exceptions=True)
+    failed = {r.args[0] for r in results if isinstance(r, ValueError)}
+    assert failed == {n for n in range(1, 40) if n % 5 == 0}
+    assert committed(db.path) == {n for n in range(1, 40) if n % 5}
+
+
+async def test_a_transacted_unit_may_not_wait_on_anything_but_sql(db: Database) -> None:
+    async def unit(conn: Statements) -> None:
+        await conn.execute("INSERT INTO t (n) VALUES (1)")
+        await asyncio.sleep(0)  # not a statement: refused, and the insert undone
+
+    with pytest.raises(RuntimeError, match="waited on something other than SQL"):
+        await db.transact(unit)
+    assert committed(db.path) == set()
+    await db.transact(lambda conn: conn.execute("INSERT INTO t (n) VALUES (2)"))
+    assert committed(db.path) == {2}
+
+
+class NoTimers:
+    def plan(self, job_id: str, at: datetime) -> None:
+        pass
+
+    def cancel(self, job_id: str) -> None:
+        pass
+
+
+async def test_an_objection_is_one_round_trip_to_the_database(tmp_path: Path) -> None:
+    db = await Database.open(tmp_path / "o.sqlite3")
+    try:
+        clock = ManualClock(START)
+        meetings = MeetingService(SqliteStore(db), clock, notify=lambda: None, planner=NoTimers())
+        chair = Caller("T1", "C1", "UCHAIR")
+        await meetings.start(chair, "Plenary")
+        for name, user in (("Mali", "UMALI"), ("Peru", "UPERU")):
+            await meetings.add_delegation(chair, AddDelegation(name, Role.PARTICIPANT, (user,)))
+        mali, peru = Caller("T1", "C1", "UMALI"), Caller("T1", "C1", "UPERU")
+        item = await meetings.table(mali, TableMotion("Adopt the report"))
+        trips = db.trips
+        change = await meetings.object(peru, item.number, "Not yet")
+        assert db.trips - trips == 3  # BEGIN, the whole unit, COMMIT
+        assert change.delegation.name == "Peru"
+        trips = db.trips
+        await meetings.withdraw_objection(peru, item.number)
+        assert db.trips - trips == 3
+    finally:
+        await db.close()
+
+
+async def test_a_transacted_unit_cancelled_on_the_way_strands_no_other_unit(
+    db: Database,
+) -> None:
+    async def unit(n: int) -> None:
+        await db.transact(lambda conn: conn.execute("INSERT INTO t (n) VALUES (?)", (n,)))
+
+    tasks = [asyncio.create_task(unit(n)) for n in range(30)]
+    for _ in range(3):
+        await asyncio.sleep(0)
+    tasks[5].cancel()
+    tasks[-1].cancel()
+    results = await asyncio.gather(*tasks, return_exceptions=True)
+    done = {n for n, r in enumerate(results) if r is None}
+    assert done >= set(range(30)) - {5, 29}
+    assert done <= committed(db.path)
+    # The connection is usable afterwards: no transaction or savepoint was left open.
+    await unit(100)
+    assert 100 in committed(db.path)
