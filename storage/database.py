@@ -138,6 +138,35 @@ def _fetchall(cursor: sqlite3.Cursor) -> list[sqlite3.Row]:
     return cursor.fetchall()
 
 
+@dataclass(frozen=True)
+class _Queued:
+    """A unit waiting for ``Database.transact``'s next trip, and where its outcome goes."""
+
+    unit: Callable[[Statements], Coroutine[Any, Any, Any]]
+    outcome: asyncio.Future[Any]
+
+
+def _run_units(
+    units: list[Callable[[Statements], Coroutine[Any, Any, Any]]], raw: sqlite3.Connection
+) -> list[tuple[Any, Exception | None]]:
+    """On the database thread: one transaction, each unit in its savepoint, then COMMIT.
+    A unit that raises is undone alone; the commit, or its failure, covers all of them."""
+    raw.execute("BEGIN IMMEDIATE")
+    try:
+        outcomes: list[tuple[Any, Exception | None]] = []
+        for unit in units:
+            try:
+                outcomes.append((_in_savepoint(unit, raw), None))
+            except Exception as exc:
+                outcomes.append((None, exc))
+        raw.execute("COMMIT")
+    except BaseException:
+        with contextlib.suppress(sqlite3.Error):
+            raw.execute("ROLLBACK")
+        raise
+    return outcomes
+
+
 def _in_savepoint(
     unit: Callable[[Statements], Coroutine[Any, Any, T]], raw: sqlite3.Connection
 ) -> T:
@@ -182,6 +211,8 @@ class Database:
         self._batch: _Batch | None = None
         self._waiting_writers = 0
         self._flushes: set[asyncio.Future[None]] = set()
+        self._queued: list[_Queued] = []
+        self._drainer: asyncio.Future[None] | None = None
         self.path = path
 
     @classmethod
@@ -218,6 +249,8 @@ class Database:
         await self.trip(lambda raw: raw.execute(sql))
 
     async def close(self) -> None:
+        while self._drainer is not None:
+            await self._drainer
         async with self._lock:
             await self._end_batch()
             await self._conn.close()
@@ -271,8 +304,45 @@ class Database:
         for longer than its SQL takes. ``unit`` may await the statements it is given and
         nothing else, and must not touch the event loop: it is not run by one.
         """
-        async with self._member():
-            return await self.trip(partial(_in_savepoint, unit))
+        queued = _Queued(unit, asyncio.get_running_loop().create_future())
+        self._queued.append(queued)
+        if self._drainer is None:
+            self._drainer = asyncio.ensure_future(self._drain())
+        result: T = await queued.outcome
+        return result
+
+    async def _drain(self) -> None:
+        """Run the queued units, as many as have arrived (up to MAX_BATCH), in one trip: one
+        transaction, a savepoint each, then COMMIT, then tell each unit how it went.
+
+        Group commit without hand-offs: the units run back to back on the database thread
+        while the event loop goes on with other requests and queues the next ones."""
+        try:
+            while self._queued:
+                async with self._lock:
+                    await self._end_batch()  # a ``write`` batch still open commits first
+                    taken = [q for q in self._queued[:MAX_BATCH] if not q.outcome.done()]
+                    del self._queued[:MAX_BATCH]
+                    if not taken:
+                        continue
+                    try:
+                        outcomes = await self.trip(partial(_run_units, [q.unit for q in taken]))
+                    except BaseException as exc:  # BEGIN or COMMIT failed: so did every unit
+                        for q in taken:
+                            if not q.outcome.done():
+                                q.outcome.set_exception(exc)
+                        if not isinstance(exc, Exception):
+                            raise
+                        continue
+                for q, (value, error) in zip(taken, outcomes, strict=True):
+                    if q.outcome.done():  # its caller was cancelled after it was handed over
+                        continue
+                    if error is not None:
+                        q.outcome.set_exception(error)
+                    else:
+                        q.outcome.set_result(value)
+        finally:
+            self._drainer = None
 
     @asynccontextmanager
     async def _member(self) -> AsyncIterator[None]:
