@@ -46,12 +46,10 @@ WORKER_CATEGORIES: tuple[tuple[str, tuple[str, ...]], ...] = (
         ("sock_send", "call_soon_threadsafe", "_write_to_self"),
     ),
     ("fetching rows", ("fetchall", "fetchone", "fetchmany", "fetch_one_row")),
-    (
-        "SQLite executing statements",
-        ("sqlite3_step", "stmt_step", "sqlite3_prepare", "(aiosqlite/"),
-    ),
-    # Database.transact runs a whole unit of work on this thread: its Python is here too.
-    ("the unit's Python: services, row mapping", ("(bot/", "(storage/")),
+    ("SQLite executing statements", ("sqlite3_step", "stmt_step", "sqlite3_prepare")),
+    # Database.transact runs whole units of work on this thread: their Python is here too.
+    ("the units' Python: services, row mapping", ("(bot/", "(storage/")),
+    ("aiosqlite's worker loop", ("(aiosqlite/",)),
 )
 MAIN_IDLE = ("select (selectors.py",)
 WORKER_IDLE = ("_queue_SimpleQueue_get", "SimpleQueue.get")

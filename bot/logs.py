@@ -15,6 +15,8 @@ _STANDARD = set(logging.LogRecord("", 0, "", 0, "", None, None).__dict__) | {"me
 
 
 def redact(text: str) -> str:
+    if "xox" not in text and "xapp" not in text:  # the common case, without the regex
+        return text
     return _TOKEN.sub(lambda m: m.group(1) + "-***", text)
 
 
