@@ -172,6 +172,7 @@ def bot_server(
             "SLACK_SIGNING_SECRET": signing_secret,
             "SLACK_API_URL": api_url,
             "DATABASE_URL": f"sqlite:///{database}",
+            "HOST": "127.0.0.1",
         }
     )
     return Server(

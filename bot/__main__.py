@@ -26,10 +26,10 @@ async def serve(settings: Settings) -> None:
     # duplicate it in another format.
     runner = web.AppRunner(web_app(plenary), handle_signals=False, access_log=None)
     await runner.setup()
-    site = web.TCPSite(runner, host="0.0.0.0", port=settings.port)  # noqa: S104
+    site = web.TCPSite(runner, host=settings.host, port=settings.port)
     await site.start()
     port = runner.addresses[0][1] if runner.addresses else settings.port
-    log.info("listening", extra={"port": port, "mode": "serve"})
+    log.info("listening", extra={"host": settings.host, "port": port, "mode": "serve"})
     # Commands are answered while the catch-up after downtime runs: it may have many
     # deadlines and digests to handle, and Slack gives each request 3 seconds.
     await plenary.start()

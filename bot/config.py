@@ -10,6 +10,7 @@ from bot.errors import ConfigError
 
 DEFAULT_DATABASE_URL = "sqlite:///plenary.sqlite3"
 DEFAULT_PORT = 3000
+DEFAULT_HOST = "0.0.0.0"  # noqa: S104 - serve is meant to be reached from outside
 
 
 @dataclass(frozen=True)
@@ -20,12 +21,13 @@ class Settings:
     api_url: str | None = None
     database_url: str = DEFAULT_DATABASE_URL
     port: int = DEFAULT_PORT
+    host: str = DEFAULT_HOST
 
     def __repr__(self) -> str:
         # Tokens never reach logs, even through a stray repr().
         return (
             f"Settings(api_url={self.api_url!r}, database_url={self.database_url!r},"
-            f" port={self.port})"
+            f" host={self.host!r}, port={self.port})"
         )
 
     @classmethod
@@ -73,4 +75,5 @@ class Settings:
             api_url=api_url,
             database_url=env.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL,
             port=port,
+            host=env.get("HOST", "").strip() or DEFAULT_HOST,
         )

@@ -30,6 +30,7 @@ class BotProcess:
             **{k: v for k, v in os.environ.items() if not k.startswith("SLACK_")},
             "SLACK_BOT_TOKEN": BOT_TOKEN,
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,
+            "HOST": "127.0.0.1",  # tests talk over loopback only
             "SLACK_API_URL": self.api_url,
             "DATABASE_URL": f"sqlite:///{self.database}",
         }

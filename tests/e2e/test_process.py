@@ -124,6 +124,8 @@ async def test_sigterm_finishes_requests_in_flight_and_closes_the_database_clean
         assert all(status == 200 for status, _ in answered)
         events = [entry.get("event") for entry in bot.log]
         assert events[-1] == "stopped"
+        listening = next(entry for entry in bot.log if entry.get("event") == "listening")
+        assert listening["host"] == "127.0.0.1"  # HOST: this test's bot is on loopback only
         assert not any(entry.get("level") == "error" for entry in bot.log)
         assert all("xoxb-fake" not in str(entry) for entry in bot.log)
         assert integrity(database) == "ok"
