@@ -151,6 +151,16 @@ class Server:
                 return logged - self.started_at, entry
         return None
 
+    async def await_event(self, event: str) -> tuple[float, dict[str, Any]] | None:
+        """``seconds_to_event``, polling the log for up to two minutes until the line
+        appears (serve listens first and logs "timekeeping started" after its catch-up)."""
+        for _ in range(2400):
+            found = self.seconds_to_event(event)
+            if found is not None:
+                return found
+            await asyncio.sleep(0.05)  # the log is a file another process writes
+        return None
+
     def proc_status(self) -> dict[str, int]:
         """VmRSS, VmHWM (peak RSS) and friends from /proc/<pid>/status, in kB."""
         found: dict[str, int] = {}

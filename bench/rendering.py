@@ -295,7 +295,7 @@ async def _digest_run(bench: Bench, limit: int | None) -> dict[str, Any]:
                     break
                 await asyncio.sleep(DIGEST_POLL)
             await asyncio.sleep(2.0)  # anything sent twice would arrive now
-            queued = bot.seconds_to_event("timekeeping started")
+            queued = await bot.await_event("timekeeping started")
             failed = [
                 e
                 for e in bot.events()

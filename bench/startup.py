@@ -50,7 +50,7 @@ async def startup(bench: Bench) -> None:
                 )
                 await bot.start(bench.session)
                 try:
-                    planned = bot.seconds_to_event("timekeeping started")
+                    planned = await bot.await_event("timekeeping started")
                     listening = bot.seconds_to_event("listening")
                 finally:
                     await bot.stop()

@@ -60,5 +60,16 @@ def escape(text: str) -> str:
 
 
 def truncate(text: str, limit: int) -> str:
-    """Cut ``text`` to at most ``limit`` characters, marking the cut with an ellipsis."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """Cut ``text`` to at most ``limit`` characters, marking the cut with an ellipsis.
+
+    Never inside an escape (``&amp;``, ``&lt;``, ``&gt;``) or a ``<…>`` token (a mention, a
+    date, a link): the cut moves back to before it, so Slack never shows half of one."""
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    amp = cut.rfind("&", len(cut) - 4)  # the longest escape, "&amp;", is five characters
+    if amp != -1 and ";" not in cut[amp:]:
+        cut = cut[:amp]
+    if cut.rfind("<") > cut.rfind(">"):
+        cut = cut[: cut.rfind("<")]
+    return cut + "…"

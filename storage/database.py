@@ -223,6 +223,9 @@ class Database:
             await conn.execute("PRAGMA synchronous = FULL")
             await conn.execute("PRAGMA foreign_keys = ON")
             await conn.execute("PRAGMA busy_timeout = 5000")
+            # 32 MiB of page cache (SQLite's default is 2 MiB): a meeting of 10,000 items
+            # and 100,000 positions stays in memory instead of being read page by page.
+            await conn.execute("PRAGMA cache_size = -32768")
             conn.row_factory = aiosqlite.Row
             db = cls(conn, str(path))
             await db._migrate()

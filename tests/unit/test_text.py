@@ -168,3 +168,23 @@ def test_truncate_keeps_short_text_and_marks_a_cut_within_the_limit() -> None:
     assert truncate("short", 10) == "short"
     assert truncate("x" * 10, 10) == "x" * 10
     assert truncate("x" * 11, 10) == "x" * 9 + "…"
+
+
+@pytest.mark.parametrize("entity", ["&amp;", "&lt;", "&gt;"])
+def test_truncate_never_cuts_an_escape_in_half(entity: str) -> None:
+    text = "abc" + entity * 5
+    for limit in range(2, len(text)):
+        out = truncate(text, limit)
+        assert len(out) <= limit
+        body = out.removesuffix("…")
+        assert body == text[: len(body)]
+        assert body.count("&") == body.count(";"), out
+
+
+def test_truncate_never_cuts_a_mention_or_date_token_in_half() -> None:
+    text = "Raised by <@U0123456789> on <!date^1700000000^{date}|14 Nov> in plenary"
+    for limit in range(2, len(text)):
+        out = truncate(text, limit)
+        body = out.removesuffix("…")
+        assert len(out) <= limit
+        assert body.count("<") == body.count(">"), out
