@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import anatomy, burst, rendering, startup
+from bench import anatomy, burst, dispatch, rendering, startup
 from bench.common import Bench
 from bench.load import client_session
 from bench.report import (
@@ -39,6 +39,7 @@ async def _render(bench: Bench) -> None:
 SCENARIOS: tuple[tuple[str, str, Scenario, float], ...] = (
     ("1", "objection burst beside a bare Bolt app", burst.objection_burst, 300),
     ("1a", "the objection's service path in-process", anatomy.anatomy, 120),
+    ("1b", "objection bursts without HTTP", dispatch.dispatch, 120),
     ("2", "growth: 10 / 1,000 / 10,000 items", burst.growth, 400),
     ("3", "rendering a 2,000-item meeting", _render, 120),
     ("3d", "1,000 digests due at once", rendering.digests_due, 700),
@@ -108,7 +109,7 @@ async def run(args: argparse.Namespace) -> Report:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--runs", type=int, default=3, help="repeats of each cheap scenario")
-    parser.add_argument("--only", default="", help="comma-separated scenarios: 1,1a,2,3,3d,4,5")
+    parser.add_argument("--only", default="", help="comma-separated scenarios: 1,1a,1b,2,3,3d,4,5")
     parser.add_argument("--objections", type=int, default=200)
     parser.add_argument("--in-flight", type=int, default=50)
     parser.add_argument(

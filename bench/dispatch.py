@@ -1,0 +1,160 @@
+"""Scenario 1b: the same objection bursts with HTTP left out.
+
+Both apps get their signed requests straight through ``AsyncApp.async_dispatch`` in this
+process, 50 in flight, so the figures show what the app itself costs on top of Bolt, without
+aiohttp and the load generator, which cost the same for both. Plenary runs as in production:
+real SQLite file, group commit, and its one JSON log line per request written to a file. A
+third measurement turns that log line off, to show its share.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import time
+from collections.abc import Sequence
+from datetime import UTC, datetime
+from statistics import median
+from typing import Any
+
+from slack_bolt.app.async_app import AsyncApp
+from slack_bolt.request.async_request import AsyncBoltRequest
+
+from bench.bare_app import bare_app
+from bench.common import BOT_TOKEN, SIGNING_SECRET, Bench
+from bench.populate import TEAM_ID, MeetingPlan, member_id, populate
+from bench.report import Figure
+from bot.app import _reparse_misread_form, build
+from bot.config import Settings
+from bot.demo.signing import SignedRequest, SlackRequestFactory
+from bot.logs import JsonFormatter
+from bot.requestlog import RequestIdFilter
+
+S1B = "1b dispatch, no HTTP"
+CHANNEL = "C0DISPATCH"
+PREFIX = "UD"
+IN_FLIGHT = 50
+ROUNDS = 5  # bursts per app per run, alternating
+
+
+async def _burst(app: AsyncApp, requests: list[SignedRequest], *, plenary: bool) -> float:
+    """Seconds per request for one burst."""
+    gate = asyncio.Semaphore(IN_FLIGHT)
+
+    async def one(request: SignedRequest) -> None:
+        async with gate:
+            headers: dict[str, str | Sequence[str]] = dict(request.headers)
+            bolt_request = AsyncBoltRequest(body=request.body, headers=headers)
+            if plenary:
+                bolt_request = _reparse_misread_form(bolt_request)
+            response = await app.async_dispatch(bolt_request)
+            if response.status != 200:
+                raise RuntimeError(f"dispatch answered {response.status}: {response.body}")
+
+    started = time.perf_counter()
+    await asyncio.gather(*(one(r) for r in requests))
+    return (time.perf_counter() - started) / len(requests)
+
+
+async def dispatch(bench: Bench) -> None:
+    rounds = ROUNDS * bench.runs
+    database = bench.workdir / "dispatch.sqlite3"
+    await populate(
+        database,
+        [
+            MeetingPlan(
+                channel_id=CHANNEL,
+                member_prefix=PREFIX,
+                delegations=bench.objections,
+                items=3 * rounds + 2,
+            )
+        ],
+        datetime.now(UTC),
+    )
+    settings = Settings(
+        bot_token=BOT_TOKEN,
+        signing_secret=SIGNING_SECRET,
+        api_url="http://127.0.0.1:9/api/",  # never called: the announcer is not started
+        database_url=f"sqlite:///{database}",
+    )
+    plenary = await build(settings)
+    bare = bare_app(SIGNING_SECRET)
+    signer = SlackRequestFactory(SIGNING_SECRET, team_id=TEAM_ID)
+    request_log = logging.getLogger("plenary.request")
+    handler = logging.FileHandler(bench.workdir / "dispatch-requests.log")
+    handler.setFormatter(JsonFormatter())
+    handler.addFilter(RequestIdFilter())
+    saved = (request_log.level, request_log.propagate)
+    request_log.addHandler(handler)
+    request_log.propagate = False
+    numbers = iter(range(1, 3 * rounds + 3))
+
+    def requests() -> list[SignedRequest]:
+        number = next(numbers)
+        return [
+            signer.slash_command(
+                "/object",
+                f"{number} Reason {i} for objecting",
+                user_id=member_id(PREFIX, i),
+                channel_id=CHANNEL,
+            )
+            for i in range(bench.objections)
+        ]
+
+    times: dict[str, list[float]] = {"bare": [], "plenary": [], "no_log": []}
+    try:
+        await _burst(bare, requests(), plenary=False)  # warm-up
+        await _burst(plenary.app, requests(), plenary=True)
+        for r in range(rounds):
+            order = ["bare", "plenary", "no_log"]
+            for name in order[r % 3 :] + order[: r % 3]:
+                batch = requests()
+                if name == "bare":
+                    times[name].append(await _burst(bare, batch, plenary=False))
+                    continue
+                request_log.setLevel(logging.INFO if name == "plenary" else logging.WARNING)
+                times[name].append(await _burst(plenary.app, batch, plenary=True))
+    finally:
+        request_log.removeHandler(handler)
+        handler.close()
+        request_log.setLevel(saved[0])
+        request_log.propagate = saved[1]
+        await plenary.close()
+
+    us = {name: 1e6 * median(values) for name, values in times.items()}
+    raw: dict[str, Any] = {
+        "bare_us": round(us["bare"], 1),
+        "plenary_us": round(us["plenary"], 1),
+        "plenary_without_log_us": round(us["no_log"], 1),
+        "rounds": rounds,
+    }
+    bench.report.raw["dispatch"] = raw
+    add = bench.report.add
+    add(Figure(S1B, "bare Bolt: dispatch time per /object, 50 in flight", us["bare"], "us", rounds))
+    add(
+        Figure(
+            S1B,
+            "Plenary: dispatch time per objection (unit of work, commit, log line)",
+            us["plenary"],
+            "us",
+            rounds,
+        )
+    )
+    add(
+        Figure(
+            S1B,
+            "  Plenary without its request log line",
+            us["no_log"],
+            "us",
+            rounds,
+        )
+    )
+    add(
+        Figure(
+            S1B,
+            "Plenary's own cost on top of Bolt per objection (Plenary - bare)",
+            us["plenary"] - us["bare"],
+            "us",
+            rounds,
+        )
+    )
