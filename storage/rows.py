@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import json
 from datetime import UTC, datetime, time, timedelta
 
@@ -33,6 +34,10 @@ def opt_dt(text: str | None) -> datetime | None:
     return dt(text) if text is not None else None
 
 
+# Rows a burst reads again and again (the meeting, the delegation, the item's header) map to
+# the same immutable records: remembered by the row's values, they are parsed once. A row
+# that changed is a different key, so nothing stale is ever returned.
+@functools.lru_cache(maxsize=1024)
 def meeting(row: aiosqlite.Row, chairs: tuple[str, ...]) -> Meeting:
     return Meeting(
         id=row["id"],
@@ -65,6 +70,7 @@ def session(row: aiosqlite.Row) -> Session:
     )
 
 
+@functools.lru_cache(maxsize=4096)
 def delegation(row: aiosqlite.Row, members: tuple[str, ...]) -> Delegation:
     return Delegation(
         id=row["id"],
@@ -85,6 +91,12 @@ def position(row: aiosqlite.Row) -> Position:
         user_id=row["user_id"],
         recorded_at=dt(row["recorded_at"]),
     )
+
+
+@functools.lru_cache(maxsize=4096)
+def item_header(row: aiosqlite.Row) -> Item:
+    """The item without its positions (remembered, as ``meeting`` is)."""
+    return item(row, ())
 
 
 def item(row: aiosqlite.Row, positions: tuple[Position, ...]) -> Item:

@@ -128,7 +128,7 @@ class SqliteItemRepository:
         if not header:
             return None
         return PositionState(
-            item=rows.item(header[0], ()),
+            item=rows.item_header(header[0]),
             current=rows.position(current[0]) if current else None,
             standing=int(counts[0][0]),
             participants=int(counts[0][1]),
