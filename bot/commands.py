@@ -200,7 +200,9 @@ class RaiseObjection:
 
 
 @dataclass(frozen=True)
-class WithdrawObjection:
+class WithdrawPosition:
+    """Withdraw the delegation's position, whatever it is (objection, reservation, ...)."""
+
     number: int
 
 
@@ -213,7 +215,7 @@ class StatePosition:
     statement: str
 
 
-ObjectRequest = RaiseObjection | WithdrawObjection | StatePosition | ShowHelp
+ObjectRequest = RaiseObjection | WithdrawPosition | StatePosition | ShowHelp
 
 # ---- parsers ----------------------------------------------------------------------------
 
@@ -508,8 +510,8 @@ def parse_object(text: str) -> ObjectRequest:
     if words[0].lower() == "withdraw":
         usage = usage_of("/object withdraw")
         if len(words) != 2:
-            raise UsageError("Name the one item whose objection you withdraw.", usage=usage)
-        return WithdrawObjection(parse_item_number(words[1], usage))
+            raise UsageError("Name the one item whose position you withdraw.", usage=usage)
+        return WithdrawPosition(parse_item_number(words[1], usage))
     usage = usage_of("/object")
     number = parse_item_number(words[0], usage)
     reason = plain_text(text.split(maxsplit=1)[1]) if len(words) > 1 else ""

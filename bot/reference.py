@@ -207,8 +207,9 @@ COMMANDS: tuple[CommandDoc, ...] = (
     ),
     CommandDoc(
         "/object withdraw <item>",
-        "Withdraw your delegation's objection while the item is open.",
-        Audience.PARTICIPANT,
+        "Withdraw your delegation's objection, reservation, stand-aside or co-sponsorship"
+        " while the item is open.",
+        Audience.MEMBER,
         "/object withdraw 3",
     ),
 )

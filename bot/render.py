@@ -79,8 +79,10 @@ def item_buttons(item: Item) -> ActionsBlock:
         block_id=f"item-{item.id}",
         elements=[
             ButtonElement(text="Object", action_id=Action.OBJECT, value=value, style="danger"),
+            # Withdraws whatever position the delegation holds; the action id is older than
+            # that and stays, so buttons on messages already posted keep working.
             ButtonElement(
-                text="Withdraw my objection", action_id=Action.WITHDRAW_OBJECTION, value=value
+                text="Withdraw my position", action_id=Action.WITHDRAW_OBJECTION, value=value
             ),
             ButtonElement(text="Co-sponsor", action_id=Action.COSPONSOR, value=value),
             ButtonElement(
@@ -299,8 +301,10 @@ def position_receipt(
     return note(text)
 
 
-def withdrawal_receipt(delegation: str, number: int, change: BlockChange) -> Message:
-    text = f"Withdrew {escape(delegation)}'s objection to #{number}."
+def withdrawal_receipt(
+    delegation: str, number: int, kind: PositionKind, change: BlockChange
+) -> Message:
+    text = f"Withdrew {escape(delegation)}'s {POSITION_LABEL[kind]} {POSITION_ON[kind]} #{number}."
     if change is BlockChange.UNBLOCKED:
         text += " The item is no longer blocked; the channel has been told."
     return note(text)

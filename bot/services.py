@@ -400,21 +400,28 @@ class MeetingService:
                 )
             require_open(await item_numbered(uow, meeting, number))
 
-    async def withdraw_objection(self, caller: Caller, number: int) -> PositionChange:
+    async def withdraw_position(self, caller: Caller, number: int) -> PositionChange:
+        """End the caller's delegation's position on an open item, whatever its kind (it
+        stays in the history as withdrawn); only an objection can change the standing."""
+
         async def unit(uow: UnitOfWork) -> PositionChange:
             meeting, delegation = await meeting_and_delegation_of(uow, caller)
             state = await position_state(uow, meeting, number, delegation)
             item, current = state.item, state.current
             require_open(item)
-            if current is None or current.kind is not PositionKind.OBJECTION:
-                raise Conflict(
-                    f"{delegation.name} has no standing objection to #{number} to withdraw."
-                )
+            if current is None:
+                raise Conflict(f"{delegation.name} has no position on #{number} to withdraw.")
             standing, participants = state.standing, state.participants
             await uow.items.end_position(item.id, delegation.id, caller.user_id, self._clock.now())
-            after = standing - int(delegation.role.may_block)
+            counted = current.kind.blocks and delegation.role.may_block
             change = await self._announce_counts(
-                uow, meeting, item.id, standing, after, participants, changed=True
+                uow,
+                meeting,
+                item.id,
+                standing,
+                standing - int(counted),
+                participants,
+                changed=counted,
             )
             return PositionChange(item, delegation, change, replaced=False, previous=current)
 

@@ -33,6 +33,13 @@ def receipt(change: PositionChange, kind: PositionKind) -> render.Message:
     )
 
 
+def withdrawal(change: PositionChange) -> render.Message:
+    assert change.previous is not None  # a withdrawal always ends a position
+    return render.withdrawal_receipt(
+        change.delegation.name, change.item.number, change.previous.kind, change.change
+    )
+
+
 def register(app: AsyncApp, meetings: MeetingService) -> None:
     def form_opener(
         kind: PositionKind, form: Callable[[Item], dict[str, Any]]
@@ -51,8 +58,7 @@ def register(app: AsyncApp, meetings: MeetingService) -> None:
     async def withdraw(
         caller: Caller, number: int, body: dict[str, Any], client: AsyncWebClient
     ) -> render.Message | None:
-        change = await meetings.withdraw_objection(caller, number)
-        return render.withdrawal_receipt(change.delegation.name, number, change.change)
+        return withdrawal(await meetings.withdraw_position(caller, number))
 
     async def cosponsor(
         caller: Caller, number: int, body: dict[str, Any], client: AsyncWebClient

@@ -9,10 +9,10 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot import render
-from bot.commands import RaiseObjection, StatePosition, WithdrawObjection, parse_object
+from bot.commands import RaiseObjection, StatePosition, WithdrawPosition, parse_object
 from bot.domain import PositionKind
 from bot.services import MeetingService
-from handlers.cards import receipt
+from handlers.cards import receipt, withdrawal
 from handlers.common import answer, caller_of
 
 
@@ -28,11 +28,8 @@ def register(app: AsyncApp, meetings: MeetingService) -> None:
             case StatePosition(number, kind, statement):
                 change = await meetings.record_position(caller, number, kind, statement)
                 await answer(ack, receipt(change, kind))
-            case WithdrawObjection(number):
-                change = await meetings.withdraw_objection(caller, number)
-                await answer(
-                    ack, render.withdrawal_receipt(change.delegation.name, number, change.change)
-                )
+            case WithdrawPosition(number):
+                await answer(ack, withdrawal(await meetings.withdraw_position(caller, number)))
             case _:
                 meeting, delegation = await meetings.role_of(caller)
                 await answer(ack, render.help_text(meeting, delegation, caller.user_id))

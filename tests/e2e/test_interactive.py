@@ -132,7 +132,7 @@ async def test_withdraw_button_answers_whoever_cannot_use_it_and_withdraws_for_w
 ) -> None:
     value = button_value(tabled, 1, Action.WITHDRAW_OBJECTION)
     await press(tabled, MALI, Action.WITHDRAW_OBJECTION, value)
-    assert "no standing objection" in answered(tabled, MALI, Action.WITHDRAW_OBJECTION)
+    assert "Mali has no position on #1" in answered(tabled, MALI, Action.WITHDRAW_OBJECTION)
     await expect_ok(tabled, "/object", "1 no", user=MALI)
     await press(tabled, MALI, Action.WITHDRAW_OBJECTION, value)
     assert "The item is no longer blocked" in answered(tabled, MALI, Action.WITHDRAW_OBJECTION)
@@ -398,8 +398,8 @@ BUTTON_TABLE = [
     (RUSSIA, Action.STATE_POSITION, True, ""),
     (KPCSC, Action.STATE_POSITION, True, ""),
     (OUTSIDER, Action.STATE_POSITION, False, "not a member of any delegation"),
-    (RUSSIA, Action.WITHDRAW_OBJECTION, False, "no standing objection"),
-    (KPCSC, Action.WITHDRAW_OBJECTION, False, "no standing objection"),
+    (RUSSIA, Action.WITHDRAW_OBJECTION, False, "has no position on #1"),
+    (KPCSC, Action.WITHDRAW_OBJECTION, False, "has no position on #1"),
     (OUTSIDER, Action.WITHDRAW_OBJECTION, False, "not a member of any delegation"),
     (RUSSIA, Action.COSPONSOR, False, "Recorded Russian Federation's co-sponsorship"),
     (UKRAINE, Action.COSPONSOR, False, "Recorded Ukraine's co-sponsorship"),

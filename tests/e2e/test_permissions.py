@@ -140,7 +140,7 @@ TABLE = [
     Row("/table-motion", MEMBERS, "/table-motion", "", changes=False, opens=Form.TABLING),
     Row("/table-motion help", EVERYONE, "/table-motion", "help", changes=False),
     Row("/object <item> [reason]", PARTICIPANTS, "/object", "6 Outside the mandate"),
-    Row("/object withdraw <item>", PARTICIPANTS, "/object", "withdraw 7"),
+    Row("/object withdraw <item>", MEMBERS, "/object", "withdraw 7"),
     Row(
         "/object <item> reservation: <statement>",
         MEMBERS,
@@ -170,7 +170,7 @@ TABLE = [
         changes=False,
         opens=Form.POSITION,
     ),
-    Row(Action.WITHDRAW_OBJECTION, PARTICIPANTS, action=Action.WITHDRAW_OBJECTION, value=item(8)),
+    Row(Action.WITHDRAW_OBJECTION, MEMBERS, action=Action.WITHDRAW_OBJECTION, value=item(8)),
     Row(Action.COSPONSOR, MEMBERS, action=Action.COSPONSOR, value=item(9)),
     Row(Action.DECIDE, CHAIRS, action=Action.DECIDE, value=item(10)),
     Row(
@@ -258,6 +258,8 @@ async def convene(rig: Rig) -> None:
     for user in (RUSSIA, BOTSWANA):
         await expect_ok(rig, "/object", "7 Not yet", user=user)
         await expect_ok(rig, "/object", "8 Not yet", user=user)
+    for number in (7, 8):  # the observer has a position to withdraw too
+        await expect_ok(rig, "/object", f"{number} reservation: Noted", user=KPCSC)
     for serial, user in enumerate((CHAIR, BOTSWANA, RUSSIA, KPCSC, OUTSIDER)):
         home = {"type": "app_home_opened", "user": user, "channel": "D0", "tab": "home"}
         assert (await rig.send(rig.signer.event(home, event_id=f"EvHome{serial}"))).status == 200

@@ -36,7 +36,7 @@ REFUSALS = [
     (RUSSIA, "/object", "9 no", "no item #9", "/object <item> [reason]"),
     (RUSSIA, "/object", "2 too late", "already adopted", "/object <item> [reason]"),
     (RUSSIA, "/object", "withdraw 2", "already adopted", "/object withdraw <item>"),
-    (RUSSIA, "/object", "withdraw 1", "no standing objection", "/object withdraw <item>"),
+    (RUSSIA, "/object", "withdraw 1", "has no position on #1", "/object withdraw <item>"),
     (RUSSIA, "/object", "", "Name the item", "/object <item> [reason]"),
     (RUSSIA, "/object", "first no", "is not an item number", "/object <item> [reason]"),
     (RUSSIA, "/object", "#0", "is not an item number", "/object <item> [reason]"),

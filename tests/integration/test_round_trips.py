@@ -158,7 +158,7 @@ async def test_an_objection_is_one_round_trip_to_the_database(tmp_path: Path) ->
         assert db.trips - trips == 1  # BEGIN, the whole unit, COMMIT
         assert change.delegation.name == "Peru"
         trips = db.trips
-        await meetings.withdraw_objection(peru, item.number)
+        await meetings.withdraw_position(peru, item.number)
         assert db.trips - trips == 1
     finally:
         await db.close()

@@ -13,7 +13,7 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.commands import AddDelegation, TableMotion
-from bot.domain import CONSENSUS, BlockChange, ItemStatus, Objection, Outcome, Role
+from bot.domain import CONSENSUS, BlockChange, ItemStatus, Objection, Outcome, PositionKind, Role
 from bot.errors import Conflict, NotAllowed, NotFound, PlenaryError
 from bot.lookups import Caller
 from bot.services import MeetingService
@@ -178,8 +178,8 @@ async def test_withdrawing_every_objection_unblocks_the_item(rig: Rig) -> None:
     await rig.service.object(BELARUS, 1, "")
     await rig.service.object(MALI, 1, "")
 
-    one_left = await rig.service.withdraw_objection(BELARUS, 1)
-    none_left = await rig.service.withdraw_objection(MALI, 1)
+    one_left = await rig.service.withdraw_position(BELARUS, 1)
+    none_left = await rig.service.withdraw_position(MALI, 1)
 
     assert one_left.change is BlockChange.STILL_BLOCKED
     assert none_left.change is BlockChange.UNBLOCKED
@@ -192,6 +192,34 @@ async def test_withdrawing_every_objection_unblocks_the_item(rig: Rig) -> None:
         ("unblocked", False),
         ("outcome", False),
     ]
+
+
+@pytest.mark.parametrize(
+    ("who", "kind"),
+    [
+        (MALI, PositionKind.RESERVATION),
+        (COALITION, PositionKind.STAND_ASIDE),
+        (BELARUS, PositionKind.SUPPORT),
+    ],
+)
+async def test_a_position_that_does_not_block_can_be_withdrawn_on_its_own(
+    meeting: Rig, who: Caller, kind: PositionKind
+) -> None:
+    await meeting.service.record_position(who, 1, kind, "For the record")
+    withdrawn = await meeting.service.withdraw_position(who, 1)
+
+    assert withdrawn.previous is not None
+    assert withdrawn.previous.kind is kind
+    assert withdrawn.change is BlockChange.NONE  # Russia's objection still blocks alone
+    item = await meeting.service.item(CHAIR, 1)
+    assert [(p.delegation, p.kind) for p in item.positions] == [("Russia", PositionKind.OBJECTION)]
+    async with meeting.store.read() as uow:
+        history = await uow.items.position_history(item.meeting_id)
+    ended = [p for p in history if p.kind is kind]
+    assert [p.end_reason for p in ended] == ["withdrawn"]
+    assert all(p.ended_at is not None for p in ended)
+    with pytest.raises(Conflict, match="has no position on #1"):
+        await meeting.service.withdraw_position(who, 1)
 
 
 async def test_a_second_member_objecting_again_counts_the_delegation_once(meeting: Rig) -> None:
@@ -305,7 +333,7 @@ REFUSALS = [
     ),
     Refusal(
         "a user in no delegation withdraws",
-        lambda s: s.withdraw_objection(STRANGER, 1),
+        lambda s: s.withdraw_position(STRANGER, 1),
         NotAllowed,
         "not a member of any delegation",
     ),
@@ -317,7 +345,7 @@ REFUSALS = [
     ),
     Refusal(
         "a withdrawal on an unknown item",
-        lambda s: s.withdraw_objection(RUSSIA, 99),
+        lambda s: s.withdraw_position(RUSSIA, 99),
         NotFound,
         "no item #99",
     ),
@@ -330,16 +358,16 @@ REFUSALS = [
     ),
     Refusal(
         "a withdrawal on a decided item",
-        lambda s: s.withdraw_objection(MALI, 2),
+        lambda s: s.withdraw_position(MALI, 2),
         Conflict,
         "already adopted",
     ),
     Refusal("deciding a decided item", lambda s: s.decide(CHAIR, 2), Conflict, "already decided"),
     Refusal(
-        "withdrawing an objection never made",
-        lambda s: s.withdraw_objection(MALI, 1),
+        "withdrawing a position never taken",
+        lambda s: s.withdraw_position(MALI, 1),
         Conflict,
-        "no standing objection",
+        "has no position on #1",
     ),
     Refusal(
         "starting a second meeting in the channel",

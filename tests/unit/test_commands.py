@@ -20,7 +20,7 @@ from bot.commands import (
     ShowHelp,
     StartMeeting,
     TableMotion,
-    WithdrawObjection,
+    WithdrawPosition,
     name_key,
     parse_meeting,
     parse_object,
@@ -234,7 +234,7 @@ def test_object_turns_slack_tokens_in_the_reason_into_plain_text() -> None:
 
 @pytest.mark.parametrize("text", ["withdraw 4", "withdraw #4", "WITHDRAW 4"])
 def test_object_withdraw_names_the_item(text: str) -> None:
-    assert parse_object(text) == WithdrawObjection(4)
+    assert parse_object(text) == WithdrawPosition(4)
 
 
 def test_object_help_shows_help() -> None:
