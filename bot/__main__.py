@@ -13,7 +13,7 @@ import sys
 from aiohttp import web
 
 from bot import logs
-from bot.app import Plenary, build, web_app
+from bot.app import Plenary, build, connect_socket_mode, web_app
 from bot.config import Settings
 from bot.errors import ConfigError
 
@@ -63,13 +63,10 @@ async def _deliver_what_is_due(plenary: Plenary) -> None:
 
 
 async def socket(settings: Settings) -> None:
-    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
-
     plenary = await build(settings)
     await plenary.start()
     _tune_garbage_collection()
-    handler = AsyncSocketModeHandler(plenary.app, settings.app_token)
-    await handler.connect_async()  # type: ignore[no-untyped-call]
+    handler = await connect_socket_mode(plenary, settings.app_token)
     log.info("connected", extra={"mode": "socket"})
     try:
         await _until_signalled()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import parse_qsl
 
 from aiohttp import web
@@ -37,6 +37,9 @@ from handlers import cards, errors, home, meeting, motions, objections
 from storage.database import Database, sqlite_path
 from storage.sqlite_store import SqliteStore
 
+if TYPE_CHECKING:
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
 log = logging.getLogger(__name__)
 
 
@@ -52,7 +55,9 @@ class Plenary:
     schedule: ScheduleService
     timekeeper: Timekeeper
     planner: ApsPlanner
-    verifier: SignatureVerifier  # for what Slack sends outside Bolt's dispatch (ssl_check)
+    # For what Slack sends outside Bolt's dispatch (ssl_check); None in Socket Mode, which
+    # has no signing secret and no HTTP endpoint.
+    verifier: SignatureVerifier | None
 
     async def start(self) -> None:
         """Deliver what is owed, catch up on what fell due while down, then keep time."""
@@ -94,6 +99,14 @@ async def build(
     """Open the database and assemble the app; nothing is started or sent yet."""
     clock = clock or SystemClock()
     db = await Database.open(sqlite_path(settings.database_url))
+    try:
+        return _assemble(settings, clock, db, pace_seconds)
+    except BaseException:
+        await db.close()  # nothing half-built keeps the database open
+        raise
+
+
+def _assemble(settings: Settings, clock: Clock, db: Database, pace_seconds: float) -> Plenary:
     store = SqliteStore(db)
     client = web_client(settings)
     announcer = Announcer(store, client, clock, pace_seconds=pace_seconds)
@@ -141,7 +154,7 @@ async def build(
         schedule=schedule,
         timekeeper=timekeeper,
         planner=planner,
-        verifier=SignatureVerifier(settings.signing_secret),
+        verifier=SignatureVerifier(settings.signing_secret) if settings.signing_secret else None,
     )
 
 
@@ -178,7 +191,9 @@ def web_app(plenary: Plenary) -> web.Application:
         bolt_request = _reparse_misread_form(await to_bolt_request(request))
         if bolt_request.body.get("ssl_check") == "1":
             # Slack's certificate check (Bolt's own answers it before verifying; not here).
-            valid = verifier.is_valid_request(bolt_request.raw_body, request.headers)
+            valid = verifier is not None and verifier.is_valid_request(
+                bolt_request.raw_body, request.headers
+            )
             return web.Response(status=200 if valid else 401, text="")
         bolt_response = await plenary.app.async_dispatch(bolt_request)
         return await to_aiohttp_response(bolt_response)
@@ -196,3 +211,14 @@ def web_app(plenary: Plenary) -> web.Application:
     application = web.Application()
     application.add_routes([web.post("/slack/events", events), web.get("/healthz", healthz)])
     return application
+
+
+async def connect_socket_mode(plenary: Plenary, app_token: str) -> AsyncSocketModeHandler:
+    """Socket Mode: Slack delivers requests over a WebSocket the app opens (no public URL),
+    through Bolt's handler on the same app; Slack has authenticated them, so there is no
+    signature to check."""
+    from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
+
+    handler = AsyncSocketModeHandler(plenary.app, app_token)
+    await handler.connect_async()  # type: ignore[no-untyped-call]
+    return handler

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
 import copy
 import json
@@ -98,10 +99,12 @@ class FakeSlack:
         team_id: str = "T0PLENARY",
         bot_user_id: str = "UPLENARYBOT",
         bot_token: str = "xoxb-fake",  # noqa: S107 - a throwaway token only this fake accepts
+        app_token: str = "xapp-1-A0PLENARY-1-fake",  # noqa: S107 - Socket Mode's, likewise
     ) -> None:
         self.team_id = team_id
         self.bot_user_id = bot_user_id
         self.bot_token = bot_token
+        self.app_token = app_token
         self.bot_id = "B0PLENARY"
         self.app_id = "A0PLENARY"
 
@@ -123,6 +126,10 @@ class FakeSlack:
         self._serial = 0
         self._runner: web.AppRunner | None = None
         self._base_url: str | None = None
+        # Socket Mode: the app's WebSocket, and the acknowledgements awaited by envelope id.
+        self._socket: web.WebSocketResponse | None = None
+        self._socket_open = asyncio.Event()
+        self._acks: dict[str, asyncio.Future[dict[str, Any]]] = {}
         self._methods: dict[str, _Method] = {
             "auth.test": self._auth_test,
             "chat.postMessage": self._chat_post_message,
@@ -151,6 +158,7 @@ class FakeSlack:
         app.router.add_post("/api/{method}", self._handle_api)
         app.router.add_post("/responses/{key}", self._handle_response_url)
         app.router.add_post("/upload/v1/{file_id}", self._handle_upload)
+        app.router.add_get("/socket-mode", self._handle_socket)
         runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
         await runner.setup()
         site = web.TCPSite(runner, host="127.0.0.1", port=0)
@@ -160,6 +168,8 @@ class FakeSlack:
         self._base_url = f"http://{host}:{port}"
 
     async def stop(self) -> None:
+        if self._socket is not None:
+            await self._socket.close()
         runner, self._runner = self._runner, None
         if runner is not None:
             await runner.cleanup()
@@ -272,6 +282,8 @@ class FakeSlack:
 
         if self.down:
             return self._answer(method, params, 503, {"ok": False, "error": "service_unavailable"})
+        if method == "apps.connections.open":  # the one method called with the app token
+            return self._answer(method, params, 200, self._apps_connections_open(token))
 
         fault = self._take_fault(method)
         if fault is not None and fault.status is not None:
@@ -313,6 +325,65 @@ class FakeSlack:
             return implementation(params)
         except _ApiError as exc:
             return exc.body()
+
+    # ------------------------------------------------------------------ Socket Mode
+
+    def _apps_connections_open(self, token: str | None) -> dict[str, Any]:
+        if not token:
+            return {"ok": False, "error": "not_authed"}
+        if token != self.app_token:
+            return {"ok": False, "error": "invalid_auth"}
+        return {"ok": True, "url": self.base_url.replace("http://", "ws://") + "/socket-mode"}
+
+    async def _handle_socket(self, request: web.Request) -> web.WebSocketResponse:
+        """Slack's side of a Socket Mode connection: says hello, then relays envelopes sent
+        with ``envelope`` and the app's acknowledgements of them."""
+        socket = web.WebSocketResponse()
+        await socket.prepare(request)
+        self._socket = socket
+        await socket.send_json(
+            {
+                "type": "hello",
+                "num_connections": 1,
+                "debug_info": {"host": "fake", "approximate_connection_time": 18060},
+                "connection_info": {"app_id": self.app_id},
+            }
+        )
+        self._socket_open.set()
+        async for message in socket:
+            if message.type is not web.WSMsgType.TEXT:
+                continue
+            body = json.loads(message.data)
+            ack = self._acks.pop(str(body.get("envelope_id", "")), None)
+            if ack is not None and not ack.done():
+                ack.set_result(body.get("payload") or {})
+        self._socket_open.clear()
+        return socket
+
+    async def socket_connected(self) -> None:
+        """Wait until an app has opened a Socket Mode connection."""
+        await self._socket_open.wait()
+
+    async def envelope(self, kind: str, payload: dict[str, Any]) -> dict[str, Any]:
+        """Send the app one Socket Mode envelope (``slash_commands``, ``interactive`` or
+        ``events_api``) and return the payload it acknowledged with (``{}`` for none)."""
+        if self._socket is None or self._socket.closed:
+            raise RuntimeError("no app is connected over Socket Mode")
+        self._serial += 1
+        envelope_id = f"env-{self._serial}"
+        acknowledged: asyncio.Future[dict[str, Any]] = asyncio.get_running_loop().create_future()
+        self._acks[envelope_id] = acknowledged
+        await self._socket.send_json(
+            {
+                "envelope_id": envelope_id,
+                "type": kind,
+                "payload": payload,
+                "accepts_response_payload": kind != "events_api",
+                "retry_attempt": 0,
+                "retry_reason": "",
+            }
+        )
+        return await acknowledged
 
     async def _handle_response_url(self, request: web.Request) -> web.Response:
         try:
