@@ -95,6 +95,11 @@ class RegisterPresent:
 
 
 @dataclass(frozen=True)
+class RegisterAbsent:
+    """The delegation leaves: its attendance no longer counts toward the quorum."""
+
+
+@dataclass(frozen=True)
 class ShowWhatIf:
     number: int
 
@@ -109,7 +114,9 @@ class MakeRecord:
     pass
 
 
-ProcedureRequest = SetRule | SetQuorum | RegisterPresent | ShowWhatIf | ProposeAgenda | MakeRecord
+ProcedureRequest = (
+    SetRule | SetQuorum | RegisterPresent | RegisterAbsent | ShowWhatIf | ProposeAgenda | MakeRecord
+)
 
 
 @dataclass(frozen=True)
@@ -300,6 +307,8 @@ def parse_meeting(text: str) -> MeetingRequest:
         return _parse_propose(_rest_after(text, 2))
     if verb == "present" and len(words) == 1:
         return RegisterPresent()
+    if verb == "absent" and len(words) == 1:
+        return RegisterAbsent()
     if verb == "record" and len(words) == 1:
         return MakeRecord()
     if verb == "whatif":

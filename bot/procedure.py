@@ -81,16 +81,21 @@ class ProcedureService:
     async def present(self, caller: Caller) -> Attendance:
         async with self._store.write() as uow:
             meeting, delegation = await meeting_and_delegation_of(uow, caller)
-            if not delegation.role.may_block:
-                raise NotAllowed(
-                    f"{delegation.name} is an observer; attendance counts participant"
-                    " delegations toward the quorum."
-                )
+            _require_participant(delegation)
             newly = await uow.meetings.register_present(
                 meeting.id, delegation.id, caller.user_id, self._clock.now()
             )
             present = await uow.meetings.count_present(meeting.id)
         return Attendance(delegation, newly, present, meeting.quorum)
+
+    async def absent(self, caller: Caller) -> Attendance:
+        """The caller's delegation leaves; ``newly`` is False when it was not registered."""
+        async with self._store.write() as uow:
+            meeting, delegation = await meeting_and_delegation_of(uow, caller)
+            _require_participant(delegation)
+            left = await uow.meetings.register_absent(meeting.id, delegation.id)
+            present = await uow.meetings.count_present(meeting.id)
+        return Attendance(delegation, left, present, meeting.quorum)
 
     async def what_if(self, caller: Caller, number: int) -> tuple[Item, WhatIf]:
         async with self._store.read() as uow:
@@ -148,3 +153,11 @@ class ProcedureService:
             )
         self._notify()
         return meeting
+
+
+def _require_participant(delegation: Delegation) -> None:
+    if not delegation.role.may_block:
+        raise NotAllowed(
+            f"{delegation.name} is an observer; attendance counts participant delegations"
+            " toward the quorum."
+        )

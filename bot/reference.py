@@ -135,6 +135,13 @@ COMMANDS: tuple[CommandDoc, ...] = (
         "/meeting present",
     ),
     CommandDoc(
+        "/meeting absent",
+        "Withdraw your delegation's attendance when it leaves (it no longer counts toward"
+        " the quorum).",
+        Audience.MEMBER,
+        "/meeting absent",
+    ),
+    CommandDoc(
         "/meeting whatif <item>",
         "The item's outcome under the meeting's rule and under every other standard rule.",
         Audience.ANYONE,

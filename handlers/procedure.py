@@ -1,4 +1,4 @@
-"""/meeting set rule|quorum, present, whatif, agenda propose, record: procedure."""
+"""/meeting set rule|quorum, present, absent, whatif, agenda propose, record: procedure."""
 
 from __future__ import annotations
 
@@ -7,13 +7,14 @@ from bot.commands import (
     MakeRecord,
     ProcedureRequest,
     ProposeAgenda,
+    RegisterAbsent,
     RegisterPresent,
     SetQuorum,
     SetRule,
     ShowWhatIf,
 )
 from bot.lookups import Caller
-from bot.procedure import ProcedureService
+from bot.procedure import Attendance, ProcedureService
 from bot.text import escape
 
 
@@ -38,12 +39,19 @@ async def run(
         case RegisterPresent():
             attendance = await procedure.present(caller)
             said = "is registered present" if attendance.newly else "was already registered"
-            count = (
-                f" {attendance.present} of the {attendance.quorum} required are present."
-                if attendance.quorum
-                else f" {attendance.present} participant delegations are present."
+            return render.note(
+                f"*{escape(attendance.delegation.name)}* {said}.{_count(attendance)}"
             )
-            return render.note(f"*{escape(attendance.delegation.name)}* {said}.{count}")
+        case RegisterAbsent():
+            attendance = await procedure.absent(caller)
+            said = (
+                "is no longer registered present"
+                if attendance.newly
+                else "was not registered present"
+            )
+            return render.note(
+                f"*{escape(attendance.delegation.name)}* {said}.{_count(attendance)}"
+            )
         case ShowWhatIf(number):
             item, found = await procedure.what_if(caller, number)
             return render_procedure.what_if_answer(item, found)
@@ -59,3 +67,9 @@ async def run(
                 "The record is being prepared; it will be uploaded to this channel as Markdown"
                 " and CSV."
             )
+
+
+def _count(attendance: Attendance) -> str:
+    if attendance.quorum:
+        return f" {attendance.present} of the {attendance.quorum} required are present."
+    return f" {attendance.present} participant delegations are present."

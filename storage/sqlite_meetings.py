@@ -185,6 +185,14 @@ class SqliteMeetingRepository:
         )
         return cursor.rowcount == 1
 
+    async def register_absent(self, meeting_id: int, delegation_id: int) -> bool:
+        """Withdraw the delegation's attendance; False when it was not registered."""
+        cursor = await self._conn.execute(
+            "DELETE FROM attendance WHERE meeting_id = ? AND delegation_id = ?",
+            (meeting_id, delegation_id),
+        )
+        return cursor.rowcount == 1
+
     async def count_present(self, meeting_id: int) -> int:
         """Participant delegations, still registered, whose attendance is recorded."""
         fetched = await self._conn.execute_fetchall(

@@ -412,6 +412,7 @@ SHAPES: dict[str, tuple[str, ...]] = {
     "set rule": ("{}", "consensus", "consensus-minus 1", "majority 2/3", "majority {}"),
     "set quorum": ("{}", "2", "off"),
     "present": ("", "{}"),
+    "absent": ("", "{}"),
     "whatif": ("{}", "1", "#2"),
     "agenda propose": ("", "deadline: in 2h", "deadline: {}", "{}"),
     "record": ("", "{}"),

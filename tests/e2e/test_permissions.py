@@ -124,6 +124,7 @@ TABLE = [
     Row("/meeting set quorum <n>|off", CHAIRS, "/meeting", "set quorum off"),  # decide below
     # Attendance counts participant delegations toward the quorum; observers never count.
     Row("/meeting present", PARTICIPANTS, "/meeting", "present"),
+    Row("/meeting absent", PARTICIPANTS, "/meeting", "absent"),
     Row(
         TABLE_MOTION,
         MEMBERS,

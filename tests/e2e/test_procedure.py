@@ -78,6 +78,22 @@ async def test_an_inquorate_decision_is_refused_with_the_numbers(kasane: Rig) ->
         assert conn.execute("SELECT quorum, present FROM decisions").fetchone() == (3, 3)
 
 
+async def test_a_delegation_that_leaves_no_longer_counts_toward_the_quorum(kasane: Rig) -> None:
+    await expect_ok(kasane, "/meeting", "set quorum 2", user=CHAIR)
+    await expect_ok(kasane, "/table-motion", "Adopt the report", user=UKRAINE)
+    for user in (UKRAINE, MALI):
+        await expect_ok(kasane, "/meeting", "present", user=user)
+    left = await expect_ok(kasane, "/meeting", "absent", user=MALI)
+    assert "*Mali* is no longer registered present. 1 of the 2 required are present." in left
+    again = await expect_ok(kasane, "/meeting", "absent", user=MALI)
+    assert "was not registered present" in again
+    refused = await kasane.command("/meeting", "decide 1", user=CHAIR)
+    assert "the quorum is 2 participant delegations and 1 is present" in refused.text
+    await expect_ok(kasane, "/meeting", "present", user=MALI)  # back in the room
+    await expect_ok(kasane, "/meeting", "decide 1", user=CHAIR)
+    assert "Quorum 2: 2 present." in last_blocks(kasane)
+
+
 async def test_agenda_adoption_excises_what_is_objected_to_as_at_kasane(kasane: Rig) -> None:
     await expect_ok(kasane, "/table-motion", "Discuss Russian diamonds", user=KPCSC)
     await expect_ok(kasane, "/table-motion", "Adopt the report of the Working Group", user=UKRAINE)
