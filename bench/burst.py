@@ -30,7 +30,7 @@ from bench.common import (
 from bench.fake import BenchSlack
 from bench.load import Burst, burst, median
 from bench.populate import MeetingPlan, member_id, populate
-from bench.processes import bare_server, bot_server
+from bench.processes import Server, bare_server, bot_server
 from bench.profiling import Profiler
 from bench.report import FAIL, PASS, Figure, verdict
 from bot.demo.signing import SlackRequestFactory
@@ -39,7 +39,7 @@ S1 = "1 objection burst"
 S2 = "2 growth"
 GROWTH_ITEMS = (10, 1_000, 10_000)
 POSITIONS_PER_ITEM = 10  # so the 10,000-item meeting holds 100,000 positions
-GROWTH_MIN_RUNS = 5  # bursts are short; the 20% band needs more than three of them
+GROWTH_MIN_RUNS = 9  # a burst is ~0.1 s: on a shared machine the 20% band needs many
 GROWTH_CHANNEL = "C0GROWTH"
 GROWTH_PREFIX = "UG"
 WARMUP = 20
@@ -231,6 +231,7 @@ class _GrowthCase:
     url: str
     populated: dict[str, int]
     populate_s: float
+    bot: Server
     runs: list[dict[str, Any]] = field(default_factory=list)
 
 
@@ -250,9 +251,12 @@ async def growth(bench: Bench) -> None:
                     case.signer, channel=GROWTH_CHANNEL, number=number, members=members
                 )
                 chat_before = case.fake.chat_calls()
+                cpu_before = case.bot.cpu_seconds()
                 result = await run_burst(bench, case.url, requests, plenary=True)
-                await settle(case.fake, case.database)
+                await settle(case.fake, case.database)  # the announcer's work counts too
+                cpu = case.bot.cpu_seconds() - cpu_before
                 record = _burst_record(result)
+                record["cpu_per_objection_ms"] = round(1000 * cpu / len(requests), 4)
                 record["item"] = number
                 record["chat_calls"] = case.fake.chat_calls() - chat_before
                 record["standing_objections"] = await count(
@@ -272,11 +276,18 @@ async def growth(bench: Bench) -> None:
 
 
 def _growth_figures(bench: Bench, cases: list[_GrowthCase], n: int) -> None:
+    """Cost is the bot's CPU time per objection, from the burst's first request until the
+    announcer is done: unlike wall time it barely moves when other processes load the
+    machine. Wall time per objection is shown beside it, with its (noisier) ratio."""
     for case in cases:
-        cost = median([r["per_objection_ms"] for r in case.runs])
+        cost = median([r["cpu_per_objection_ms"] for r in case.runs])
+        wall = median([r["per_objection_ms"] for r in case.runs])
         p99 = median([r["p99_ms"] for r in case.runs])
         held = f"{case.items:,} items, {case.populated['positions']:,} positions"
-        bench.report.add(Figure(S2, f"per-objection cost, {held}", cost, "ms", n))
+        bench.report.add(Figure(S2, f"bot CPU per objection, {held}", cost, "ms", n))
+        bench.report.add(
+            Figure(S2, f"  wall time per objection, {case.items:,} items", wall, "ms", n)
+        )
         bench.report.add(Figure(S2, f"ack latency p99, {case.items:,} items", p99, "ms", n))
         stored_ok = all(r["standing_objections"] == bench.objections for r in case.runs)
         if not stored_ok or any(r["failures"] for r in case.runs):
@@ -285,23 +296,19 @@ def _growth_figures(bench: Bench, cases: list[_GrowthCase], n: int) -> None:
             )
         if case is not cases[0]:
             # Paired by round: both bursts of a round met the same machine.
-            ratio = median(
-                [
-                    r["per_objection_ms"] / b["per_objection_ms"]
-                    for r, b in zip(case.runs, cases[0].runs, strict=True)
-                ]
-            )
-            bench.report.add(
-                Figure(
-                    S2,
-                    f"cost ratio {case.items:,} / {cases[0].items} items (median of rounds)",
-                    ratio,
-                    "x",
-                    n,
-                    "0.80-1.20",
-                    verdict(0.8 <= ratio <= 1.2),
+            def paired(key: str, case: _GrowthCase = case) -> float:
+                return median(
+                    [r[key] / b[key] for r, b in zip(case.runs, cases[0].runs, strict=True)]
                 )
+
+            ratio = paired("cpu_per_objection_ms")
+            name = f"CPU cost ratio {case.items:,} / {cases[0].items} items (median of rounds)"
+            bench.report.add(
+                Figure(S2, name, ratio, "x", n, "0.80-1.20", verdict(0.8 <= ratio <= 1.2))
             )
+            wall_ratio = paired("per_objection_ms")
+            name = f"  wall-time ratio {case.items:,} / {cases[0].items} items (median of rounds)"
+            bench.report.add(Figure(S2, name, wall_ratio, "x", n))
 
 
 async def _growth_case(
@@ -338,7 +345,7 @@ async def _growth_case(
     )
     await settle(fake, database)
     await _warm_up(bench, signer, bot.url, GROWTH_CHANNEL)
-    return _GrowthCase(items, database, fake, signer, bot.url, counts.as_dict(), populate_s)
+    return _GrowthCase(items, database, fake, signer, bot.url, counts.as_dict(), populate_s, bot)
 
 
 def _profile_figures(bench: Bench, summary: dict[str, Any]) -> None:

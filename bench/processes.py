@@ -161,6 +161,15 @@ class Server:
             await asyncio.sleep(0.05)  # the log is a file another process writes
         return None
 
+    def cpu_seconds(self) -> float:
+        """CPU time the process's threads have run so far, in nanosecond resolution
+        (``/proc/<pid>/task/*/schedstat``; a thread that ended is no longer counted)."""
+        total = 0
+        for stat in Path(f"/proc/{self.pid}/task").glob("*/schedstat"):
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                total += int(stat.read_text().split()[0])
+        return total / 1e9
+
     def proc_status(self) -> dict[str, int]:
         """VmRSS, VmHWM (peak RSS) and friends from /proc/<pid>/status, in kB."""
         found: dict[str, int] = {}
