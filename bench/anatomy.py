@@ -7,15 +7,12 @@ aiosqlite round trip and of one committed (fsynced) write transaction on this di
 from __future__ import annotations
 
 import time
-from datetime import UTC, datetime
 from statistics import mean, median
 from typing import Any
 
-from bench.common import BOT_TOKEN, SIGNING_SECRET, Bench
-from bench.populate import TEAM_ID, MeetingPlan, member_id, populate
+from bench.common import Bench, in_process_bot
+from bench.populate import TEAM_ID, member_id
 from bench.report import Figure
-from bot.app import build
-from bot.config import Settings
 from bot.lookups import Caller
 
 S1A = "1a objection anatomy"
@@ -26,26 +23,7 @@ EDGE = 20  # objections averaged at each end of the burst
 
 
 async def anatomy(bench: Bench) -> None:
-    database = bench.workdir / "anatomy.sqlite3"
-    await populate(
-        database,
-        [
-            MeetingPlan(
-                channel_id=CHANNEL,
-                member_prefix=PREFIX,
-                delegations=bench.objections,
-                items=bench.runs + 1,
-            )
-        ],
-        datetime.now(UTC),
-    )
-    settings = Settings(
-        bot_token=BOT_TOKEN,
-        signing_secret=SIGNING_SECRET,
-        api_url="http://127.0.0.1:9/api/",  # never called: the announcer is not started
-        database_url=f"sqlite:///{database}",
-    )
-    plenary = await build(settings)
+    plenary = await in_process_bot(bench, "anatomy", CHANNEL, PREFIX, items=bench.runs + 1)
     statements = 0
 
     def trace(_: str) -> None:

@@ -8,15 +8,18 @@ import time
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 
 import aiohttp
 
 from bench.fake import BenchSlack
 from bench.load import Burst, burst
-from bench.populate import CHAIR, TEAM_ID
+from bench.populate import CHAIR, TEAM_ID, MeetingPlan, populate
 from bench.processes import BenchError, Server
 from bench.report import Report
+from bot.app import Plenary, build
+from bot.config import Settings
 from bot.demo.signing import SignedRequest, SlackRequestFactory, post
 
 SIGNING_SECRET = "bench-signing-secret-0123456789abcdef"
@@ -195,3 +198,23 @@ async def settle(fake: BenchSlack, database: Path) -> float:
         if now - last_change >= SETTLE_QUIET and await count(database, PENDING_NOTICES) == 0:
             return now - start
     raise BenchError(f"the announcer did not settle within {SETTLE_LIMIT:.0f} s")
+
+
+async def in_process_bot(
+    bench: Bench, name: str, channel: str, prefix: str, *, items: int
+) -> Plenary:
+    """The product assembled in this process on a meeting written straight into a fresh
+    file: ``bench.objections`` participant delegations of one member each, ``items`` open
+    items. The announcer is not started, so no Web API call is ever made."""
+    database = bench.workdir / f"{name}.sqlite3"
+    plan = MeetingPlan(
+        channel_id=channel, member_prefix=prefix, delegations=bench.objections, items=items
+    )
+    await populate(database, [plan], datetime.now(UTC))
+    settings = Settings(
+        bot_token=BOT_TOKEN,
+        signing_secret=SIGNING_SECRET,
+        api_url="http://127.0.0.1:9/api/",  # never called
+        database_url=f"sqlite:///{database}",
+    )
+    return await build(settings)

@@ -13,7 +13,6 @@ import asyncio
 import logging
 import time
 from collections.abc import Sequence
-from datetime import UTC, datetime
 from statistics import median
 from typing import Any
 
@@ -21,11 +20,10 @@ from slack_bolt.app.async_app import AsyncApp
 from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bench.bare_app import bare_app
-from bench.common import BOT_TOKEN, SIGNING_SECRET, Bench
-from bench.populate import TEAM_ID, MeetingPlan, member_id, populate
+from bench.common import SIGNING_SECRET, Bench, in_process_bot
+from bench.populate import TEAM_ID, member_id
 from bench.report import Figure
-from bot.app import _reparse_misread_form, build
-from bot.config import Settings
+from bot.app import _reparse_misread_form
 from bot.demo.signing import SignedRequest, SlackRequestFactory
 from bot.logs import JsonFormatter
 from bot.requestlog import RequestIdFilter
@@ -58,26 +56,7 @@ async def _burst(app: AsyncApp, requests: list[SignedRequest], *, plenary: bool)
 
 async def dispatch(bench: Bench) -> None:
     rounds = ROUNDS * bench.runs
-    database = bench.workdir / "dispatch.sqlite3"
-    await populate(
-        database,
-        [
-            MeetingPlan(
-                channel_id=CHANNEL,
-                member_prefix=PREFIX,
-                delegations=bench.objections,
-                items=3 * rounds + 2,
-            )
-        ],
-        datetime.now(UTC),
-    )
-    settings = Settings(
-        bot_token=BOT_TOKEN,
-        signing_secret=SIGNING_SECRET,
-        api_url="http://127.0.0.1:9/api/",  # never called: the announcer is not started
-        database_url=f"sqlite:///{database}",
-    )
-    plenary = await build(settings)
+    plenary = await in_process_bot(bench, "dispatch", CHANNEL, PREFIX, items=3 * rounds + 2)
     bare = bare_app(SIGNING_SECRET)
     signer = SlackRequestFactory(SIGNING_SECRET, team_id=TEAM_ID)
     request_log = logging.getLogger("plenary.request")

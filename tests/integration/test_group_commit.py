@@ -4,28 +4,9 @@ all-or-nothing, and none returns before the data is committed where another proc
 from __future__ import annotations
 
 import asyncio
-import sqlite3
-from collections.abc import AsyncIterator
-from pathlib import Path
-
-import pytest
 
 from storage.database import Database
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "g.sqlite3")
-    async with database.write() as conn:
-        await conn.execute("CREATE TABLE t (n INTEGER PRIMARY KEY)")
-    yield database
-    await database.close()
-
-
-def committed(path: str) -> set[int]:
-    """What another connection (another process, after a crash) would read."""
-    with sqlite3.connect(path) as conn:
-        return {row[0] for row in conn.execute("SELECT n FROM t")}
+from tests.integration.conftest import committed
 
 
 async def test_each_unit_is_visible_to_another_connection_when_it_returns(db: Database) -> None:

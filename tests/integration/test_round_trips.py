@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
-from collections.abc import AsyncIterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -18,22 +17,9 @@ from bot.lookups import Caller
 from bot.services import MeetingService
 from storage.database import Database, Statements
 from storage.sqlite_store import SqliteStore
+from tests.integration.conftest import committed
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
-
-
-@pytest.fixture
-async def db(tmp_path: Path) -> AsyncIterator[Database]:
-    database = await Database.open(tmp_path / "r.sqlite3")
-    async with database.write() as conn:
-        await conn.execute("CREATE TABLE t (n INTEGER PRIMARY KEY, note TEXT)")
-    yield database
-    await database.close()
-
-
-def committed(path: str) -> set[int]:
-    with sqlite3.connect(path) as conn:
-        return {row[0] for row in conn.execute("SELECT n FROM t")}
 
 
 async def test_deferred_writes_ride_on_the_next_statement_and_a_read_sees_them(
