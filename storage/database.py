@@ -158,11 +158,17 @@ def _run_units(
             try:
                 outcomes.append((_in_savepoint(unit, raw), None))
             except Exception as exc:
+                if not raw.in_transaction:
+                    # SQLite rolled the whole transaction back (disk full, I/O error): the
+                    # units before this one are undone too, and none after it may run
+                    # outside a transaction. Every unit in the trip fails with this error.
+                    raise
                 outcomes.append((None, exc))
         raw.execute("COMMIT")
     except BaseException:
-        with contextlib.suppress(sqlite3.Error):
-            raw.execute("ROLLBACK")
+        if raw.in_transaction:
+            with contextlib.suppress(sqlite3.Error):
+                raw.execute("ROLLBACK")
         raise
     return outcomes
 
@@ -177,10 +183,27 @@ def _in_savepoint(
         result = _run_to_end(unit(statements))
         _run_to_end(statements.flush("RELEASE unit"))
     except BaseException:
-        raw.execute("ROLLBACK TO unit")
-        raw.execute("RELEASE unit")
+        _undo_unit(raw)
         raise
     return result
+
+
+def _undo_unit(raw: sqlite3.Connection) -> bool:
+    """On the database thread: roll the open unit back to its savepoint and release it.
+
+    Nothing to undo when its RELEASE already ran (its caller was cancelled while the trip
+    carrying it was on this thread: the unit stands and commits with its batch), or when
+    SQLite has rolled back the whole transaction. Returns whether a transaction is open."""
+    if not raw.in_transaction:
+        return False
+    try:
+        raw.execute("ROLLBACK TO unit")
+    except sqlite3.OperationalError as exc:
+        if "no such savepoint" not in str(exc):
+            raise
+        return True
+    raw.execute("RELEASE unit")
+    return True
 
 
 def _run_to_end(coroutine: Coroutine[Any, Any, T]) -> T:
@@ -253,7 +276,9 @@ class Database:
 
     async def close(self) -> None:
         while self._drainer is not None:
-            await self._drainer
+            # Shielded: cancelling close() must not cancel units already handed over.
+            with contextlib.suppress(Exception):
+                await asyncio.shield(self._drainer)
         async with self._lock:
             await self._end_batch()
             await self._conn.close()
@@ -291,10 +316,11 @@ class Database:
             try:
                 yield unit
                 await unit.flush("RELEASE unit")  # deferred writes can still fail here
-            except BaseException:
+            except BaseException as exc:
                 unit.discard()
-                if unit.opened:  # the savepoint exists: undo this unit alone
-                    await unit.flush("ROLLBACK TO unit", "RELEASE unit")
+                # The savepoint may exist (its trip was handed over): undo this unit alone.
+                if unit.opened and not await self.trip(_undo_unit):
+                    self._lose_batch(exc)
                 raise
 
     async def transact(self, unit: Callable[[Statements], Coroutine[Any, Any, T]]) -> T:
@@ -323,29 +349,45 @@ class Database:
         try:
             while self._queued:
                 async with self._lock:
-                    await self._end_batch()  # a ``write`` batch still open commits first
+                    with contextlib.suppress(Exception):  # its own members are told
+                        await self._end_batch()  # a ``write`` batch still open commits first
                     taken = [q for q in self._queued[:MAX_BATCH] if not q.outcome.done()]
                     del self._queued[:MAX_BATCH]
-                    if not taken:
-                        continue
-                    try:
-                        outcomes = await self.trip(partial(_run_units, [q.unit for q in taken]))
-                    except BaseException as exc:  # BEGIN or COMMIT failed: so did every unit
-                        for q in taken:
-                            if not q.outcome.done():
-                                q.outcome.set_exception(exc)
-                        if not isinstance(exc, Exception):
-                            raise
-                        continue
-                for q, (value, error) in zip(taken, outcomes, strict=True):
-                    if q.outcome.done():  # its caller was cancelled after it was handed over
-                        continue
-                    if error is not None:
-                        q.outcome.set_exception(error)
-                    else:
-                        q.outcome.set_result(value)
+                    if taken:
+                        await self._run_taken(taken)
         finally:
             self._drainer = None
+            for q in self._queued:  # only when the drain itself was cancelled
+                q.outcome.cancel()
+            self._queued.clear()
+
+    async def _run_taken(self, taken: list[_Queued]) -> None:
+        """One trip for ``taken``, and each unit's outcome delivered, even when the drain is
+        cancelled meanwhile (at shutdown): the trip runs on regardless, and whoever waits
+        must learn what happened to their unit."""
+        trip = asyncio.ensure_future(self.trip(partial(_run_units, [q.unit for q in taken])))
+        cancelled = False
+        while not trip.done():
+            try:
+                await asyncio.shield(trip)
+            except asyncio.CancelledError:
+                cancelled = True
+            except Exception:  # noqa: S110 - read from the trip below
+                pass
+        error = trip.exception()
+        for i, q in enumerate(taken):
+            if q.outcome.done():  # its caller was cancelled after it was handed over
+                continue
+            if error is not None:  # BEGIN or COMMIT failed, or the transaction was lost
+                q.outcome.set_exception(error)
+                continue
+            value, failed = trip.result()[i]
+            if failed is not None:
+                q.outcome.set_exception(failed)
+            else:
+                q.outcome.set_result(value)
+        if cancelled:
+            raise asyncio.CancelledError
 
     @asynccontextmanager
     async def _member(self) -> AsyncIterator[None]:
@@ -378,6 +420,14 @@ class Database:
             self._lock.release()
         await batch.committed
 
+    def _lose_batch(self, exc: BaseException) -> None:
+        """SQLite rolled back the batch's transaction: every unit in it fails, and the next
+        writer begins a new one instead of running outside a transaction."""
+        batch, self._batch = self._batch, None
+        if batch is not None and not batch.committed.done():
+            batch.committed.set_exception(exc)
+            batch.committed.exception()  # retrieved here; each member raises it when it waits
+
     async def _end_batch_shielded(self) -> None:
         """End the batch even if this writer is cancelled meanwhile (as in the drain at
         shutdown): the other units in the batch must learn that their commit happened."""
@@ -401,7 +451,7 @@ class Database:
             with contextlib.suppress(sqlite3.Error, ValueError):
                 await self._run("ROLLBACK")
             batch.committed.set_exception(exc)
-            batch.committed.exception()  # retrieved here: each member re-raises its own copy
+            batch.committed.exception()  # retrieved here; each member raises it when it waits
             raise
         batch.committed.set_result(None)
 

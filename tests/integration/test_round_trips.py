@@ -5,8 +5,11 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import threading
+from collections.abc import Callable, Coroutine
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -168,3 +171,133 @@ async def test_a_transacted_unit_cancelled_on_the_way_strands_no_other_unit(
     # The connection is usable afterwards: no transaction or savepoint was left open.
     await unit(100)
     assert 100 in committed(db.path)
+
+
+class Hold:
+    """A SQL function ``hold()`` that keeps the database thread inside a statement until the
+    test lets it go: a trip the test knows to be in flight, without waiting on a clock."""
+
+    def __init__(self) -> None:
+        self.entered = threading.Event()
+        self.release = threading.Event()
+
+    def __call__(self) -> int:
+        self.entered.set()
+        self.release.wait()
+        return 7
+
+    async def install(self, db: Database) -> None:
+        await db.trip(lambda raw: raw.create_function("hold", 0, self))
+
+    async def until_entered(self) -> None:
+        await asyncio.to_thread(self.entered.wait)
+
+
+async def test_a_writer_cancelled_while_its_release_is_on_the_thread_sees_the_cancel(
+    db: Database,
+) -> None:
+    hold = Hold()
+    await hold.install(db)
+
+    async def writer() -> None:
+        async with db.write() as conn:
+            conn.defer("INSERT INTO t (n) SELECT hold()")  # rides on the closing RELEASE
+
+    task = asyncio.create_task(writer())
+    await hold.until_entered()
+    task.cancel()
+    hold.release.set()
+    with pytest.raises(asyncio.CancelledError):
+        await task
+    # Its RELEASE ran before the cancel could stop it: the unit stands, whole, and the
+    # connection is left clean for the next writer.
+    async with db.write() as conn:
+        await conn.execute("INSERT INTO t (n) VALUES (8)")
+    assert committed(db.path) == {7, 8}
+
+
+async def test_units_handed_over_are_answered_even_when_closing_is_cancelled(
+    db: Database,
+) -> None:
+    hold = Hold()
+    await hold.install(db)
+
+    async def slow(conn: Statements) -> str:
+        await conn.execute("INSERT INTO t (n) SELECT hold()")
+        return "slow"
+
+    async def quick(conn: Statements) -> str:
+        await conn.execute("INSERT INTO t (n) VALUES (2)")
+        return "quick"
+
+    first = asyncio.create_task(db.transact(slow))
+    await hold.until_entered()
+    second = asyncio.create_task(db.transact(quick))
+    closing = asyncio.create_task(db.close())
+    for _ in range(3):
+        await asyncio.sleep(0)  # close() is now waiting for the drain
+    closing.cancel()
+    hold.release.set()
+    # wait_for only guards against the hang this test is about; it measures nothing.
+    assert await asyncio.wait_for(first, timeout=60) == "slow"
+    assert await asyncio.wait_for(second, timeout=60) == "quick"
+    assert committed(db.path) == {7, 2}
+    with pytest.raises(asyncio.CancelledError):
+        await closing
+
+
+async def test_a_failed_commit_of_a_write_batch_does_not_strand_queued_units(
+    db: Database,
+) -> None:
+    async with db.write() as conn:
+        await conn.execute("CREATE TABLE p (id INTEGER PRIMARY KEY)")
+        await conn.execute(
+            "CREATE TABLE c (pid INTEGER REFERENCES p(id) DEFERRABLE INITIALLY DEFERRED)"
+        )
+    inside, go_on = asyncio.Event(), asyncio.Event()
+
+    async def orphan() -> None:
+        async with db.write() as conn:
+            await conn.execute("INSERT INTO c VALUES (999)")  # refused only at COMMIT
+            inside.set()
+            await go_on.wait()
+
+    async def unit(conn: Statements) -> str:
+        await conn.execute("INSERT INTO t (n) VALUES (5)")
+        return "ok"
+
+    writer = asyncio.create_task(orphan())
+    await inside.wait()
+    queued = asyncio.create_task(db.transact(unit))
+    for _ in range(3):
+        await asyncio.sleep(0)  # the drain now waits for the lock, behind the open batch
+    go_on.set()
+    with pytest.raises(sqlite3.IntegrityError):
+        await writer
+    assert await asyncio.wait_for(queued, timeout=60) == "ok"  # a guard against the hang
+    assert committed(db.path) == {5}
+
+
+async def test_when_sqlite_rolls_back_the_whole_transaction_every_unit_in_it_fails(
+    db: Database,
+) -> None:
+    async with db.write() as conn:
+        await conn.execute("INSERT INTO t (n) VALUES (1)")
+
+    def unit(sql: str) -> Callable[[Statements], Coroutine[Any, Any, None]]:
+        async def run(conn: Statements) -> None:
+            await conn.execute(sql)
+
+        return run
+
+    # OR ROLLBACK stands in for what rolls a transaction back in life (disk full, I/O).
+    results = await asyncio.gather(
+        db.transact(unit("INSERT INTO t (n) VALUES (10)")),
+        db.transact(unit("INSERT OR ROLLBACK INTO t (n) VALUES (1)")),
+        db.transact(unit("INSERT INTO t (n) VALUES (30)")),
+        return_exceptions=True,
+    )
+    assert all(isinstance(r, sqlite3.IntegrityError) for r in results), results
+    assert committed(db.path) == {1}  # nothing of the batch, and nothing outside it
+    await db.transact(unit("INSERT INTO t (n) VALUES (40)"))
+    assert committed(db.path) == {1, 40}
