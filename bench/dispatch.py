@@ -23,7 +23,7 @@ from bench.bare_app import bare_app
 from bench.common import SIGNING_SECRET, Bench, in_process_bot
 from bench.populate import TEAM_ID, member_id
 from bench.report import Figure
-from bot.app import _reparse_misread_form
+from bot.app import reparse_misread_form
 from bot.demo.signing import SignedRequest, SlackRequestFactory
 from bot.logs import JsonFormatter
 from bot.requestlog import RequestIdFilter
@@ -44,7 +44,7 @@ async def _burst(app: AsyncApp, requests: list[SignedRequest], *, plenary: bool)
             headers: dict[str, str | Sequence[str]] = dict(request.headers)
             bolt_request = AsyncBoltRequest(body=request.body, headers=headers)
             if plenary:
-                bolt_request = _reparse_misread_form(bolt_request)
+                bolt_request = reparse_misread_form(bolt_request)
             response = await app.async_dispatch(bolt_request)
             if response.status != 200:
                 raise RuntimeError(f"dispatch answered {response.status}: {response.body}")

@@ -158,7 +158,7 @@ def _assemble(settings: Settings, clock: Clock, db: Database, pace_seconds: floa
     )
 
 
-def _reparse_misread_form(request: AsyncBoltRequest) -> AsyncBoltRequest:
+def reparse_misread_form(request: AsyncBoltRequest) -> AsyncBoltRequest:
     """Bolt takes any form body that merely contains the word "payload" for an
     interactivity payload, so a slash command whose text says "payload" would be dropped as
     unhandled. Such a body, with no ``payload`` field, is parsed again as the form it is."""
@@ -188,7 +188,7 @@ def web_app(plenary: Plenary) -> web.Application:
         # refuse such requests here so they get Bolt's 401, never a listener error.
         if not _is_number(request.headers.get("X-Slack-Request-Timestamp", "")):
             return web.Response(status=401, text="")
-        bolt_request = _reparse_misread_form(await to_bolt_request(request))
+        bolt_request = reparse_misread_form(await to_bolt_request(request))
         if bolt_request.body.get("ssl_check") == "1":
             # Slack's certificate check (Bolt's own answers it before verifying; not here).
             valid = verifier is not None and verifier.is_valid_request(

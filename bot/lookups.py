@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from bot import domain
-from bot.domain import BlockChange, ItemStatus, Outcome, Tally
+from bot.domain import BlockChange, ItemStatus, Outcome, PositionKind, Tally
 from bot.errors import Conflict, NotAllowed, NotFound
 from bot.ports import UnitOfWork
 from bot.records import Decision, Delegation, Item, Meeting, NoticeKind, PositionState
@@ -42,27 +42,19 @@ def require_chair(meeting: Meeting, caller: Caller, action: str) -> None:
         raise NotAllowed(f"Only the meeting's chairs can {action}.")
 
 
-async def delegation_of(uow: UnitOfWork, meeting: Meeting, caller: Caller) -> Delegation:
-    return _member(await uow.meetings.delegation_of(meeting.id, caller.user_id))
-
-
 async def meeting_and_delegation_of(uow: UnitOfWork, caller: Caller) -> tuple[Meeting, Delegation]:
-    """``meeting_of`` and ``delegation_of`` in one round trip."""
+    """The channel's meeting and the caller's delegation in it, in one round trip."""
     meeting, delegation = await uow.meetings.find_with_delegation(
         caller.team_id, caller.channel_id, caller.user_id
     )
     if meeting is None:
         raise NotFound(NO_MEETING)
-    return meeting, _member(delegation)
-
-
-def _member(delegation: Delegation | None) -> Delegation:
     if delegation is None:
         raise NotAllowed(
             "You are not a member of any delegation in this meeting."
             " Ask a chair to add you with `/meeting delegation add`."
         )
-    return delegation
+    return meeting, delegation
 
 
 async def item_numbered(uow: UnitOfWork, meeting: Meeting, number: int) -> Item:
@@ -81,6 +73,16 @@ async def position_state(
     if state is None:
         raise NotFound(f"There is no item #{number} in this meeting; `/meeting agenda` lists them.")
     return state
+
+
+def require_may_take(delegation: Delegation, kind: PositionKind) -> None:
+    """Only participant delegations can block: an observer's objection is refused."""
+    if kind.blocks and not delegation.role.may_block:
+        raise NotAllowed(
+            f"{delegation.name} is an observer: observers cannot block under this meeting's"
+            " rules. You may still table items and put a reservation or a stand-aside on"
+            " record."
+        )
 
 
 def require_open(item: Item) -> None:

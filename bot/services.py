@@ -31,6 +31,7 @@ from bot.lookups import (
     position_state,
     queue_block_notices,
     require_chair,
+    require_may_take,
     require_open,
 )
 from bot.ports import Planner, Store, UnitOfWork
@@ -340,12 +341,7 @@ class MeetingService:
         # never the item's whole list of positions (which would make the burst quadratic).
         async def unit(uow: UnitOfWork) -> PositionChange:
             meeting, delegation = await meeting_and_delegation_of(uow, caller)
-            if kind.blocks and not delegation.role.may_block:
-                raise NotAllowed(
-                    f"{delegation.name} is an observer: observers cannot block under this"
-                    " meeting's rules. You may still table items and put a reservation or a"
-                    " stand-aside on record."
-                )
+            require_may_take(delegation, kind)
             state = await position_state(uow, meeting, number, delegation)
             item, current = state.item, state.current
             require_open(item)
@@ -392,12 +388,7 @@ class MeetingService:
         """Refuse now, before a form is opened, what submitting it would refuse."""
         async with self._store.read() as uow:
             meeting, delegation = await meeting_and_delegation_of(uow, caller)
-            if kind.blocks and not delegation.role.may_block:
-                raise NotAllowed(
-                    f"{delegation.name} is an observer: observers cannot block under this"
-                    " meeting's rules. You may still put a reservation or a stand-aside on"
-                    " record."
-                )
+            require_may_take(delegation, kind)
             require_open(await item_numbered(uow, meeting, number))
 
     async def withdraw_position(self, caller: Caller, number: int) -> PositionChange:

@@ -324,14 +324,13 @@ class Database:
                 raise
 
     async def transact(self, unit: Callable[[Statements], Coroutine[Any, Any, T]]) -> T:
-        """``write``, with the whole unit run on the database thread in one round trip.
+        """``write``, with the whole unit run on the database thread: no trip per statement.
 
         ``unit`` is the body of an ``async with write()`` block written as a coroutine
-        function; there its statements run as it calls them, without a trip each. While a
-        unit holds the write lock, each of its trips also waits for the busy event loop to
-        resume it, so a unit of several trips holds the lock, and every writer behind it,
-        for longer than its SQL takes. ``unit`` may await the statements it is given and
-        nothing else, and must not touch the event loop: it is not run by one.
+        function. The units queued meanwhile share one trip, one transaction and one
+        COMMIT (``_drain``), so none holds the write lock while the busy event loop gets
+        round to resuming it. ``unit`` may await the statements it is given and nothing
+        else, and must not touch the event loop: it is not run by one.
         """
         queued = _Queued(unit, asyncio.get_running_loop().create_future())
         self._queued.append(queued)

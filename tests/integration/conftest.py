@@ -1,9 +1,8 @@
-"""What the storage tests share: a database with one scratch table, and what another
-connection (another process, after a crash) would read from it."""
+"""What the storage tests share: a database with one scratch table (``scratch.committed``
+reads it as another process would)."""
 
 from __future__ import annotations
 
-import sqlite3
 from collections.abc import AsyncIterator
 from pathlib import Path
 
@@ -19,9 +18,3 @@ async def db(tmp_path: Path) -> AsyncIterator[Database]:
         await conn.execute("CREATE TABLE t (n INTEGER PRIMARY KEY, note TEXT)")
     yield database
     await database.close()
-
-
-def committed(path: str) -> set[int]:
-    """The numbers in ``t`` as another connection reads them."""
-    with sqlite3.connect(path) as conn:
-        return {row[0] for row in conn.execute("SELECT n FROM t")}

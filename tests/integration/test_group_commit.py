@@ -6,7 +6,7 @@ from __future__ import annotations
 import asyncio
 
 from storage.database import Database
-from tests.integration.conftest import committed
+from tests.integration.scratch import committed
 
 
 async def test_each_unit_is_visible_to_another_connection_when_it_returns(db: Database) -> None:

@@ -20,7 +20,7 @@ from bot.lookups import Caller
 from bot.services import MeetingService
 from storage.database import Database, Statements
 from storage.sqlite_store import SqliteStore
-from tests.integration.conftest import committed
+from tests.integration.scratch import committed
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 
