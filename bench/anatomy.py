@@ -13,7 +13,7 @@ from typing import Any
 from bench.common import Bench, in_process_bot
 from bench.populate import TEAM_ID, member_id
 from bench.report import Figure
-from bot.lookups import Caller
+from bot.services.lookups import Caller
 
 S1A = "1a objection anatomy"
 CHANNEL = "C0ANATOMY"

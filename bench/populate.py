@@ -12,9 +12,9 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from bot.commands import name_key
-from storage.database import Database
-from storage.rows import ts
+from bot.commands.parsing import name_key
+from storage.sqlite.database import Database
+from storage.sqlite.rows import ts
 
 TEAM_ID = "T0PLENARY"
 CHAIR = "U0CHAIR"

@@ -21,7 +21,7 @@ from typing import Any
 # Checked in order: a sample belongs to the first category one of its frames matches.
 MAIN_CATEGORIES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("garbage collector", ("gc_collect",)),
-    ("announcer (outbox, rendering, Web API calls)", ("(bot/announcer.py",)),
+    ("announcer (outbox, rendering, Web API calls)", ("(bot/delivery/",)),
     (
         "handing SQL to the aiosqlite thread (queue put)",
         ("_queue_SimpleQueue_put", "Connection._execute (aiosqlite"),
@@ -32,10 +32,13 @@ MAIN_CATEGORIES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ),
     ("signature verification", ("(slack_sdk/signature", "(hmac.py")),
     ("logging (JSON lines)", ("(logging/", "(bot/logs.py", "(aiohttp/web_log.py")),
-    ("row mapping, Item.objections", ("(storage/rows.py", "(bot/records.py", "(bot/domain.py")),
-    ("service + repository code", ("(bot/services.py", "(bot/lookups.py", "(storage/")),
-    ("rendering the ack", ("(bot/render", "(bot/blocks.py", "(handlers/cards.py")),
-    ("handler, command parsing", ("(handlers/", "(bot/commands.py")),
+    (
+        "row mapping, Item.objections",
+        ("(storage/sqlite/rows.py", "(bot/domain/model.py", "(bot/domain/rules.py"),
+    ),
+    ("service + repository code", ("(bot/services/", "(storage/")),
+    ("rendering the ack", ("(bot/render/", "(handlers/cards.py")),
+    ("handler, command parsing", ("(handlers/", "(bot/commands/")),
     ("Bolt dispatch (slack_bolt)", ("(slack_bolt/",)),
     ("aiohttp HTTP server", ("(aiohttp/", "_http_parser", "llhttp")),
 )

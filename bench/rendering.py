@@ -20,12 +20,12 @@ from bench.load import median
 from bench.populate import CHAIR, TEAM_ID, MeetingPlan, populate
 from bench.processes import BenchError, bot_server
 from bench.report import FAIL, Figure, verdict
-from bot import render, render_schedule
-from bot.blocks import Message
-from bot.calendar import local_day_bounds, zone
-from bot.digest import build_digest
-from bot.domain import ItemStatus, Objection, Outcome, PositionKind, Role, Rule
-from bot.records import Decision, Item, Meeting, Position, Session
+from bot.domain.calendar import local_day_bounds, zone
+from bot.domain.digest import build_digest
+from bot.domain.model import Decision, Item, Meeting, Position, Session
+from bot.domain.rules import ItemStatus, Objection, Outcome, PositionKind, Role, Rule
+from bot.render import messages as render, sessions as render_schedule
+from bot.render.blocks import Message
 
 S3 = "3 rendering"
 RENDER_ITEMS = 2_000

@@ -15,7 +15,7 @@ from aiohttp import web
 from bot import logs
 from bot.app import Plenary, build, connect_socket_mode, web_app
 from bot.config import Settings
-from bot.errors import ConfigError
+from bot.domain.errors import ConfigError
 
 log = logging.getLogger("bot")
 

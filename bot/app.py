@@ -22,20 +22,30 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.announcer import Announcer
-from bot.clock import Clock, SystemClock
 from bot.config import Settings
-from bot.deliveries import Deliveries
-from bot.home import HomeService
-from bot.procedure import ProcedureService
+from bot.delivery.announcer import Announcer
+from bot.ports.clock import Clock, SystemClock
 from bot.requestlog import LoggedApp
-from bot.schedule import ScheduleService
-from bot.scheduling import ApsPlanner
-from bot.services import MeetingService
-from bot.timekeeper import Timekeeper
-from handlers import cards, errors, home, meeting, motions, objections
-from storage.database import Database, sqlite_path
-from storage.sqlite_store import SqliteStore
+from bot.scheduling.planner import ApsPlanner
+from bot.services.deliveries import Deliveries
+from bot.services.home import HomeService
+from bot.services.meetings import MeetingService
+from bot.services.procedure import ProcedureService
+from bot.services.sessions import ScheduleService
+from bot.services.timekeeper import Timekeeper
+from handlers import (
+    cards,
+    errors,
+    home,
+    meeting,
+    motions,
+    objections,
+    procedure as procedure_handlers,
+    sessions as sessions_handlers,
+)
+from handlers.listening import MeetingRouter
+from storage.sqlite.database import Database, sqlite_path
+from storage.sqlite.store import SqliteStore
 
 if TYPE_CHECKING:
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
@@ -141,7 +151,10 @@ def _assemble(settings: Settings, clock: Clock, db: Database, pace_seconds: floa
     # each, on every request (a third of the objection's time before this order).
     objections.register(app, meetings)
     cards.register(app, meetings)
-    meeting.register(app, meetings, schedule, procedure)
+    router = MeetingRouter()
+    sessions_handlers.register(router, schedule)
+    procedure_handlers.register(router, procedure)
+    meeting.register(app, meetings, router)
     motions.register(app, meetings)
     home.register(app, meetings, homes, Deliveries(store, clock))
     errors.register(app)

@@ -6,7 +6,7 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
-from bot.errors import ConfigError
+from bot.domain.errors import ConfigError
 
 DEFAULT_DATABASE_URL = "sqlite:///plenary.sqlite3"
 DEFAULT_PORT = 3000

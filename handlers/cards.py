@@ -10,34 +10,15 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import forms, render
-from bot.actions import Action, Form, ItemRef
-from bot.domain import PositionKind
-from bot.errors import PlenaryError
-from bot.lookups import Caller
-from bot.records import Item
-from bot.services import MeetingService, PositionChange
-from bot.text import plain_text
-from handlers.interaction import on_item_button, pressed
-
-
-def receipt(change: PositionChange, kind: PositionKind) -> render.Message:
-    return render.position_receipt(
-        change.delegation.name,
-        change.item.number,
-        kind,
-        replaced=change.replaced,
-        previous=change.previous.kind if change.previous else None,
-        change=change.change,
-        updated=change.updated,
-    )
-
-
-def withdrawal(change: PositionChange) -> render.Message:
-    assert change.previous is not None  # a withdrawal always ends a position
-    return render.withdrawal_receipt(
-        change.delegation.name, change.item.number, change.previous.kind, change.change
-    )
+from bot.commands.payloads import Action, Form, ItemRef
+from bot.domain.errors import PlenaryError
+from bot.domain.model import Item
+from bot.domain.rules import PositionKind
+from bot.domain.text import plain_text
+from bot.render import blocks, forms
+from bot.services.lookups import Caller
+from bot.services.meetings import MeetingService
+from handlers.listening import on_item_button, pressed, receipt, withdrawal
 
 
 def register(app: AsyncApp, meetings: MeetingService) -> None:
@@ -57,12 +38,12 @@ def register(app: AsyncApp, meetings: MeetingService) -> None:
 
     async def withdraw(
         caller: Caller, number: int, body: dict[str, Any], client: AsyncWebClient
-    ) -> render.Message | None:
+    ) -> blocks.Message | None:
         return withdrawal(await meetings.withdraw_position(caller, number))
 
     async def cosponsor(
         caller: Caller, number: int, body: dict[str, Any], client: AsyncWebClient
-    ) -> render.Message | None:
+    ) -> blocks.Message | None:
         change = await meetings.record_position(caller, number, PositionKind.SUPPORT, "")
         return receipt(change, PositionKind.SUPPORT)
 

@@ -10,9 +10,9 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.response import BoltResponse
 
-from bot import render
-from bot.errors import PlenaryError
-from bot.reference import usage_of
+from bot.commands.reference import usage_of
+from bot.domain.errors import PlenaryError
+from bot.render import messages as render
 
 log = logging.getLogger(__name__)
 

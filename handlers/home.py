@@ -8,13 +8,13 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import render
-from bot.actions import Action
-from bot.deliveries import Deliveries
-from bot.home import HomeService
-from bot.lookups import Caller
-from bot.services import MeetingService
-from handlers.interaction import on_item_button
+from bot.commands.payloads import Action
+from bot.render import blocks
+from bot.services.deliveries import Deliveries
+from bot.services.home import HomeService
+from bot.services.lookups import Caller
+from bot.services.meetings import MeetingService
+from handlers.listening import on_item_button
 
 log = logging.getLogger(__name__)
 
@@ -34,10 +34,10 @@ def register(
 
     async def decide(
         caller: Caller, number: int, body: dict[str, Any], client: AsyncWebClient
-    ) -> render.Message | None:
+    ) -> blocks.Message | None:
         result = await meetings.decide(caller, number)
-        return render.note(
-            f"#{number} is decided: *{render.STATUS_LABEL[result.item.status]}*."
+        return blocks.note(
+            f"#{number} is decided: *{blocks.STATUS_LABEL[result.item.status]}*."
             " The outcome has been announced in the meeting's channel."
         )
 

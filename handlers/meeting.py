@@ -7,60 +7,51 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 
-from bot import render
-from bot.commands import (
+from bot.commands.parsing import (
     AddChair,
     AddDelegation,
     Decide,
     ListDelegations,
     MeetingRequest,
-    ProcedureRequest,
     RemoveDelegation,
-    ScheduleRequest,
     ShowAgenda,
     StartMeeting,
     WithdrawItem,
     parse_meeting,
 )
-from bot.lookups import Caller
-from bot.procedure import ProcedureService
-from bot.schedule import ScheduleService
-from bot.services import MeetingService
-from bot.text import escape
-from handlers import procedure as procedure_handlers, schedule as schedule_handlers
-from handlers.common import answer, caller_of
+from bot.domain.text import escape
+from bot.render import blocks, messages as render
+from bot.services.lookups import Caller
+from bot.services.meetings import MeetingService
+from handlers.listening import MeetingRouter, answer, caller_of
 
 
-def register(
-    app: AsyncApp,
-    meetings: MeetingService,
-    schedule: ScheduleService,
-    procedure: ProcedureService,
-) -> None:
+def register(app: AsyncApp, meetings: MeetingService, router: MeetingRouter) -> None:
+    """``/meeting``: its own subcommands run here; the others go where ``router`` sends them."""
+
     @app.command("/meeting")
     async def on_meeting(ack: AsyncAck, command: dict[str, Any]) -> None:
         caller = caller_of(command)
         request = parse_meeting(str(command.get("text", "")))
-        if isinstance(request, ScheduleRequest):
-            await answer(ack, await schedule_handlers.run(schedule, caller, request))
-        elif isinstance(request, ProcedureRequest):
-            await answer(ack, await procedure_handlers.run(procedure, caller, request))
+        run = router.runner_for(request)
+        if run is not None:
+            await answer(ack, await run(caller, request))
         else:
             await answer(ack, await _run(meetings, caller, request))
 
 
-async def _run(meetings: MeetingService, caller: Caller, request: MeetingRequest) -> render.Message:
+async def _run(meetings: MeetingService, caller: Caller, request: MeetingRequest) -> blocks.Message:
     match request:
         case StartMeeting(title):
             meeting = await meetings.start(caller, title)
-            return render.note(
+            return blocks.note(
                 f":classical_building: *{escape(meeting.title)}* now meets in this channel and"
                 " you chair it. Next: register delegations with"
                 " `/meeting delegation add &lt;name&gt; participant|observer &lt;@user&gt;`."
             )
         case AddChair(user_id):
             added = await meetings.add_chair(caller, user_id)
-            return render.note(
+            return blocks.note(
                 f"<@{user_id}> is now a chair." if added else f"<@{user_id}> is already a chair."
             )
         case AddDelegation():
@@ -77,10 +68,10 @@ async def _run(meetings: MeetingService, caller: Caller, request: MeetingRequest
                 parts.append(
                     "Already members: " + ", ".join(f"<@{u}>" for u in change.already) + "."
                 )
-            return render.note(" ".join(parts))
+            return blocks.note(" ".join(parts))
         case RemoveDelegation(name):
             removed = await meetings.remove_delegation(caller, name)
-            return render.note(
+            return blocks.note(
                 f"Removed *{escape(removed.name)}*. Its standing objections on open items lapsed;"
                 " its past positions stay on record."
             )
@@ -92,13 +83,13 @@ async def _run(meetings: MeetingService, caller: Caller, request: MeetingRequest
             return render.agenda(view.meeting, view.items, view.decisions, view.participants)
         case WithdrawItem(number):
             item = await meetings.withdraw_item(caller, number)
-            return render.note(
+            return blocks.note(
                 f"#{item.number} is withdrawn and leaves the agenda; the channel has been told."
             )
         case Decide(number):
             result = await meetings.decide(caller, number)
-            return render.note(
-                f"#{number} is decided: *{render.STATUS_LABEL[result.item.status]}*."
+            return blocks.note(
+                f"#{number} is decided: *{blocks.STATUS_LABEL[result.item.status]}*."
                 " The outcome has been announced in the channel."
             )
         case _:

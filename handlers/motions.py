@@ -9,16 +9,15 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot import forms, render
-from bot.actions import Action, Form, MeetingRef
-from bot.commands import OpenTablingForm, ShowHelp, TableMotion, parse_table_motion
-from bot.errors import Conflict, PlenaryError
-from bot.lookups import Caller
-from bot.records import Meeting
-from bot.services import MeetingService
-from bot.text import plain_text
-from handlers.common import answer, caller_of
-from handlers.interaction import pressed, tell
+from bot.commands.parsing import OpenTablingForm, ShowHelp, TableMotion, parse_table_motion
+from bot.commands.payloads import Action, Form, MeetingRef
+from bot.domain.errors import Conflict, PlenaryError
+from bot.domain.model import Meeting
+from bot.domain.text import plain_text
+from bot.render import forms, messages as render
+from bot.services.lookups import Caller
+from bot.services.meetings import MeetingService
+from handlers.listening import answer, caller_of, pressed, tell
 
 # Which form input a refusal concerns, by the service's name for it.
 FIELD_BLOCKS = {

@@ -8,12 +8,11 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 
-from bot import render
-from bot.commands import RaiseObjection, StatePosition, WithdrawPosition, parse_object
-from bot.domain import PositionKind
-from bot.services import MeetingService
-from handlers.cards import receipt, withdrawal
-from handlers.common import answer, caller_of
+from bot.commands.parsing import RaiseObjection, StatePosition, WithdrawPosition, parse_object
+from bot.domain.rules import PositionKind
+from bot.render import messages as render
+from bot.services.meetings import MeetingService
+from handlers.listening import answer, caller_of, receipt, withdrawal
 
 
 def register(app: AsyncApp, meetings: MeetingService) -> None:

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from bot import render, render_procedure
-from bot.commands import (
+from bot.commands.parsing import (
     MakeRecord,
     ProcedureRequest,
     ProposeAgenda,
@@ -13,33 +12,36 @@ from bot.commands import (
     SetRule,
     ShowWhatIf,
 )
-from bot.lookups import Caller
-from bot.procedure import Attendance, ProcedureService
-from bot.text import escape
+from bot.domain.text import escape
+from bot.render import blocks, procedure as render_procedure
+from bot.render.blocks import Message
+from bot.services.lookups import Caller
+from bot.services.procedure import Attendance, ProcedureService
+from handlers.listening import MeetingRouter
 
 
 async def run(
     procedure: ProcedureService, caller: Caller, request: ProcedureRequest
-) -> render.Message:
+) -> blocks.Message:
     match request:
         case SetRule(rule):
             await procedure.set_rule(caller, rule)
-            return render.note(
+            return blocks.note(
                 f"Items are now decided by *{rule.describe()}*. Every decision records the rule"
                 " it was taken under."
             )
         case SetQuorum(quorum):
             _, present = await procedure.set_quorum(caller, quorum)
             if quorum == 0:
-                return render.note("No quorum is required to decide.")
-            return render.note(
+                return blocks.note("No quorum is required to decide.")
+            return blocks.note(
                 f"Deciding needs {quorum} participant delegations present; {present} have"
                 " registered with `/meeting present`."
             )
         case RegisterPresent():
             attendance = await procedure.present(caller)
             said = "is registered present" if attendance.newly else "was already registered"
-            return render.note(
+            return blocks.note(
                 f"*{escape(attendance.delegation.name)}* {said}.{_count(attendance)}"
             )
         case RegisterAbsent():
@@ -49,7 +51,7 @@ async def run(
                 if attendance.newly
                 else "was not registered present"
             )
-            return render.note(
+            return blocks.note(
                 f"*{escape(attendance.delegation.name)}* {said}.{_count(attendance)}"
             )
         case ShowWhatIf(number):
@@ -57,13 +59,13 @@ async def run(
             return render_procedure.what_if_answer(item, found)
         case ProposeAgenda(deadline):
             proposal = await procedure.propose_agenda(caller, deadline)
-            return render.note(
+            return blocks.note(
                 f"The provisional agenda ({len(proposal.items)} items) is circulated; objections"
                 " close at the deadline and the adopted agenda is announced then."
             )
         case MakeRecord():
             await procedure.request_record(caller)
-            return render.note(
+            return blocks.note(
                 "The record is being prepared; it will be uploaded to this channel as Markdown"
                 " and CSV."
             )
@@ -73,3 +75,10 @@ def _count(attendance: Attendance) -> str:
     if attendance.quorum:
         return f" {attendance.present} of the {attendance.quorum} required are present."
     return f" {attendance.present} participant delegations are present."
+
+
+def register(router: MeetingRouter, procedure: ProcedureService) -> None:
+    async def run_request(caller: Caller, request: ProcedureRequest) -> Message:
+        return await run(procedure, caller, request)
+
+    router.route(ProcedureRequest, run_request)

@@ -17,10 +17,10 @@ import aiohttp
 from aiohttp import web
 
 from bot.app import Plenary, build, web_app
-from bot.clock import ManualClock
 from bot.config import Settings
 from bot.demo.fake_slack import FakeSlack
 from bot.demo.signing import SignedRequest, SlackRequestFactory, post
+from bot.ports.clock import ManualClock
 
 SIGNING_SECRET = "demo-signing-secret-0123456789abcdef"
 BOT_TOKEN = "xoxb-fake"

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bot.actions import Action, Form
+from bot.commands.payloads import Action, Form
 from bot.demo.rig import Rig
 from bot.demo.transcript import indent, render_message
 

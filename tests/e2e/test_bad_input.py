@@ -19,10 +19,10 @@ from typing import Any, TypeVar
 import pytest
 from hypothesis import HealthCheck, Phase, example, given, settings, strategies as st
 
-from bot.actions import Action, Form, ItemRef, MeetingRef
+from bot.commands.payloads import Action, Form, ItemRef, MeetingRef
+from bot.commands.reference import COMMANDS
 from bot.demo.fake_slack import ApiCall
 from bot.demo.rig import Reply, Rig
-from bot.reference import COMMANDS
 from tests.conftest import CHAIR, KPCSC, MALI, OUTSIDER, RUSSIA, START, UKRAINE, expect_ok
 
 T = TypeVar("T")

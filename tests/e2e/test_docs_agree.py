@@ -9,9 +9,9 @@ from typing import Any
 import jsonschema
 import yaml
 
+from bot.commands.reference import COMMANDS, SLASH_COMMANDS
 from bot.demo.rig import Rig
-from bot.reference import COMMANDS, SLASH_COMMANDS
-from bot.text import escape
+from bot.domain.text import escape
 from tests.conftest import CHAIR, expect_ok
 
 ROOT = Path(__file__).resolve().parents[2]

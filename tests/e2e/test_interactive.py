@@ -8,7 +8,7 @@ from typing import Any
 
 import pytest
 
-from bot.actions import Action, Form, ItemRef, MeetingRef
+from bot.commands.payloads import Action, Form, ItemRef, MeetingRef
 from bot.demo.rig import Reply, Rig
 from bot.demo.signing import FORM
 from tests.conftest import BELARUS, CHAIR, KPCSC, MALI, OUTSIDER, RUSSIA, UKRAINE, expect_ok

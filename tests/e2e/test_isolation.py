@@ -11,7 +11,7 @@ from urllib.parse import urlencode
 
 import pytest
 
-from bot.actions import Action, Form, ItemRef, MeetingRef
+from bot.commands.payloads import Action, Form, ItemRef, MeetingRef
 from bot.demo.fake_slack import Message
 from bot.demo.rig import Reply, Rig
 from bot.demo.signing import FORM

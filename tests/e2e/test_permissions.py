@@ -11,11 +11,11 @@ from urllib.parse import urlencode
 
 import pytest
 
-from bot.actions import Action, Form, ItemRef, MeetingRef
+from bot.commands.payloads import Action, Form, ItemRef, MeetingRef
+from bot.commands.reference import COMMANDS
 from bot.demo.fake_slack import ApiCall
 from bot.demo.rig import Rig
 from bot.demo.signing import FORM
-from bot.reference import COMMANDS
 from tests.conftest import BELARUS, CHAIR, KPCSC, MALI, OUTSIDER, RUSSIA, UKRAINE, expect_ok
 
 CHANNEL = "C0MEETING"

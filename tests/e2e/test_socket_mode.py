@@ -17,8 +17,8 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from bot.actions import Action, ItemRef
 from bot.app import Plenary, build, connect_socket_mode
+from bot.commands.payloads import Action, ItemRef
 from bot.config import Settings
 from bot.demo.fake_slack import FakeSlack
 from bot.demo.signing import SignedRequest, SlackRequestFactory

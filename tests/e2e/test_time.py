@@ -10,7 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.demo.rig import Rig
-from bot.render import MAX_BLOCKS, MAX_SECTION
+from bot.render.blocks import MAX_BLOCKS, MAX_SECTION
 from tests.conftest import BELARUS, CHAIR, KPCSC, MALI, RUSSIA, UKRAINE, expect_ok
 
 CHANNEL = "C0MEETING"

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from storage.database import Database
+from storage.sqlite.database import Database
 
 
 @pytest.fixture

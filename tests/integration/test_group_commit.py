@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import asyncio
 
-from storage.database import Database
+from storage.sqlite.database import Database
 from tests.integration.scratch import committed
 
 

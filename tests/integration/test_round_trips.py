@@ -13,13 +13,13 @@ from typing import Any
 
 import pytest
 
-from bot.clock import ManualClock
-from bot.commands import AddDelegation, TableMotion
-from bot.domain import Role
-from bot.lookups import Caller
-from bot.services import MeetingService
-from storage.database import Database, Statements
-from storage.sqlite_store import SqliteStore
+from bot.commands.parsing import AddDelegation, TableMotion
+from bot.domain.rules import Role
+from bot.ports.clock import ManualClock
+from bot.services.lookups import Caller
+from bot.services.meetings import MeetingService
+from storage.sqlite.database import Database, Statements
+from storage.sqlite.store import SqliteStore
 from tests.integration.scratch import committed
 
 START = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)

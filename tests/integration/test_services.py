@@ -11,14 +11,22 @@ from pathlib import Path
 
 import pytest
 
-from bot.clock import ManualClock
-from bot.commands import AddDelegation, TableMotion
-from bot.domain import CONSENSUS, BlockChange, ItemStatus, Objection, Outcome, PositionKind, Role
-from bot.errors import Conflict, NotAllowed, NotFound, PlenaryError
-from bot.lookups import Caller
-from bot.services import MeetingService
-from storage.database import Database
-from storage.sqlite_store import SqliteStore
+from bot.commands.parsing import AddDelegation, TableMotion
+from bot.domain.errors import Conflict, NotAllowed, NotFound, PlenaryError
+from bot.domain.rules import (
+    CONSENSUS,
+    BlockChange,
+    ItemStatus,
+    Objection,
+    Outcome,
+    PositionKind,
+    Role,
+)
+from bot.ports.clock import ManualClock
+from bot.services.lookups import Caller
+from bot.services.meetings import MeetingService
+from storage.sqlite.database import Database
+from storage.sqlite.store import SqliteStore
 
 TEAM = "T0KP"
 CHANNEL = "C0KASANE"

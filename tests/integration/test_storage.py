@@ -12,12 +12,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.commands import name_key
-from bot.domain import PositionKind, Role
-from bot.records import NoticeKind
-from storage.database import Database
-from storage.migrations import MIGRATIONS
-from storage.sqlite_store import SqliteStore, SqliteUnitOfWork
+from bot.commands.parsing import name_key
+from bot.domain.model import NoticeKind
+from bot.domain.rules import PositionKind, Role
+from storage.sqlite.database import Database
+from storage.sqlite.migrations import MIGRATIONS
+from storage.sqlite.store import SqliteStore, SqliteUnitOfWork
 
 NOW = datetime(2024, 6, 18, 7, 30, tzinfo=UTC)
 

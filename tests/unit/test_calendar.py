@@ -7,7 +7,7 @@ from itertools import pairwise
 
 import pytest
 
-from bot.calendar import (
+from bot.domain.calendar import (
     TimeFormatError,
     latest_fire_at_or_before,
     next_fire_after,

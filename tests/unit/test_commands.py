@@ -7,8 +7,7 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.commands import (
-    COMMANDS,
+from bot.commands.parsing import (
     AddChair,
     AddDelegation,
     Decide,
@@ -25,9 +24,10 @@ from bot.commands import (
     parse_meeting,
     parse_object,
     parse_table_motion,
-    usage_of,
 )
-from bot.domain import (
+from bot.commands.reference import COMMANDS, usage_of
+from bot.domain.errors import UsageError
+from bot.domain.rules import (
     MAX_DELEGATION_NAME,
     MAX_ITEM_TEXT,
     MAX_MEMBERS_PER_COMMAND,
@@ -35,7 +35,6 @@ from bot.domain import (
     MAX_TITLE,
     Role,
 )
-from bot.errors import UsageError
 
 
 def mentions(count: int) -> str:

@@ -7,7 +7,7 @@ from fractions import Fraction
 import pytest
 from hypothesis import given, strategies as st
 
-from bot.domain import (
+from bot.domain.rules import (
     CONSENSUS,
     BlockChange,
     ItemStatus,

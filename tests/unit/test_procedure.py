@@ -6,7 +6,7 @@ from fractions import Fraction
 
 import pytest
 
-from bot.domain import (
+from bot.domain.rules import (
     CONSENSUS,
     SIMPLE_MAJORITY,
     TWO_THIRDS,

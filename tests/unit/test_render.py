@@ -10,9 +10,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot import render
-from bot.commands import parse_object, usage_of
-from bot.domain import (
+from bot.commands.parsing import parse_object
+from bot.commands.reference import usage_of
+from bot.domain.errors import UsageError
+from bot.domain.model import Decision, Delegation, Item, Meeting, Position
+from bot.domain.rules import (
     CONSENSUS,
     MAX_DELEGATION_NAME,
     MAX_ITEM_TEXT,
@@ -23,9 +25,8 @@ from bot.domain import (
     PositionKind,
     Role,
 )
-from bot.errors import UsageError
-from bot.records import Decision, Delegation, Item, Meeting, Position
-from bot.render import MAX_BLOCKS, MAX_HEADER, MAX_SECTION, Message
+from bot.render import blocks, messages as render
+from bot.render.blocks import MAX_BLOCKS, MAX_HEADER, MAX_SECTION, Message
 
 NOW = datetime(2024, 6, 18, 7, 30, tzinfo=UTC)
 ZONE = "Africa/Gaborone"
@@ -181,7 +182,7 @@ MESSAGES: dict[str, Callable[[], Message]] = {
     ),
     "error": lambda: render.error(UsageError("x" * 5000, usage=usage_of("/meeting"))),
     "internal error": lambda: render.internal_error("req-0123456789abcdef"),
-    "note": lambda: render.note("Done."),
+    "note": lambda: blocks.note("Done."),
     "tabled receipt": lambda: render.tabled_receipt(BIG_OPEN),
     "delegations": lambda: render.delegations(BIG_MEETING, SOME_DELEGATIONS),
     "no delegations": lambda: render.delegations(BIG_MEETING, []),
@@ -206,7 +207,7 @@ def test_every_message_stays_within_slacks_limits_at_the_largest_inputs(
 
 
 def test_an_ephemeral_answer_carries_text_and_blocks() -> None:
-    message = render.note("Recorded.")
+    message = blocks.note("Recorded.")
     assert message.as_ack() == {
         "response_type": "ephemeral",
         "text": "Recorded.",
@@ -219,22 +220,22 @@ def test_an_ephemeral_answer_carries_text_and_blocks() -> None:
 
 def test_pack_puts_lines_that_fit_into_one_section() -> None:
     lines = [f"• line {i}" for i in range(10)]
-    blocks = [b.to_dict() for b in render.pack(lines, max_blocks=5)]
-    assert blocks == [{"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)}}]
+    packed = [b.to_dict() for b in blocks.pack(lines, max_blocks=5)]
+    assert packed == [{"type": "section", "text": {"type": "mrkdwn", "text": "\n".join(lines)}}]
 
 
 def test_pack_counts_every_line_it_leaves_out() -> None:
     lines = [f"{i:04d}" + "x" * 996 for i in range(100)]  # two lines to a section
-    blocks = [b.to_dict() for b in render.pack(lines, max_blocks=5)]
-    shown = sum(len(b["text"]["text"].splitlines()) for b in blocks if b["type"] == "section")
-    more = blocks[-1]["elements"][0]["text"]
+    packed = [b.to_dict() for b in blocks.pack(lines, max_blocks=5)]
+    shown = sum(len(b["text"]["text"].splitlines()) for b in packed if b["type"] == "section")
+    more = packed[-1]["elements"][0]["text"]
     assert more == f"…and {100 - shown} more."
 
 
 def test_pack_cuts_a_line_longer_than_a_section() -> None:
-    blocks = [b.to_dict() for b in render.pack(["y" * 5000], max_blocks=2)]
-    assert len(blocks) == 1
-    assert blocks[0]["text"]["text"] == "y" * (MAX_SECTION - 1) + "…"
+    packed = [b.to_dict() for b in blocks.pack(["y" * 5000], max_blocks=2)]
+    assert len(packed) == 1
+    assert packed[0]["text"]["text"] == "y" * (MAX_SECTION - 1) + "…"
 
 
 # ---- user text is escaped --------------------------------------------------------------
@@ -297,7 +298,7 @@ def test_bot_mentions_of_chairs_still_reach_mrkdwn() -> None:
 
 
 def test_a_date_shows_in_each_readers_zone_and_falls_back_to_the_meetings_zone() -> None:
-    assert render.when(NOW, ZONE) == (
+    assert blocks.when(NOW, ZONE) == (
         "<!date^1718695800^{date_short_pretty} at {time}|2024-06-18 09:30 Africa/Gaborone>"
     )
 
@@ -312,7 +313,7 @@ def test_a_date_shows_in_each_readers_zone_and_falls_back_to_the_meetings_zone()
 def test_a_dates_fallback_follows_daylight_saving_in_the_meetings_zone(
     moment: datetime, fallback: str
 ) -> None:
-    match = DATE_TOKEN.fullmatch(render.when(moment, "Europe/Brussels"))
+    match = DATE_TOKEN.fullmatch(blocks.when(moment, "Europe/Brussels"))
     assert match is not None
     assert int(match.group(1)) == int(moment.timestamp())
     assert match.group(2) == fallback
@@ -320,13 +321,13 @@ def test_a_dates_fallback_follows_daylight_saving_in_the_meetings_zone(
 
 def test_the_same_instant_renders_the_same_whatever_zone_it_was_held_in() -> None:
     in_tokyo = NOW.astimezone(ZoneInfo("Asia/Tokyo"))
-    assert render.when(in_tokyo, ZONE) == render.when(NOW, ZONE)
+    assert blocks.when(in_tokyo, ZONE) == blocks.when(NOW, ZONE)
 
 
 def test_an_item_card_shows_its_deadline_as_a_date_token() -> None:
     deadline = NOW + timedelta(hours=48)
     card = render.item_card(item(deadline=deadline), meeting(), 4)
-    assert any(render.when(deadline, ZONE) in text for text in mrkdwn_texts(card))
+    assert any(blocks.when(deadline, ZONE) in text for text in mrkdwn_texts(card))
     assert DATE_TOKEN.search(" ".join(mrkdwn_texts(card)))
 
 
@@ -340,7 +341,7 @@ def test_an_outcome_shows_when_it_was_decided_and_by_which_rule() -> None:
     assert "Under consensus, 2 of 54 participant delegations objected" in body
     assert "*Russia*: Not on the agenda" in body
     assert "*Mali* (no reason given)" in body
-    assert render.when(NOW + timedelta(days=1), ZONE) in body
+    assert blocks.when(NOW + timedelta(days=1), ZONE) in body
     assert message.text == ("#1 blocked and excised from the agenda; objecting: Russia, Mali.")
 
 
@@ -358,14 +359,14 @@ def test_an_item_card_counts_only_participant_objections() -> None:
 
 
 # ---- known bugs -------------------------------------------------------------------------
-# render.pack may return max_blocks + 1 blocks: when the last allowed section is full it
+# blocks.pack may return max_blocks + 1 blocks: when the last allowed section is full it
 # appends that section *and* the "…and N more" context. Agenda and delegation lists then
 # reach 51 blocks, which Slack rejects with invalid_blocks.
 
 
 def test_pack_never_returns_more_blocks_than_its_maximum() -> None:
     lines = ["x" * 2000] * 10  # one line to a section
-    assert len(render.pack(lines, max_blocks=3)) <= 3
+    assert len(blocks.pack(lines, max_blocks=3)) <= 3
 
 
 def test_an_agenda_of_2000_items_stays_within_slacks_limits() -> None:

@@ -6,9 +6,9 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from bot import forms, render
-from bot.actions import ItemRef
-from bot.domain import (
+from bot.commands.payloads import ItemRef
+from bot.domain.model import Decision, Delegation, HomeMeeting, Item, Meeting, Position, Session
+from bot.domain.rules import (
     CONSENSUS,
     MAX_DELEGATION_NAME,
     MAX_ITEM_TEXT,
@@ -18,8 +18,8 @@ from bot.domain import (
     PositionKind,
     Role,
 )
-from bot.home import HomeMeeting, home_view
-from bot.records import Decision, Delegation, Item, Meeting, Position, Session
+from bot.render import forms, messages as render
+from bot.render.home import home_view
 
 NOW = datetime(2026, 11, 2, 7, 30, tzinfo=UTC)
 MEETING = Meeting(1, "T1", "C1", "M" * 150, "Africa/Gaborone", CONSENSUS, "U1", NOW, chairs=("U1",))

@@ -7,7 +7,7 @@ import re
 import pytest
 from hypothesis import given, settings, strategies as st
 
-from bot.text import escape, plain_text, truncate, user_mention_id
+from bot.domain.text import escape, plain_text, truncate, user_mention_id
 
 WORD_JOINER = "\u2060"
 BROADCASTS = {"channel", "here", "everyone"}

@@ -1,0 +1,1 @@
+"""The command language: slash-command text and button payloads to typed requests; pure."""

@@ -1,0 +1,1 @@
+"""Delivery to Slack: the notice outbox posted and edited in place, Home views published."""

@@ -1,0 +1,1 @@
+"""The domain: pure rules, records and text of consensus meetings; standard library only."""

@@ -1,0 +1,1 @@
+"""What services need from the outside world, as protocols: storage and the clock."""

@@ -1,0 +1,1 @@
+"""What people read: Block Kit messages, modals, the Home tab and the record; pure."""

@@ -1,0 +1,1 @@
+"""The scheduler: APScheduler wake-ups for due work; the only package importing it."""

@@ -1,0 +1,163 @@
+"""Lookups and rules every use case shares: who is calling, in which meeting, on which item,
+and how an item is decided. Each runs inside the caller's unit of work."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from bot.domain import rules
+from bot.domain.errors import Conflict, NotAllowed, NotFound
+from bot.domain.model import Decision, Delegation, Item, Meeting, NoticeKind, PositionState
+from bot.domain.rules import BlockChange, ItemStatus, Outcome, PositionKind, Tally
+from bot.ports.store import UnitOfWork
+
+NO_MEETING = "This channel has no meeting yet. A chair starts one with `/meeting start <title>`."
+
+
+@dataclass(frozen=True)
+class Caller:
+    """Who sent a request, and from which workspace and channel."""
+
+    team_id: str
+    channel_id: str
+    user_id: str
+
+
+@dataclass(frozen=True)
+class DecisionResult:
+    item: Item
+    decision: Decision
+
+
+async def meeting_of(uow: UnitOfWork, caller: Caller) -> Meeting:
+    meeting = await uow.meetings.find(caller.team_id, caller.channel_id)
+    if meeting is None:
+        raise NotFound(NO_MEETING)
+    return meeting
+
+
+def require_chair(meeting: Meeting, caller: Caller, action: str) -> None:
+    if not meeting.is_chair(caller.user_id):
+        raise NotAllowed(f"Only the meeting's chairs can {action}.")
+
+
+async def meeting_and_delegation_of(uow: UnitOfWork, caller: Caller) -> tuple[Meeting, Delegation]:
+    """The channel's meeting and the caller's delegation in it, in one round trip."""
+    meeting, delegation = await uow.meetings.find_with_delegation(
+        caller.team_id, caller.channel_id, caller.user_id
+    )
+    if meeting is None:
+        raise NotFound(NO_MEETING)
+    if delegation is None:
+        raise NotAllowed(
+            "You are not a member of any delegation in this meeting."
+            " Ask a chair to add you with `/meeting delegation add`."
+        )
+    return meeting, delegation
+
+
+async def item_numbered(uow: UnitOfWork, meeting: Meeting, number: int) -> Item:
+    item = await uow.items.by_number(meeting.id, number)
+    if item is None:
+        raise NotFound(f"There is no item #{number} in this meeting; `/meeting agenda` lists them.")
+    return item
+
+
+async def position_state(
+    uow: UnitOfWork, meeting: Meeting, number: int, delegation: Delegation
+) -> PositionState:
+    """The item's header, the delegation's current position on it and the counts, or
+    NotFound (one round trip, constant cost)."""
+    state = await uow.items.position_state(meeting.id, number, delegation.id)
+    if state is None:
+        raise NotFound(f"There is no item #{number} in this meeting; `/meeting agenda` lists them.")
+    return state
+
+
+def require_may_take(delegation: Delegation, kind: PositionKind) -> None:
+    """Only participant delegations can block: an observer's objection is refused."""
+    if kind.blocks and not delegation.role.may_block:
+        raise NotAllowed(
+            f"{delegation.name} is an observer: observers cannot block under this meeting's"
+            " rules. You may still table items and put a reservation or a stand-aside on"
+            " record."
+        )
+
+
+def require_open(item: Item) -> None:
+    if item.status is not ItemStatus.OPEN:
+        raise Conflict(
+            f"Item #{item.number} is already {item.status.value}; positions on it can no"
+            " longer change."
+        )
+
+
+async def queue_block_notices(
+    uow: UnitOfWork, meeting_id: int, item_id: int, change: BlockChange, now: datetime
+) -> None:
+    """The channel notices a change in an open item's standing calls for; the card always."""
+    if change is BlockChange.NOW_BLOCKED:
+        await uow.notices.add(meeting_id, item_id, NoticeKind.BLOCKED, now)
+    elif change is BlockChange.UNBLOCKED:
+        await uow.notices.touch_latest(item_id, NoticeKind.BLOCKED, close=True)
+        await uow.notices.add(meeting_id, item_id, NoticeKind.UNBLOCKED, now)
+    await uow.notices.touch_card(item_id, with_block_notice=change is BlockChange.STILL_BLOCKED)
+
+
+async def close_item_notices(uow: UnitOfWork, item_id: int) -> None:
+    """An item left the agenda (decided, withdrawn): its card shows it, its block notice ends."""
+    await uow.notices.touch_card(item_id)
+    await uow.notices.touch_latest(item_id, NoticeKind.BLOCKED, close=True)
+
+
+async def decide_item(
+    uow: UnitOfWork,
+    meeting: Meeting,
+    item: Item,
+    decided_by: str,
+    now: datetime,
+    *,
+    late: bool = False,
+) -> DecisionResult:
+    """Apply the consensus checker, record the decision, and queue its announcements.
+
+    Refuses with the numbers when the meeting's quorum is not present."""
+    present = await uow.meetings.count_present(meeting.id)
+    if not rules.quorate(present, meeting.quorum):
+        raise Conflict(
+            f"#{item.number} cannot be decided: the quorum is {meeting.quorum} participant"
+            f" delegations and {present} {'is' if present == 1 else 'are'} present."
+            " Delegations register with `/meeting present`.",
+            field="quorum",
+        )
+    tally = Tally(item.objections, await uow.meetings.count_participants(meeting.id))
+    outcome = rules.outcome(tally, meeting.rule)
+    decision = Decision(
+        item_id=item.id,
+        outcome=outcome,
+        rule=meeting.rule,
+        participants=tally.participants,
+        objections=tally.objections,
+        decided_at=now,
+        decided_by=decided_by,
+        late=late,
+        quorum=meeting.quorum,
+        present=present,
+    )
+    status = ItemStatus.ADOPTED if outcome is Outcome.ADOPTED else ItemStatus.BLOCKED
+    await uow.items.set_status(item.id, status, now)
+    await uow.items.record_decision(decision)
+    await close_item_notices(uow, item.id)
+    await uow.notices.add(meeting.id, item.id, NoticeKind.OUTCOME, now)
+    if item.amends is not None:
+        original = await uow.items.by_number(meeting.id, item.amends)
+        if original is not None:
+            if outcome is Outcome.ADOPTED and original.status is ItemStatus.OPEN:
+                # Adopting the modified version settles the original: it leaves the agenda.
+                await uow.items.set_status(original.id, ItemStatus.WITHDRAWN, now)
+            await close_item_notices(uow, original.id)  # it now says "superseded by"
+    await uow.homes.mark_stale(meeting.id)
+    decided = await uow.items.get(item.id)
+    assert decided is not None
+    return DecisionResult(decided, decision)

@@ -1,0 +1,163 @@
+"""Procedure beyond plain consensus: the decision rule, quorum and attendance, what-if,
+agenda adoption, and the meeting record."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+
+from bot.commands.reference import usage_of
+from bot.domain import rules
+from bot.domain.calendar import TimeFormatError, parse_when, zone
+from bot.domain.errors import Conflict, NotAllowed, UsageError
+from bot.domain.model import AgendaProposal, Delegation, Item, Meeting, NoticeKind
+from bot.domain.rules import BlockChange, ItemStatus, Outcome, Rule, Tally, WhatIf
+from bot.ports.clock import Clock
+from bot.ports.store import Planner, Store
+from bot.services.lookups import (
+    Caller,
+    item_numbered,
+    meeting_and_delegation_of,
+    meeting_of,
+    queue_block_notices,
+    require_chair,
+)
+from bot.services.sessions import agenda_job
+
+DEFAULT_AGENDA_WINDOW = timedelta(hours=24)
+
+
+@dataclass(frozen=True)
+class Attendance:
+    delegation: Delegation
+    newly: bool
+    present: int
+    quorum: int
+
+
+class ProcedureService:
+    def __init__(
+        self, store: Store, clock: Clock, planner: Planner, notify: Callable[[], None]
+    ) -> None:
+        self._store = store
+        self._clock = clock
+        self._planner = planner
+        self._notify = notify
+
+    async def set_rule(self, caller: Caller, rule: Rule) -> Meeting:
+        async with self._store.write() as uow:
+            meeting = await meeting_of(uow, caller)
+            require_chair(meeting, caller, "change the decision rule")
+            await uow.meetings.update_settings(meeting.id, rule=rule.encode())
+            # Items shown as blocked (or not) may read otherwise under the new rule.
+            participants = await uow.meetings.count_participants(meeting.id)
+            now = self._clock.now()
+            for item in await uow.items.all(meeting.id):
+                if item.status is not ItemStatus.OPEN or not item.objections:
+                    continue
+                tally = Tally(item.objections, participants)
+                was = rules.outcome(tally, meeting.rule) is Outcome.BLOCKED
+                becomes = rules.outcome(tally, rule) is Outcome.BLOCKED
+                if was != becomes:
+                    change = BlockChange.NOW_BLOCKED if becomes else BlockChange.UNBLOCKED
+                    await queue_block_notices(uow, meeting.id, item.id, change, now)
+            await uow.homes.mark_stale(meeting.id)
+            updated = await uow.meetings.get(meeting.id)
+        assert updated is not None
+        self._notify()
+        return updated
+
+    async def set_quorum(self, caller: Caller, quorum: int) -> tuple[Meeting, int]:
+        async with self._store.write() as uow:
+            meeting = await meeting_of(uow, caller)
+            require_chair(meeting, caller, "set the quorum")
+            await uow.meetings.update_settings(meeting.id, quorum=quorum)
+            updated = await uow.meetings.get(meeting.id)
+            present = await uow.meetings.count_present(meeting.id)
+        assert updated is not None
+        return updated, present
+
+    async def present(self, caller: Caller) -> Attendance:
+        async with self._store.write() as uow:
+            meeting, delegation = await meeting_and_delegation_of(uow, caller)
+            _require_participant(delegation)
+            newly = await uow.meetings.register_present(
+                meeting.id, delegation.id, caller.user_id, self._clock.now()
+            )
+            present = await uow.meetings.count_present(meeting.id)
+        return Attendance(delegation, newly, present, meeting.quorum)
+
+    async def absent(self, caller: Caller) -> Attendance:
+        """The caller's delegation leaves; ``newly`` is False when it was not registered."""
+        async with self._store.write() as uow:
+            meeting, delegation = await meeting_and_delegation_of(uow, caller)
+            _require_participant(delegation)
+            left = await uow.meetings.register_absent(meeting.id, delegation.id)
+            present = await uow.meetings.count_present(meeting.id)
+        return Attendance(delegation, left, present, meeting.quorum)
+
+    async def what_if(self, caller: Caller, number: int) -> tuple[Item, WhatIf]:
+        async with self._store.read() as uow:
+            meeting = await meeting_of(uow, caller)
+            item = await item_numbered(uow, meeting, number)
+            if item.status is ItemStatus.WITHDRAWN:
+                raise Conflict(f"#{number} was withdrawn; nothing was decided on it.")
+            decision = await uow.items.decision(item.id)
+            if decision is not None:
+                tally = Tally(decision.objections, decision.participants)
+                return item, rules.what_if(tally, decision.rule)
+            participants = await uow.meetings.count_participants(meeting.id)
+            return item, rules.what_if(Tally(item.objections, participants), meeting.rule)
+
+    async def propose_agenda(self, caller: Caller, deadline_text: str | None) -> AgendaProposal:
+        usage = usage_of("/meeting agenda propose")
+        now = self._clock.now()
+        async with self._store.write() as uow:
+            meeting = await meeting_of(uow, caller)
+            require_chair(meeting, caller, "propose the agenda")
+            if await uow.agendas.pending(meeting.id) is not None:
+                raise Conflict("An agenda proposal is already circulating; it closes first.")
+            if deadline_text is None:
+                deadline = now + (meeting.window or DEFAULT_AGENDA_WINDOW)
+            else:
+                try:
+                    deadline = parse_when(deadline_text, now, zone(meeting.timezone))
+                except TimeFormatError as exc:
+                    raise UsageError(str(exc), usage=usage) from None
+                if deadline <= now:
+                    raise UsageError("The deadline has already passed.", usage=usage)
+            items = [i for i in await uow.items.all(meeting.id) if i.status is ItemStatus.OPEN]
+            if not items:
+                raise Conflict("No item is open: table the agenda items first.")
+            # Adopting the agenda asks one question per item, "is it on the agenda?": an item
+            # blocked under the rule is excised; the others stay open to be decided on
+            # their merits later. Their own deadlines are left alone.
+            proposal = await uow.agendas.propose(
+                meeting.id, caller.user_id, now, deadline, [i.id for i in items]
+            )
+            await uow.notices.add(
+                meeting.id, None, NoticeKind.AGENDA_PROPOSED, now, {"proposal": proposal.id}
+            )
+            await uow.homes.mark_stale(meeting.id)
+        self._planner.plan(agenda_job(proposal.id), proposal.deadline)
+        self._notify()
+        return proposal
+
+    async def request_record(self, caller: Caller) -> Meeting:
+        async with self._store.write() as uow:
+            meeting = await meeting_of(uow, caller)
+            require_chair(meeting, caller, "produce the meeting record")
+            await uow.notices.add(
+                meeting.id, None, NoticeKind.RECORD, self._clock.now(), {"by": caller.user_id}
+            )
+        self._notify()
+        return meeting
+
+
+def _require_participant(delegation: Delegation) -> None:
+    if not delegation.role.may_block:
+        raise NotAllowed(
+            f"{delegation.name} is an observer; attendance counts participant delegations"
+            " toward the quorum."
+        )

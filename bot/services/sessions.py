@@ -1,0 +1,180 @@
+"""Use cases of a meeting's calendar: time zone, objection window, sessions, reminders and
+digest settings. Chairs change them; anyone may read them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime, time, timedelta
+
+from bot.commands.reference import usage_of
+from bot.domain.calendar import (
+    TimeFormatError,
+    local_day_bounds,
+    next_fire_after,
+    parse_local,
+    within_horizon,
+    zone,
+)
+from bot.domain.digest import Digest, build_digest
+from bot.domain.errors import NotFound, UsageError
+from bot.domain.model import Meeting, Session
+from bot.ports.clock import Clock
+from bot.ports.store import Planner, Store, UnitOfWork
+from bot.services.lookups import Caller, meeting_of, require_chair
+
+
+def deadline_job(item_id: int) -> str:
+    return f"deadline:{item_id}"
+
+
+def reminder_job(session_id: int) -> str:
+    return f"reminder:{session_id}"
+
+
+def agenda_job(proposal_id: int) -> str:
+    return f"agenda:{proposal_id}"
+
+
+def digest_job(meeting_id: int) -> str:
+    return f"digest:{meeting_id}"
+
+
+class ScheduleService:
+    def __init__(
+        self, store: Store, clock: Clock, planner: Planner, notify: Callable[[], None]
+    ) -> None:
+        self._store = store
+        self._clock = clock
+        self._planner = planner
+        self._notify = notify
+
+    async def set_timezone(self, caller: Caller, name: str) -> Meeting:
+        tz = zone(name)
+        async with self._store.write() as uow:
+            meeting = await meeting_of(uow, caller)
+            require_chair(meeting, caller, "change the meeting's time zone")
+            columns: dict[str, object] = {"timezone": tz.key}
+            if meeting.digest_time is not None:
+                columns["next_digest_at"] = next_fire_after(
+                    self._clock.now(), meeting.digest_time, tz
+                )
+            await uow.meetings.update_settings(meeting.id, **columns)
+            updated = await uow.meetings.get(meeting.id)
+        assert updated is not None
+        self._plan_digest(updated)
+        return updated
+
+    async def set_window(self, caller: Caller, window: timedelta | None) -> Meeting:
+        async with self._store.write() as uow:
+            meeting = await meeting_of(uow, caller)
+            require_chair(meeting, caller, "set the objection window")
+            seconds = int(window.total_seconds()) if window else None
+            await uow.meetings.update_settings(meeting.id, window_seconds=seconds)
+            updated = await uow.meetings.get(meeting.id)
+        assert updated is not None
+        return updated
+
+    async def set_reminder(self, caller: Caller, minutes: int) -> Meeting:
+        async with self._store.write() as uow:
+            meeting = await meeting_of(uow, caller)
+            require_chair(meeting, caller, "set the reminder lead time")
+            await uow.meetings.update_settings(meeting.id, reminder_minutes=minutes)
+            sessions = [s for s in await uow.sessions.all(meeting.id) if s.reminded_at is None]
+            for session in sessions:
+                remind_at = session.starts_at - timedelta(minutes=minutes)
+                await uow.sessions.set_remind_at(session.id, remind_at)
+                self._planner.plan(reminder_job(session.id), remind_at)
+            updated = await uow.meetings.get(meeting.id)
+        assert updated is not None
+        return updated
+
+    async def set_digest(self, caller: Caller, at: time | None) -> Meeting:
+        now = self._clock.now()
+        async with self._store.write() as uow:
+            meeting = await meeting_of(uow, caller)
+            require_chair(meeting, caller, "set the daily digest")
+            if at is None:
+                await uow.meetings.update_settings(
+                    meeting.id, digest_time=None, next_digest_at=None
+                )
+            else:
+                await uow.meetings.update_settings(
+                    meeting.id,
+                    digest_time=at.strftime("%H:%M"),
+                    next_digest_at=next_fire_after(now, at, zone(meeting.timezone)),
+                )
+            updated = await uow.meetings.get(meeting.id)
+        assert updated is not None
+        self._plan_digest(updated)
+        return updated
+
+    def _plan_digest(self, meeting: Meeting) -> None:
+        if meeting.next_digest_at is None:
+            self._planner.cancel(digest_job(meeting.id))
+        else:
+            self._planner.plan(digest_job(meeting.id), meeting.next_digest_at)
+
+    async def add_session(self, caller: Caller, starts: str, title: str) -> Session:
+        usage = usage_of("/meeting session add")
+        now = self._clock.now()
+        async with self._store.write() as uow:
+            meeting = await meeting_of(uow, caller)
+            require_chair(meeting, caller, "schedule sessions")
+            try:
+                starts_at = within_horizon(parse_local(starts, zone(meeting.timezone)), now)
+            except TimeFormatError as exc:
+                raise UsageError(str(exc), usage=usage) from None
+            if starts_at <= now:
+                raise UsageError(
+                    f"{starts} ({meeting.timezone}) has already passed; a session must start"
+                    " in the future.",
+                    usage=usage,
+                )
+            remind_at = starts_at - timedelta(minutes=meeting.reminder_minutes)
+            session = await uow.sessions.add(meeting.id, title, starts_at, remind_at, now)
+        self._planner.plan(reminder_job(session.id), max(remind_at, now))
+        return session
+
+    async def remove_session(self, caller: Caller, number: int) -> Session:
+        async with self._store.write() as uow:
+            meeting = await meeting_of(uow, caller)
+            require_chair(meeting, caller, "remove sessions")
+            session = await uow.sessions.by_number(meeting.id, number)
+            if session is None:
+                raise NotFound(f"There is no session {number}; `/meeting sessions` lists them.")
+            await uow.sessions.remove(session.id, self._clock.now())
+        self._planner.cancel(reminder_job(session.id))
+        return session
+
+    async def sessions(self, caller: Caller) -> tuple[Meeting, list[Session]]:
+        async with self._store.read() as uow:
+            meeting = await meeting_of(uow, caller)
+            return meeting, await uow.sessions.all(meeting.id)
+
+    async def digest_now(self, caller: Caller) -> Digest:
+        """The digest as it would read now, covering the time since the last one."""
+        now = self._clock.now()
+        async with self._store.read() as uow:
+            meeting = await meeting_of(uow, caller)
+            return await assemble_digest(uow, meeting, since=meeting.digest_since, until=now)
+
+
+async def assemble_digest(
+    uow: UnitOfWork,
+    meeting: Meeting,
+    *,
+    since: datetime | None,
+    until: datetime,
+    late: bool = False,
+) -> Digest:
+    """Load what a digest of ``meeting`` needs and choose its contents."""
+    return build_digest(
+        meeting,
+        await uow.items.all(meeting.id),
+        await uow.items.decisions(meeting.id),
+        await uow.sessions.all(meeting.id),
+        since=since,
+        until=until,
+        day=local_day_bounds(until, zone(meeting.timezone)),
+        late=late,
+    )

@@ -1,0 +1,214 @@
+"""Acts on time without anyone typing: closes items at their deadlines, sends session
+reminders and daily digests, and catches up once after a restart.
+
+Each due thing changes state and queues its notice in one transaction, so a crash between
+the two cannot send it twice; the scheduler only decides *when* to look (`run_due`).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+
+from bot.domain.calendar import latest_fire_at_or_before, next_fire_after, zone
+from bot.domain.errors import Conflict
+from bot.domain.model import NoticeKind
+from bot.domain.rules import ItemStatus, Outcome, Tally, outcome
+from bot.ports.clock import Clock
+from bot.ports.store import Planner, Store
+from bot.services.lookups import decide_item
+from bot.services.sessions import agenda_job, deadline_job, digest_job, reminder_job
+
+log = logging.getLogger(__name__)
+
+# A deadline or digest handled later than this after its time is announced as late.
+LATE_AFTER = timedelta(minutes=1)
+# A digest missed by up to this much (say, a restart) is still sent, late; older ones are
+# skipped, and the next digest covers their period.
+DIGEST_GRACE = timedelta(hours=3)
+
+
+@dataclass
+class Sweep:
+    """What one pass did, for logs, tests and the demo."""
+
+    decided: list[int] = field(default_factory=list)
+    inquorate: list[int] = field(default_factory=list)
+    agendas: list[int] = field(default_factory=list)
+    reminded: list[int] = field(default_factory=list)
+    skipped_reminders: list[int] = field(default_factory=list)
+    digests: list[int] = field(default_factory=list)
+    skipped_digests: list[int] = field(default_factory=list)
+
+
+class Timekeeper:
+    def __init__(
+        self, store: Store, clock: Clock, planner: Planner, notify: Callable[[], None]
+    ) -> None:
+        self._store = store
+        self._clock = clock
+        self._planner = planner
+        self._notify = notify
+
+    async def run_due(self) -> Sweep:
+        """Handle every deadline, reminder and digest due by now. Safe to call at any time
+        and any number of times: what was handled is never handled again."""
+        now = self._clock.now()
+        sweep = Sweep()
+        await self._close_deadlines(now, sweep)
+        await self._adopt_agendas(now, sweep)
+        await self._send_reminders(now, sweep)
+        await self._send_digests(now, sweep)
+        if sweep.decided or sweep.inquorate or sweep.agendas or sweep.reminded or sweep.digests:
+            self._notify()
+        return sweep
+
+    async def _close_deadlines(self, now: datetime, sweep: Sweep) -> None:
+        async with self._store.read() as uow:
+            due = await uow.items.deadlines_due(now)
+        for item_id in due:
+            try:
+                async with self._store.write() as uow:
+                    item = await uow.items.get(item_id)
+                    if item is None or item.status is not ItemStatus.OPEN or not item.deadline:
+                        continue  # decided by the chair meanwhile
+                    meeting = await uow.meetings.get(item.meeting_id)
+                    assert meeting is not None
+                    late = now - item.deadline > LATE_AFTER
+                    await decide_item(uow, meeting, item, "deadline", now, late=late)
+            except Conflict as refused:
+                if refused.field != "quorum":
+                    raise
+                await self._inquorate(item_id, now, refused.message)
+                sweep.inquorate.append(item_id)
+                continue
+            sweep.decided.append(item_id)
+            log.info("deadline closed item", extra={"item_id": item_id, "late": late})
+
+    async def _inquorate(self, item_id: int, now: datetime, why: str) -> None:
+        """A deadline passed without a quorum: the item stays open for the chair, and the
+        channel is told why nothing was decided."""
+        async with self._store.write() as uow:
+            item = await uow.items.get(item_id)
+            assert item is not None
+            await uow.items.set_deadline(item_id, None)
+            await uow.notices.add(item.meeting_id, item_id, NoticeKind.INQUORATE, now, {"why": why})
+            await uow.notices.touch_card(item_id)  # the card no longer shows the passed deadline
+            await uow.homes.mark_stale(item.meeting_id)
+        log.warning("deadline passed without a quorum", extra={"item_id": item_id})
+
+    async def _adopt_agendas(self, now: datetime, sweep: Sweep) -> None:
+        async with self._store.read() as uow:
+            due = await uow.agendas.due(now)
+        for proposal in due:
+            async with self._store.write() as uow:
+                if not await uow.agendas.mark_adopted(proposal.id, now):
+                    continue
+                meeting = await uow.meetings.get(proposal.meeting_id)
+                assert meeting is not None
+                participants = await uow.meetings.count_participants(meeting.id)
+                for item_id in proposal.items:
+                    item = await uow.items.get(item_id)
+                    if item is None or item.status is not ItemStatus.OPEN:
+                        continue
+                    if (
+                        outcome(Tally(item.objections, participants), meeting.rule)
+                        is Outcome.BLOCKED
+                    ):
+                        try:  # the quorum is checked before anything is written
+                            await decide_item(uow, meeting, item, "agenda", now)
+                        except Conflict as refused:
+                            if refused.field != "quorum":
+                                raise
+                            sweep.inquorate.append(item_id)
+                await uow.notices.add(
+                    proposal.meeting_id,
+                    None,
+                    NoticeKind.AGENDA_ADOPTED,
+                    now,
+                    {"proposal": proposal.id},
+                )
+            sweep.agendas.append(proposal.id)
+
+    async def _send_reminders(self, now: datetime, sweep: Sweep) -> None:
+        async with self._store.read() as uow:
+            due = await uow.sessions.reminders_due(now)
+        for session in due:
+            async with self._store.write() as uow:
+                if not await uow.sessions.mark_reminded(session.id, now):
+                    continue
+                if now >= session.starts_at:
+                    sweep.skipped_reminders.append(session.id)
+                    log.warning(
+                        "reminder skipped: session already started",
+                        extra={"session_id": session.id, "meeting_id": session.meeting_id},
+                    )
+                    continue
+                await uow.notices.add(
+                    session.meeting_id,
+                    None,
+                    NoticeKind.REMINDER,
+                    now,
+                    {"session_id": session.id},
+                )
+            sweep.reminded.append(session.id)
+
+    async def _send_digests(self, now: datetime, sweep: Sweep) -> None:
+        async with self._store.read() as uow:
+            due = await uow.meetings.digests_due(now)
+        for meeting in due:
+            if meeting.digest_time is None:
+                continue
+            tz = zone(meeting.timezone)
+            fire = latest_fire_at_or_before(now, meeting.digest_time, tz)
+            following = next_fire_after(fire, meeting.digest_time, tz)
+            async with self._store.write() as uow:
+                current = await uow.meetings.get(meeting.id)
+                if current is None or current.next_digest_at != meeting.next_digest_at:
+                    continue  # another pass or a settings change got here first
+                if now - fire <= DIGEST_GRACE:
+                    await uow.notices.add(
+                        meeting.id,
+                        None,
+                        NoticeKind.DIGEST,
+                        now,
+                        {
+                            "since": meeting.digest_since.isoformat()
+                            if meeting.digest_since
+                            else None,
+                            "until": now.isoformat(),
+                            "late": now - fire > LATE_AFTER,
+                        },
+                    )
+                    await uow.meetings.update_settings(
+                        meeting.id, next_digest_at=following, digest_since=now
+                    )
+                    sweep.digests.append(meeting.id)
+                else:
+                    await uow.meetings.update_settings(meeting.id, next_digest_at=following)
+                    sweep.skipped_digests.append(meeting.id)
+                    log.warning(
+                        "digest skipped: missed by more than the grace period",
+                        extra={"meeting_id": meeting.id, "due": fire.isoformat()},
+                    )
+            self._planner.plan(digest_job(meeting.id), following)
+
+    async def plan_all(self) -> int:
+        """Give the scheduler a job for every future deadline, reminder and digest in the
+        database (the source of truth); returns how many."""
+        async with self._store.read() as uow:
+            deadlines = await uow.items.planned_deadlines()
+            reminders = await uow.sessions.planned_reminders()
+            digests = await uow.meetings.planned_digests()
+            agendas = await uow.agendas.planned()
+        for item_id, at in deadlines:
+            self._planner.plan(deadline_job(item_id), at)
+        for session_id, at in reminders:
+            self._planner.plan(reminder_job(session_id), at)
+        for meeting_id, at in digests:
+            self._planner.plan(digest_job(meeting_id), at)
+        for proposal_id, at in agendas:
+            self._planner.plan(agenda_job(proposal_id), at)
+        return len(deadlines) + len(reminders) + len(digests) + len(agendas)

@@ -1,0 +1,1 @@
+"""The SQLite backend: one aiosqlite connection, migrations, repositories."""

@@ -1,0 +1,159 @@
+"""The notice outbox in SQLite: channel messages owed, written in the same transaction as
+the change they announce, so an acknowledged command can never lose its announcement."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.domain.model import Notice, NoticeKind
+from storage.sqlite import rows
+from storage.sqlite.database import Statements
+
+_NOTICE_SELECT = (
+    "SELECT notices.*, meetings.team_id, meetings.channel_id FROM notices"
+    " JOIN meetings ON meetings.id = notices.meeting_id"
+)
+
+
+class SqliteNoticeRepository:
+    def __init__(self, conn: Statements) -> None:
+        self._conn = conn
+
+    async def add(
+        self,
+        meeting_id: int,
+        item_id: int | None,
+        kind: NoticeKind,
+        now: datetime,
+        payload: dict[str, Any] | None = None,
+    ) -> int:
+        cursor = await self._conn.execute(
+            "INSERT INTO notices (meeting_id, item_id, kind, created_at, payload)"
+            " VALUES (?, ?, ?, ?, ?)",
+            (
+                meeting_id,
+                item_id,
+                kind.value,
+                rows.ts(now),
+                json.dumps(payload, ensure_ascii=False) if payload else None,
+            ),
+        )
+        assert cursor.lastrowid is not None
+        return cursor.lastrowid
+
+    async def get(self, notice_id: int) -> Notice | None:
+        fetched = await self._conn.execute_fetchall(
+            f"{_NOTICE_SELECT} WHERE notices.id = ?",
+            (notice_id,),
+        )
+        row = next(iter(fetched), None)
+        return rows.notice(row) if row else None
+
+    async def forget_message(self, notice_id: int) -> None:
+        """The message was deleted in Slack: the next delivery posts it afresh."""
+        self._conn.defer("UPDATE notices SET message_ts = NULL WHERE id = ?", (notice_id,))
+
+    async def touch_latest(self, item_id: int, kind: NoticeKind, *, close: bool = False) -> bool:
+        """Touch the item's newest notice of ``kind`` unless it is closed; False if none."""
+        cursor = await self._conn.execute(
+            "UPDATE notices SET revision = revision + 1, closed = closed OR ?,"
+            " next_attempt_at = NULL, attempts = 0"
+            " WHERE id = (SELECT max(id) FROM notices WHERE item_id = ? AND kind = ?)"
+            " AND closed = 0",
+            (int(close), item_id, kind.value),
+        )
+        return cursor.rowcount == 1
+
+    async def touch_card(self, item_id: int, *, with_block_notice: bool = False) -> None:
+        """Bring the item's card up to date, and its open block notice too when asked."""
+        self._conn.defer(
+            "UPDATE notices SET revision = revision + 1, next_attempt_at = NULL, attempts = 0"
+            " WHERE id = (SELECT max(id) FROM notices WHERE item_id = ? AND kind = 'item-card')"
+            " OR (? AND closed = 0 AND id = (SELECT max(id) FROM notices"
+            "      WHERE item_id = ? AND kind = 'blocked'))",
+            (item_id, int(with_block_notice), item_id),
+        )
+
+    async def touch(self, notice_id: int, *, close: bool = False) -> None:
+        """Ask for the message to be brought up to date (coalesced with any pending edit)."""
+        self._conn.defer(
+            "UPDATE notices SET revision = revision + 1, closed = closed OR ?,"
+            " next_attempt_at = NULL, attempts = 0 WHERE id = ?",
+            (int(close), notice_id),
+        )
+
+    async def pending(self, now: datetime, limit: int) -> list[Notice]:
+        fetched = await self._conn.execute_fetchall(
+            f"{_NOTICE_SELECT} WHERE notices.delivered_revision < notices.revision"
+            " AND (notices.next_attempt_at IS NULL OR notices.next_attempt_at <= ?)"
+            " ORDER BY notices.id LIMIT ?",
+            (rows.ts(now), limit),
+        )
+        return [rows.notice(r) for r in fetched]
+
+    async def next_retry_at(self) -> datetime | None:
+        fetched = await self._conn.execute_fetchall(
+            "SELECT min(next_attempt_at) FROM notices"
+            " WHERE delivered_revision < revision AND next_attempt_at IS NOT NULL"
+        )
+        row = next(iter(fetched), None)
+        return rows.opt_dt(row[0]) if row else None
+
+    async def mark_delivered(self, notice_id: int, revision: int, message_ts: str) -> None:
+        self._conn.defer(
+            "UPDATE notices SET delivered_revision = max(delivered_revision, ?), message_ts = ?,"
+            " attempts = 0, next_attempt_at = NULL, last_error = NULL, uncertain_since = NULL"
+            " WHERE id = ?",
+            (revision, message_ts, notice_id),
+        )
+
+    async def mark_uncertain(self, notice_id: int, since: datetime) -> None:
+        self._conn.defer(
+            "UPDATE notices SET uncertain_since = coalesce(uncertain_since, ?) WHERE id = ?",
+            (rows.ts(since), notice_id),
+        )
+
+    async def adopt_message(self, notice_id: int, message_ts: str) -> None:
+        """A post thought lost was found in the channel: edit it from now on."""
+        self._conn.defer(
+            "UPDATE notices SET message_ts = ?, uncertain_since = NULL WHERE id = ?",
+            (message_ts, notice_id),
+        )
+
+    async def first_delivery(self, event_id: str, now: datetime) -> bool:
+        """Record an Events API delivery; False when this event id was seen before (a retry).
+        Entries older than a day are pruned: Slack retries within minutes."""
+        self._conn.defer(
+            "DELETE FROM seen_events WHERE seen_at < ?", (rows.ts(now - timedelta(days=1)),)
+        )
+        cursor = await self._conn.execute(
+            "INSERT OR IGNORE INTO seen_events (event_id, seen_at) VALUES (?, ?)",
+            (event_id, rows.ts(now)),
+        )
+        return cursor.rowcount == 1
+
+    async def mark_failed(
+        self, notice_id: int, error: str, retry_at: datetime | None, revision: int
+    ) -> None:
+        """Record a failed delivery: retried at ``retry_at``, or given up when it is None."""
+        if retry_at is None:
+            self._conn.defer(
+                "UPDATE notices SET delivered_revision = max(delivered_revision, ?),"
+                " last_error = ?, attempts = attempts + 1 WHERE id = ?",
+                (revision, error, notice_id),
+            )
+        else:
+            self._conn.defer(
+                "UPDATE notices SET next_attempt_at = ?, last_error = ?, attempts = attempts + 1"
+                " WHERE id = ?",
+                (rows.ts(retry_at), error, notice_id),
+            )
+
+    async def count_pending(self) -> int:
+        fetched = await self._conn.execute_fetchall(
+            "SELECT count(*) FROM notices WHERE delivered_revision < revision"
+        )
+        row = next(iter(fetched), None)
+        return int(row[0]) if row else 0
