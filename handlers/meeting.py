@@ -86,8 +86,8 @@ async def _run(meetings: MeetingService, caller: Caller, request: MeetingRequest
             return blocks.note(
                 f"#{item.number} is withdrawn and leaves the agenda; the channel has been told."
             )
-        case Decide(number):
-            result = await meetings.decide(caller, number)
+        case Decide(number, confirmed):
+            result = await meetings.decide(caller, number, confirmed=confirmed)
             return blocks.note(
                 f"#{number} is decided: *{blocks.STATUS_LABEL[result.item.status]}*."
                 " The outcome has been announced in the channel."

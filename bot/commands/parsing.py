@@ -63,6 +63,7 @@ class ShowAgenda:
 @dataclass(frozen=True)
 class Decide:
     number: int
+    confirmed: bool = False  # the chair confirms deciding a modification of a superseded item
 
 
 @dataclass(frozen=True)
@@ -327,9 +328,13 @@ def parse_meeting(text: str) -> MeetingRequest:
         return WithdrawItem(parse_item_number(words[1], usage))
     if verb == "decide":
         usage = usage_of("/meeting decide")
-        if len(words) != 2:
-            raise UsageError("Name the one item to decide.", usage=usage)
-        return Decide(parse_item_number(words[1], usage))
+        confirmed = len(words) == 3 and words[2].lower() == "confirm"
+        if len(words) != 2 and not confirmed:
+            raise UsageError(
+                "Name the one item to decide, followed by `confirm` only when asked to.",
+                usage=usage,
+            )
+        return Decide(parse_item_number(words[1], usage), confirmed)
     shown = plain_text(words[0])[:40]
     if verb in ("delegations", "agenda", "sessions", "digest"):
         raise UsageError(f"`/meeting {verb}` takes nothing after it.", usage=usage_of("/meeting"))

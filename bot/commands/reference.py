@@ -161,8 +161,9 @@ COMMANDS: tuple[CommandDoc, ...] = (
         "/meeting record",
     ),
     CommandDoc(
-        "/meeting decide <item>",
-        "Close an open item now and announce the outcome.",
+        "/meeting decide <item> [confirm]",
+        "Close an open item now and announce the outcome. A modification of an item that"
+        " another modification already superseded is decided only with `confirm`.",
         Audience.CHAIR,
         "/meeting decide 3",
     ),

@@ -352,7 +352,7 @@ async def render_notice(uow: UnitOfWork, notice: Notice) -> blocks.Message | Non
         if notice.kind is NoticeKind.AGENDA_PROPOSED:
             return render_procedure.agenda_proposed(meeting, proposal, items)
         return render_procedure.agenda_adopted(
-            meeting, items, await uow.items.decisions(meeting.id)
+            meeting, proposal, items, await uow.items.decisions(meeting.id), notice.payload
         )
     if notice.kind is NoticeKind.REMINDER:
         session = await uow.sessions.get(int(notice.payload["session_id"]))
@@ -381,7 +381,11 @@ async def render_notice(uow: UnitOfWork, notice: Notice) -> blocks.Message | Non
     if notice.kind is NoticeKind.BLOCKED:
         return render.blocked_notice(item, meeting, closed=notice.closed)
     if notice.kind is NoticeKind.INQUORATE:
-        return render_procedure.inquorate_notice(item, str(notice.payload.get("why", "")))
+        return render_procedure.inquorate_notice(
+            item,
+            str(notice.payload.get("why", "")),
+            str(notice.payload.get("cause", "quorum")),
+        )
     if notice.kind is NoticeKind.WITHDRAWN:
         return render.withdrawn_notice(item, by_chair=notice.payload.get("as") == "chair")
     if notice.kind is NoticeKind.UNBLOCKED:

@@ -19,13 +19,16 @@ class Digest:
     adopted: tuple[Item, ...]
     blocked: tuple[tuple[Item, Decision], ...]
     withdrawn: tuple[Item, ...]
+    superseded: tuple[Item, ...]  # left the agenda when a modified version was adopted
     open_items: tuple[Item, ...]
     sessions_today: tuple[Session, ...]
     late: bool = False
 
     @property
     def is_quiet(self) -> bool:
-        return not (self.tabled or self.adopted or self.blocked or self.withdrawn)
+        return not (
+            self.tabled or self.adopted or self.blocked or self.withdrawn or self.superseded
+        )
 
 
 def build_digest(
@@ -73,6 +76,9 @@ def build_digest(
         blocked=tuple(blocked),
         withdrawn=tuple(
             i for i in items if i.status is ItemStatus.WITHDRAWN and in_window(i.closed_at)
+        ),
+        superseded=tuple(
+            i for i in items if i.status is ItemStatus.SUPERSEDED and in_window(i.closed_at)
         ),
         open_items=tuple(open_items),
         sessions_today=tuple(s for s in sessions if start <= s.starts_at < end),

@@ -83,6 +83,9 @@ class Item:
     title: str | None = None
     amends: int | None = None  # the number of the item this one modifies
     amended_by: tuple[tuple[int, ItemStatus], ...] = ()  # later versions, with their status
+    # Another modification of the same original that was adopted: while this one is open,
+    # the text it modifies is already superseded.
+    rival_adopted: int | None = None
 
     @property
     def superseded_by(self) -> int | None:
@@ -158,7 +161,8 @@ class AgendaProposal:
     proposed_at: datetime
     deadline: datetime
     items: tuple[int, ...]  # item ids
-    adopted_at: datetime | None = None
+    adopted_at: datetime | None = None  # when its deadline was handled
+    inquorate: bool = False  # the deadline passed without a quorum: nothing was adopted
 
 
 @dataclass(frozen=True)

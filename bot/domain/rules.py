@@ -30,6 +30,8 @@ class ItemStatus(StrEnum):
     ADOPTED = "adopted"
     BLOCKED = "blocked"
     WITHDRAWN = "withdrawn"
+    # Left the agenda because a modified version of it was adopted: nobody withdrew it.
+    SUPERSEDED = "superseded"
 
     @property
     def is_decided(self) -> bool:
@@ -168,6 +170,22 @@ def block_change_in_counts(
     if was and not now:
         return BlockChange.UNBLOCKED
     if now and changed:
+        return BlockChange.STILL_BLOCKED
+    return BlockChange.NONE
+
+
+def block_change_between(
+    before: Tally, after: Tally, rule_before: Rule, rule_after: Rule
+) -> BlockChange:
+    """Which announcement an open item calls for when anything its standing depends on
+    changed: its objections, how many participants count, or the rule itself."""
+    was = outcome(before, rule_before) is Outcome.BLOCKED
+    now = outcome(after, rule_after) is Outcome.BLOCKED
+    if now and not was:
+        return BlockChange.NOW_BLOCKED
+    if was and not now:
+        return BlockChange.UNBLOCKED
+    if now and before.objections != after.objections:
         return BlockChange.STILL_BLOCKED
     return BlockChange.NONE
 

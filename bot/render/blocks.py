@@ -122,12 +122,14 @@ STATUS_LABEL = {
     ItemStatus.ADOPTED: "adopted",
     ItemStatus.BLOCKED: "blocked, excised from the agenda",
     ItemStatus.WITHDRAWN: "withdrawn",
+    ItemStatus.SUPERSEDED: "superseded",
 }
 STATUS_EMOJI = {
     ItemStatus.OPEN: ":large_blue_circle:",
     ItemStatus.ADOPTED: ":white_check_mark:",
     ItemStatus.BLOCKED: ":no_entry:",
     ItemStatus.WITHDRAWN: ":heavy_minus_sign:",
+    ItemStatus.SUPERSEDED: ":twisted_rightwards_arrows:",
 }
 
 
@@ -154,7 +156,11 @@ def links(item: Item) -> str:
     """Modified proposals, linked both ways."""
     parts = []
     if item.amends is not None:
-        parts.append(f"modifies #{item.amends}")
+        rival = item.rival_adopted if item.status is ItemStatus.OPEN else None
+        parts.append(
+            f"modifies #{item.amends}"
+            + (f", which #{rival} already superseded" if rival is not None else "")
+        )
     if item.superseded_by is not None:
         parts.append(f"superseded by #{item.superseded_by}")
     elif item.amended_by:

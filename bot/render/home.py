@@ -19,7 +19,7 @@ from bot.commands.payloads import Action, ItemRef, MeetingRef
 from bot.domain.model import Delegation, HomeMeeting, Item
 from bot.domain.rules import PositionKind
 from bot.domain.text import escape, truncate
-from bot.render.blocks import context, is_blocked, section, when
+from bot.render.blocks import context, is_blocked, links, section, when
 
 MAX_HOME_BLOCKS = 100
 STANCE = {
@@ -67,7 +67,10 @@ def _meeting_blocks(home: HomeMeeting) -> list[Block]:
     if not home.open_items:
         blocks.append(section("Nothing is open."))
     for item in home.open_items[:12]:
-        line = f"*#{item.number} {escape(truncate(item.heading, 120))}* — _{escape(item.sponsor)}_"
+        line = (
+            f"*#{item.number} {escape(truncate(item.heading, 120))}* — _{escape(item.sponsor)}_"
+            + links(item)
+        )
         if item.deadline is not None:
             line += f"\nCloses {when(item.deadline, meeting.timezone)}"
         if item.objections:

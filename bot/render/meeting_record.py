@@ -25,6 +25,7 @@ STATUS_LABEL = {
     ItemStatus.ADOPTED: "adopted",
     ItemStatus.BLOCKED: "blocked (excised from the agenda)",
     ItemStatus.WITHDRAWN: "withdrawn",
+    ItemStatus.SUPERSEDED: "superseded (left the agenda when its modified version was adopted)",
 }
 CSV_HEADER = (
     "item",
@@ -203,4 +204,9 @@ def build_record(
                 "",
                 "",
             )
+        elif item.status is ItemStatus.SUPERSEDED and item.closed_at is not None:
+            by = f" by #{item.superseded_by}" if item.superseded_by is not None else ""
+            lines.append(f"Superseded{by} {_local(item.closed_at, tz)}.")
+            lines.append("")
+            row(item.closed_at, f"superseded{by}", "", "", "")
     return "\n".join(lines).rstrip() + "\n", table.getvalue()

@@ -145,6 +145,29 @@ def blocked_notice(item: Item, meeting: Meeting, *, closed: bool) -> Message:
             f"#{item.number} was withdrawn while blocked.",
             [section(f"~:no_entry: #{item.number} is blocked~ It was withdrawn.")],
         )
+    if closed and item.status is ItemStatus.SUPERSEDED:
+        by = f" by #{item.superseded_by}" if item.superseded_by is not None else ""
+        return message(
+            f"#{item.number} was superseded{by} and left the agenda.",
+            [
+                section(
+                    f"~:no_entry: #{item.number} is blocked~ It was superseded{by}, its"
+                    " modified version, and left the agenda."
+                )
+            ],
+        )
+    if closed and item.status is ItemStatus.ADOPTED:
+        # Its standing changed before it was decided (an objection withdrawn, the rule or
+        # the delegations changed): nothing blocked it when it was adopted.
+        return message(
+            f"#{item.number} is no longer blocked and was adopted.",
+            [
+                section(
+                    f"~:no_entry: #{item.number} is blocked~ No longer blocked; decided:"
+                    " *adopted*. The outcome is announced below."
+                )
+            ],
+        )
     if closed:
         return message(
             f"#{item.number} was decided: {STATUS_LABEL[item.status]}.",
@@ -205,7 +228,9 @@ def outcome_notice(item: Item, decision: Decision, meeting: Meeting) -> Message:
         decision.decided_by, f"by <@{decision.decided_by}>"
     )
     if item.status is ItemStatus.ADOPTED:
-        head = f":white_check_mark: *#{item.number} adopted by {rule}.*"
+        head = f":white_check_mark: *#{item.number} adopted by {rule}.*" + (
+            f" It supersedes #{item.amends}." if item.amends is not None else ""
+        )
         text = f"#{item.number} adopted by {rule}: {escape(truncate(item.text, 300))}"
         body: list[Block] = [section(head + "\n" + quote(item.text, 600))]
     else:

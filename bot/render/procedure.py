@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
+from typing import Any
 
 from bot.domain.model import AgendaProposal, Decision, Item, Meeting
 from bot.domain.rules import (
@@ -12,8 +13,10 @@ from bot.domain.rules import (
 from bot.domain.text import escape, truncate
 from bot.render.blocks import (
     MAX_BLOCKS,
+    STATUS_LABEL,
     Message,
     context,
+    links,
     message,
     pack,
     section,
@@ -23,13 +26,23 @@ from bot.render.blocks import (
 # ---- procedure: quorum, what-if, agenda adoption ---------------------------------------------
 
 
-def inquorate_notice(item: Item, why: str) -> Message:
-    text = f"The deadline of #{item.number} passed without a quorum; it stays open."
+def inquorate_notice(item: Item, why: str, cause: str = "quorum") -> Message:
+    """A deadline passed and nothing was decided: no quorum, or (``superseded``) the item
+    modifies a text already superseded, which only a chair's confirmation decides."""
+    if cause == "superseded":
+        text = (
+            f"The deadline of #{item.number} passed without a decision; it stays open:"
+            f" the item it modifies, #{item.amends}, is already superseded."
+        )
+        then = ""
+    else:
+        text = f"The deadline of #{item.number} passed without a quorum; it stays open."
+        then = " A chair can decide it with `/meeting decide`."
     return message(
         text,
         [
             section(f":hourglass: *#{item.number} {escape(item.heading)}*: {escape(text)}"),
-            context(escape(why) + " A chair can decide it with `/meeting decide`."),
+            context(escape(why) + then),
         ],
     )
 
@@ -66,15 +79,43 @@ def agenda_proposed(meeting: Meeting, proposal: AgendaProposal, items: Sequence[
 
 
 def agenda_adopted(
-    meeting: Meeting, items: Sequence[Item], decisions: Mapping[int, Decision]
+    meeting: Meeting,
+    proposal: AgendaProposal,
+    items: Sequence[Item],
+    decisions: Mapping[int, Decision],
+    done: Mapping[str, Any],
 ) -> Message:
-    # Kept: on the adopted agenda, open to be decided on its merits (or already adopted).
-    kept = [i for i in items if i.status in (ItemStatus.OPEN, ItemStatus.ADOPTED)]
-    excised = [i for i in items if i.status is ItemStatus.BLOCKED]
-    other = [i for i in items if i.status is ItemStatus.WITHDRAWN]
-    lines = [":white_check_mark: *Adopted agenda*"] + [
-        f"*#{i.number}* {escape(truncate(i.heading, 140))}" for i in kept
-    ] or ["(no item)"]
+    """What the adoption did, as ``done`` recorded it when it happened (item ids under
+    kept, excised, gone, undecided and blocked), with the quorum and attendance."""
+    by_id = {i.id: i for i in items}
+    if "kept" not in done:  # queued before adoptions recorded what they did
+        done = {
+            "kept": [i.id for i in items if i.status in (ItemStatus.OPEN, ItemStatus.ADOPTED)],
+            "excised": [i.id for i in items if i.status is ItemStatus.BLOCKED],
+            "gone": [
+                i.id
+                for i in items
+                if i.status not in (ItemStatus.OPEN, ItemStatus.ADOPTED, ItemStatus.BLOCKED)
+            ],
+        }
+
+    def listed(key: str) -> list[Item]:
+        return [by_id[i] for i in done.get(key, ()) if i in by_id]
+
+    gone = listed("gone")
+    if proposal.inquorate:
+        return _agenda_inquorate(
+            meeting,
+            listed("undecided"),
+            set(done.get("blocked", ())),
+            gone,
+            int(done.get("quorum", meeting.quorum)),
+            int(done.get("present", 0)),
+        )
+    kept, excised = listed("kept"), listed("excised")
+    lines = [":white_check_mark: *Adopted agenda*"] + (
+        [f"*#{i.number}* {escape(truncate(i.heading, 140))}" for i in kept] or ["(no item)"]
+    )
     if excised:
         lines.append(":no_entry: *Excised*")
         for item in excised:
@@ -85,16 +126,69 @@ def agenda_adopted(
             lines.append(
                 f"*#{item.number}* {escape(truncate(item.heading, 140))} — blocked by {blockers}"
             )
-    if other:
-        lines.append("*Withdrawn meanwhile*")
-        lines += [
-            f"*#{i.number}* {escape(truncate(i.heading, 140))} ({i.status.value})" for i in other
-        ]
+    lines += _gone_lines(gone)
+    quorum = int(done.get("quorum", 0))
+    footer = [context(f"Quorum {quorum}: {done.get('present', 0)} present.")] if quorum else []
     return message(
         f"Agenda adopted: {len(kept)} items kept, {len(excised)} excised.",
         [
             section(f":classical_building: *The agenda of {escape(meeting.title)} is adopted.*"),
-            *pack(lines, max_blocks=MAX_BLOCKS - 1),
+            *pack(lines, max_blocks=MAX_BLOCKS - 2),
+            *footer,
+        ],
+    )
+
+
+def _gone_lines(gone: Sequence[Item]) -> list[str]:
+    if not gone:
+        return []
+    return ["*Decided or withdrawn before adoption*"] + [
+        f"*#{i.number}* {escape(truncate(i.heading, 140))} ({STATUS_LABEL[i.status]}{links(i)})"
+        for i in gone
+    ]
+
+
+def _agenda_inquorate(
+    meeting: Meeting,
+    undecided: Sequence[Item],
+    blocked: set[int],
+    gone: Sequence[Item],
+    quorum: int,
+    present: int,
+) -> Message:
+    are = "is" if present == 1 else "are"
+    text = (
+        f"The agenda was not adopted: no quorum ({present} of the {quorum} participant"
+        f" delegations required {are} present). Nothing was kept or excised;"
+        f" {len(undecided)} items stay open, undecided."
+    )
+    lines = [":large_blue_circle: *Still open, undecided*"] + (
+        [
+            f"*#{i.number}* {escape(truncate(i.heading, 140))}"
+            + (
+                " — provisionally blocked by "
+                + ", ".join(escape(o.delegation) for o in i.objections)
+                if i.id in blocked
+                else ""
+            )
+            for i in undecided
+        ]
+        or ["(no item)"]
+    )
+    lines += _gone_lines(gone)
+    return message(
+        text,
+        [
+            section(
+                f":hourglass: *The agenda of {escape(meeting.title)} was not adopted.* The"
+                f" quorum is {quorum} participant delegations and {present} {are} present, so"
+                " nothing was decided: no item was kept on the agenda or excised from it."
+            ),
+            *pack(lines, max_blocks=MAX_BLOCKS - 2),
+            context(
+                "Delegations register with `/meeting present`; once the quorum is present a"
+                " chair can circulate the agenda again with `/meeting agenda propose`."
+            ),
         ],
     )
 

@@ -20,6 +20,7 @@ from bot.render.blocks import (
     context,
     count,
     item_line,
+    links,
     message,
     note,
     pack,
@@ -75,7 +76,9 @@ def digest(d: Digest) -> Message:
     budget = MAX_BLOCKS - 2  # leave room for the closing context
     summary = (
         f"{len(d.tabled)} tabled, {len(d.adopted)} adopted, {len(d.blocked)} blocked,"
-        f" {len(d.withdrawn)} withdrawn; {len(d.open_items)} open"
+        f" {len(d.withdrawn)} withdrawn"
+        + (f", {len(d.superseded)} superseded" if d.superseded else "")
+        + f"; {len(d.open_items)} open"
     )
     groups: list[tuple[str, list[str]]] = [
         (":page_facing_up: *Tabled*", [item_line(i, meeting) for i in d.tabled]),
@@ -90,6 +93,10 @@ def digest(d: Digest) -> Message:
             ],
         ),
         (":heavy_minus_sign: *Withdrawn*", [item_line(i, meeting) for i in d.withdrawn]),
+        (
+            ":twisted_rightwards_arrows: *Superseded*",
+            [item_line(i, meeting) + links(i) for i in d.superseded],
+        ),
         (":large_blue_circle: *Open*", [item_line(i, meeting) for i in d.open_items]),
         (
             ":calendar: *Today's sessions*",

@@ -9,7 +9,7 @@ from datetime import datetime
 from bot.domain import rules
 from bot.domain.errors import Conflict, NotAllowed, NotFound
 from bot.domain.model import Decision, Delegation, Item, Meeting, NoticeKind, PositionState
-from bot.domain.rules import BlockChange, ItemStatus, Outcome, PositionKind, Tally
+from bot.domain.rules import BlockChange, ItemStatus, Outcome, PositionKind, Rule, Tally
 from bot.ports.store import UnitOfWork
 
 NO_MEETING = "This channel has no meeting yet. A chair starts one with `/meeting start <title>`."
@@ -105,6 +105,54 @@ async def queue_block_notices(
     await uow.notices.touch_card(item_id, with_block_notice=change is BlockChange.STILL_BLOCKED)
 
 
+@dataclass(frozen=True)
+class Standing:
+    """Everything an open item's provisional standing depends on besides its own
+    positions: the rule and how many participant delegations count; with the open items."""
+
+    rule: Rule
+    participants: int
+    items: dict[int, Item]  # the open items, by id
+
+    def tally(self, item: Item) -> Tally:
+        return Tally(item.objections, self.participants)
+
+
+async def standing_of(uow: UnitOfWork, meeting_id: int) -> Standing:
+    meeting = await uow.meetings.get(meeting_id)
+    assert meeting is not None
+    items = await uow.items.all(meeting_id)
+    return Standing(
+        meeting.rule,
+        await uow.meetings.count_participants(meeting_id),
+        {i.id: i for i in items if i.status is ItemStatus.OPEN},
+    )
+
+
+async def announce_standing_changes(
+    uow: UnitOfWork, meeting_id: int, before: Standing, now: datetime
+) -> list[int]:
+    """Re-check every open item against ``before`` (taken before a change to the rule, the
+    delegations or the attendance) and queue the notices for each one whose standing or
+    positions changed: one mechanism, so no announcement is left saying what is no longer
+    so. Returns the numbers of the items that became blocked or stopped being blocked."""
+    after = await standing_of(uow, meeting_id)
+    flipped = []
+    for item_id, was in before.items.items():
+        item = after.items.get(item_id)
+        if item is None:
+            continue  # decided meanwhile: its own notices say so
+        change = rules.block_change_between(
+            before.tally(was), after.tally(item), before.rule, after.rule
+        )
+        if change is not BlockChange.NONE or was.positions != item.positions:
+            await queue_block_notices(uow, meeting_id, item_id, change, now)
+        if change in (BlockChange.NOW_BLOCKED, BlockChange.UNBLOCKED):
+            flipped.append(item.number)
+    await uow.homes.mark_stale(meeting_id)
+    return flipped
+
+
 async def close_item_notices(uow: UnitOfWork, item_id: int) -> None:
     """An item left the agenda (decided, withdrawn): its card shows it, its block notice ends."""
     await uow.notices.touch_card(item_id)
@@ -119,10 +167,12 @@ async def decide_item(
     now: datetime,
     *,
     late: bool = False,
+    confirmed: bool = False,
 ) -> DecisionResult:
     """Apply the consensus checker, record the decision, and queue its announcements.
 
-    Refuses with the numbers when the meeting's quorum is not present."""
+    Refuses with the numbers when the meeting's quorum is not present, and, unless
+    ``confirmed``, a modification of an item that another modification already superseded."""
     present = await uow.meetings.count_present(meeting.id)
     if not rules.quorate(present, meeting.quorum):
         raise Conflict(
@@ -130,6 +180,17 @@ async def decide_item(
             f" delegations and {present} {'is' if present == 1 else 'are'} present."
             " Delegations register with `/meeting present`.",
             field="quorum",
+        )
+    original = (
+        await uow.items.by_number(meeting.id, item.amends) if item.amends is not None else None
+    )
+    if original is not None and original.superseded_by is not None and not confirmed:
+        raise Conflict(
+            f"#{item.number} modifies #{original.number}, which is already superseded: its"
+            f" modified version #{original.superseded_by} was adopted. Deciding #{item.number}"
+            f" could adopt a second modification of the same text. If that is intended, type"
+            f" `/meeting decide {item.number} confirm`.",
+            field="superseded",
         )
     tally = Tally(item.objections, await uow.meetings.count_participants(meeting.id))
     outcome = rules.outcome(tally, meeting.rule)
@@ -150,13 +211,18 @@ async def decide_item(
     await uow.items.record_decision(decision)
     await close_item_notices(uow, item.id)
     await uow.notices.add(meeting.id, item.id, NoticeKind.OUTCOME, now)
-    if item.amends is not None:
-        original = await uow.items.by_number(meeting.id, item.amends)
-        if original is not None:
-            if outcome is Outcome.ADOPTED and original.status is ItemStatus.OPEN:
-                # Adopting the modified version settles the original: it leaves the agenda.
-                await uow.items.set_status(original.id, ItemStatus.WITHDRAWN, now)
-            await close_item_notices(uow, original.id)  # it now says "superseded by"
+    if original is not None:
+        if outcome is Outcome.ADOPTED and original.status is ItemStatus.OPEN:
+            # Adopting the modified version settles the original: it leaves the agenda,
+            # superseded (nobody withdrew it).
+            await uow.items.set_status(original.id, ItemStatus.SUPERSEDED, now)
+        await close_item_notices(uow, original.id)  # it now says "superseded by"
+        for number, status_of in original.amended_by:
+            if number != item.number and status_of is ItemStatus.OPEN:
+                # Competing modifications now amend a superseded text: their cards say so.
+                rival = await uow.items.by_number(meeting.id, number)
+                if rival is not None:
+                    await uow.notices.touch_card(rival.id)
     await uow.homes.mark_stale(meeting.id)
     decided = await uow.items.get(item.id)
     assert decided is not None

@@ -26,6 +26,7 @@ from bot.ports.store import Planner, Store, UnitOfWork
 from bot.services.lookups import (
     Caller,
     DecisionResult,
+    announce_standing_changes,
     close_item_notices,
     decide_item,
     item_numbered,
@@ -36,6 +37,7 @@ from bot.services.lookups import (
     require_chair,
     require_may_take,
     require_open,
+    standing_of,
 )
 from bot.services.sessions import deadline_job
 
@@ -127,6 +129,7 @@ class MeetingService:
                         usage=usage,
                         mentions=(user_id,),
                     )
+            standing = await standing_of(uow, meeting.id)
             if delegation is None:
                 delegation_id = await uow.meetings.create_delegation(
                     meeting.id, request.name, key, request.role, now
@@ -137,9 +140,11 @@ class MeetingService:
             added = tuple(u for u in request.members if u not in before)
             for user_id in added:
                 await uow.meetings.add_member(meeting.id, delegation_id, user_id, now)
-            await uow.homes.mark_stale(meeting.id)
+            # One more participant can change what the rule needs to block an item.
+            await announce_standing_changes(uow, meeting.id, standing, now)
             saved = await uow.meetings.delegation_named(meeting.id, key)
             assert saved is not None
+        self._notify()
         already = tuple(u for u in request.members if u in before)
         return DelegationChange(saved, created, added, already)
 
@@ -149,19 +154,16 @@ class MeetingService:
             require_chair(meeting, caller, "remove delegations")
             delegation = await self._named(uow, meeting, name)
             now = self._clock.now()
-            affected = await uow.items.open_items_with_position_of(delegation.id)
-            befores = {i: await uow.items.get(i) for i in affected}
+            standing = await standing_of(uow, meeting.id)
             await uow.homes.mark_stale(meeting.id)  # while its members still count as viewers
-            for item_id in affected:
+            for item_id in await uow.items.open_items_with_position_of(delegation.id):
                 await uow.items.end_position(
                     item_id, delegation.id, caller.user_id, now, reason="lapsed"
                 )
             await uow.meetings.remove_delegation(delegation.id, now)
-            for item_id, before in befores.items():
-                after = await uow.items.get(item_id)
-                assert before is not None
-                assert after is not None
-                await self._announce_change(uow, meeting, before, after)
+            # Its objections lapse, and one participant fewer can change what the rule
+            # needs to block an item, including items it never spoke on.
+            await announce_standing_changes(uow, meeting.id, standing, now)
         self._notify()
         return delegation
 
@@ -471,20 +473,6 @@ class MeetingService:
                 raise stale
         return Caller(meeting.team_id, meeting.channel_id, ""), item.number
 
-    async def _announce_change(
-        self, uow: UnitOfWork, meeting: Meeting, before: Item, after: Item
-    ) -> BlockChange:
-        """Queue the channel notices a change of positions calls for."""
-        return await self._announce_counts(
-            uow,
-            meeting,
-            after.id,
-            len(before.objections),
-            len(after.objections),
-            await uow.meetings.count_participants(meeting.id),
-            changed=before.objections != after.objections,
-        )
-
     async def _announce_counts(
         self,
         uow: UnitOfWork,
@@ -506,14 +494,23 @@ class MeetingService:
 
     # ---- decisions -----------------------------------------------------------------
 
-    async def decide(self, caller: Caller, number: int) -> DecisionResult:
+    async def decide(
+        self, caller: Caller, number: int, *, confirmed: bool = False
+    ) -> DecisionResult:
         async with self._store.write() as uow:
             meeting = await meeting_of(uow, caller)
             require_chair(meeting, caller, "decide items")
             item = await item_numbered(uow, meeting, number)
+            if item.status is ItemStatus.SUPERSEDED:
+                raise Conflict(
+                    f"#{number} was superseded by #{item.superseded_by}, its modified version,"
+                    " and left the agenda; nothing is left to decide on it."
+                )
             if item.status is not ItemStatus.OPEN:
                 raise Conflict(f"Item #{number} was already decided: {item.status.value}.")
-            result = await decide_item(uow, meeting, item, caller.user_id, self._clock.now())
+            result = await decide_item(
+                uow, meeting, item, caller.user_id, self._clock.now(), confirmed=confirmed
+            )
         self._planner.cancel(deadline_job(item.id))
         self._notify()
         return result

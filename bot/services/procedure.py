@@ -12,16 +12,17 @@ from bot.domain import rules
 from bot.domain.calendar import TimeFormatError, parse_when, zone
 from bot.domain.errors import Conflict, NotAllowed, UsageError
 from bot.domain.model import AgendaProposal, Delegation, Item, Meeting, NoticeKind
-from bot.domain.rules import BlockChange, ItemStatus, Outcome, Rule, Tally, WhatIf
+from bot.domain.rules import ItemStatus, Rule, Tally, WhatIf
 from bot.ports.clock import Clock
 from bot.ports.store import Planner, Store
 from bot.services.lookups import (
     Caller,
+    announce_standing_changes,
     item_numbered,
     meeting_and_delegation_of,
     meeting_of,
-    queue_block_notices,
     require_chair,
+    standing_of,
 )
 from bot.services.sessions import agenda_job
 
@@ -49,20 +50,10 @@ class ProcedureService:
         async with self._store.write() as uow:
             meeting = await meeting_of(uow, caller)
             require_chair(meeting, caller, "change the decision rule")
+            before = await standing_of(uow, meeting.id)
             await uow.meetings.update_settings(meeting.id, rule=rule.encode())
             # Items shown as blocked (or not) may read otherwise under the new rule.
-            participants = await uow.meetings.count_participants(meeting.id)
-            now = self._clock.now()
-            for item in await uow.items.all(meeting.id):
-                if item.status is not ItemStatus.OPEN or not item.objections:
-                    continue
-                tally = Tally(item.objections, participants)
-                was = rules.outcome(tally, meeting.rule) is Outcome.BLOCKED
-                becomes = rules.outcome(tally, rule) is Outcome.BLOCKED
-                if was != becomes:
-                    change = BlockChange.NOW_BLOCKED if becomes else BlockChange.UNBLOCKED
-                    await queue_block_notices(uow, meeting.id, item.id, change, now)
-            await uow.homes.mark_stale(meeting.id)
+            await announce_standing_changes(uow, meeting.id, before, self._clock.now())
             updated = await uow.meetings.get(meeting.id)
         assert updated is not None
         self._notify()
@@ -82,10 +73,13 @@ class ProcedureService:
         async with self._store.write() as uow:
             meeting, delegation = await meeting_and_delegation_of(uow, caller)
             _require_participant(delegation)
+            before = await standing_of(uow, meeting.id)
             newly = await uow.meetings.register_present(
                 meeting.id, delegation.id, caller.user_id, self._clock.now()
             )
+            await announce_standing_changes(uow, meeting.id, before, self._clock.now())
             present = await uow.meetings.count_present(meeting.id)
+        self._notify()
         return Attendance(delegation, newly, present, meeting.quorum)
 
     async def absent(self, caller: Caller) -> Attendance:
@@ -93,8 +87,11 @@ class ProcedureService:
         async with self._store.write() as uow:
             meeting, delegation = await meeting_and_delegation_of(uow, caller)
             _require_participant(delegation)
+            before = await standing_of(uow, meeting.id)
             left = await uow.meetings.register_absent(meeting.id, delegation.id)
+            await announce_standing_changes(uow, meeting.id, before, self._clock.now())
             present = await uow.meetings.count_present(meeting.id)
+        self._notify()
         return Attendance(delegation, left, present, meeting.quorum)
 
     async def what_if(self, caller: Caller, number: int) -> tuple[Item, WhatIf]:
@@ -103,6 +100,12 @@ class ProcedureService:
             item = await item_numbered(uow, meeting, number)
             if item.status is ItemStatus.WITHDRAWN:
                 raise Conflict(f"#{number} was withdrawn; nothing was decided on it.")
+            if item.status is ItemStatus.SUPERSEDED:
+                raise Conflict(
+                    f"#{number} was superseded by #{item.superseded_by}, its modified version;"
+                    f" nothing was decided on #{number} itself. `/meeting whatif"
+                    f" {item.superseded_by}` shows that decision."
+                )
             decision = await uow.items.decision(item.id)
             if decision is not None:
                 tally = Tally(decision.objections, decision.participants)

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
+from bot.domain import rules
 from bot.domain.calendar import latest_fire_at_or_before, next_fire_after, zone
 from bot.domain.errors import Conflict
 from bot.domain.model import NoticeKind
@@ -79,22 +80,30 @@ class Timekeeper:
                     late = now - item.deadline > LATE_AFTER
                     await decide_item(uow, meeting, item, "deadline", now, late=late)
             except Conflict as refused:
-                if refused.field != "quorum":
+                # No quorum, or a modification of a text already superseded that only a
+                # chair's confirmation can decide: the item waits for the chair.
+                if refused.field not in ("quorum", "superseded"):
                     raise
-                await self._inquorate(item_id, now, refused.message)
+                await self._inquorate(item_id, now, refused.message, refused.field)
                 sweep.inquorate.append(item_id)
                 continue
             sweep.decided.append(item_id)
             log.info("deadline closed item", extra={"item_id": item_id, "late": late})
 
-    async def _inquorate(self, item_id: int, now: datetime, why: str) -> None:
-        """A deadline passed without a quorum: the item stays open for the chair, and the
-        channel is told why nothing was decided."""
+    async def _inquorate(self, item_id: int, now: datetime, why: str, cause: str) -> None:
+        """A deadline passed without a decision (no quorum, or a chair must confirm): the
+        item stays open for the chair, and the channel is told why nothing was decided."""
         async with self._store.write() as uow:
             item = await uow.items.get(item_id)
             assert item is not None
             await uow.items.set_deadline(item_id, None)
-            await uow.notices.add(item.meeting_id, item_id, NoticeKind.INQUORATE, now, {"why": why})
+            await uow.notices.add(
+                item.meeting_id,
+                item_id,
+                NoticeKind.INQUORATE,
+                now,
+                {"why": why, "cause": cause},
+            )
             await uow.notices.touch_card(item_id)  # the card no longer shows the passed deadline
             await uow.homes.mark_stale(item.meeting_id)
         log.warning("deadline passed without a quorum", extra={"item_id": item_id})
@@ -108,28 +117,56 @@ class Timekeeper:
                     continue
                 meeting = await uow.meetings.get(proposal.meeting_id)
                 assert meeting is not None
+                present = await uow.meetings.count_present(meeting.id)
+                quorate = rules.quorate(present, meeting.quorum)
                 participants = await uow.meetings.count_participants(meeting.id)
+                # What the adoption did to each item, as it stood at this moment: the
+                # announcement is rendered later and must not count what changed since.
+                done: dict[str, list[int]] = {
+                    "kept": [],
+                    "excised": [],
+                    "gone": [],
+                    "undecided": [],
+                    "blocked": [],
+                }
                 for item_id in proposal.items:
                     item = await uow.items.get(item_id)
-                    if item is None or item.status is not ItemStatus.OPEN:
+                    if item is None:
                         continue
-                    if (
+                    if item.status is not ItemStatus.OPEN:
+                        done["gone"].append(item_id)
+                        continue
+                    blocked = (
                         outcome(Tally(item.objections, participants), meeting.rule)
                         is Outcome.BLOCKED
-                    ):
-                        try:  # the quorum is checked before anything is written
-                            await decide_item(uow, meeting, item, "agenda", now)
-                        except Conflict as refused:
-                            if refused.field != "quorum":
-                                raise
-                            sweep.inquorate.append(item_id)
+                    )
+                    if not quorate:
+                        # Nothing is decided without a quorum: neither kept nor excised.
+                        done["undecided"].append(item_id)
+                        if blocked:
+                            done["blocked"].append(item_id)
+                    elif blocked:
+                        # Excising answers only "is it on the agenda?": no confirmation is
+                        # needed to excise a modification of a superseded item.
+                        await decide_item(uow, meeting, item, "agenda", now, confirmed=True)
+                        done["excised"].append(item_id)
+                    else:
+                        done["kept"].append(item_id)
+                if not quorate:
+                    await uow.agendas.mark_inquorate(proposal.id)
                 await uow.notices.add(
                     proposal.meeting_id,
                     None,
                     NoticeKind.AGENDA_ADOPTED,
                     now,
-                    {"proposal": proposal.id},
+                    {
+                        "proposal": proposal.id,
+                        **done,
+                        "quorum": meeting.quorum,
+                        "present": present,
+                    },
                 )
+                await uow.homes.mark_stale(meeting.id)
             sweep.agendas.append(proposal.id)
 
     async def _send_reminders(self, now: datetime, sweep: Sweep) -> None:

@@ -20,6 +20,7 @@ def _proposal(row: sqlite3.Row) -> AgendaProposal:
         deadline=rows.dt(row["deadline"]),
         items=tuple(json.loads(row["items"])),
         adopted_at=rows.opt_dt(row["adopted_at"]),
+        inquorate=bool(row["inquorate"]),
     )
 
 
@@ -75,3 +76,7 @@ class SqliteAgendaRepository:
             (rows.ts(now), proposal_id),
         )
         return cursor.rowcount == 1
+
+    async def mark_inquorate(self, proposal_id: int) -> None:
+        """Its deadline passed without a quorum: it closed without being adopted."""
+        self._conn.defer("UPDATE agenda_proposals SET inquorate = 1 WHERE id = ?", (proposal_id,))

@@ -288,18 +288,35 @@ class Database:
             cursor = await self._conn.execute("PRAGMA user_version")
             row = await cursor.fetchone()
             version = int(row[0]) if row else 0
-            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-                # The version bump commits with the change, so a crash never half-applies one.
-                await self._conn.execute("BEGIN IMMEDIATE")
-                try:
-                    for statement in _statements(script):
-                        await self._conn.execute(statement)
-                    await self._conn.execute(f"PRAGMA user_version = {number}")
-                    await self._conn.execute("COMMIT")
-                except BaseException:
-                    await self._conn.execute("ROLLBACK")
-                    raise
-                log.info("migrated database", extra={"schema_version": number})
+            if version >= len(MIGRATIONS):
+                return
+            # SQLite's way to change a table it cannot alter (rebuild and rename) needs
+            # foreign keys off, which only takes effect outside a transaction; every
+            # migration is checked for broken references before it commits instead.
+            await self._conn.execute("PRAGMA foreign_keys = OFF")
+            try:
+                for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+                    await self._apply(number, script)
+            finally:
+                await self._conn.execute("PRAGMA foreign_keys = ON")
+
+    async def _apply(self, number: int, script: str) -> None:
+        # The version bump commits with the change, so a crash never half-applies one.
+        await self._conn.execute("BEGIN IMMEDIATE")
+        try:
+            for statement in _statements(script):
+                await self._conn.execute(statement)
+            broken = list(await self._conn.execute_fetchall("PRAGMA foreign_key_check"))
+            if broken:
+                raise sqlite3.IntegrityError(
+                    f"migration {number} would break {len(broken)} references"
+                )
+            await self._conn.execute(f"PRAGMA user_version = {number}")
+            await self._conn.execute("COMMIT")
+        except BaseException:
+            await self._conn.execute("ROLLBACK")
+            raise
+        log.info("migrated database", extra={"schema_version": number})
 
     @asynccontextmanager
     async def write(self) -> AsyncIterator[Statements]:

@@ -14,7 +14,9 @@ _ITEM_SELECT = (
     "SELECT items.*, delegations.name AS sponsor,"
     " (SELECT o.number FROM items o WHERE o.id = items.amends_id) AS amends_number,"
     " (SELECT group_concat(n.number || ':' || n.status) FROM items n"
-    "  WHERE n.amends_id = items.id) AS amended_by"
+    "  WHERE n.amends_id = items.id) AS amended_by,"
+    " (SELECT min(s.number) FROM items s WHERE s.amends_id = items.amends_id"
+    "  AND s.id != items.id AND s.status = 'adopted') AS rival_adopted"
     " FROM items JOIN delegations ON delegations.id = items.sponsor_id"
 )
 _POSITION_SELECT = (

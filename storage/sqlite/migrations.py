@@ -187,4 +187,41 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX positions_standing ON positions (item_id, kind, delegation_id)
         WHERE ended_at IS NULL;
     """,
+    # 8: an item superseded by an adopted modification is neither open nor withdrawn: the
+    # status check gains 'superseded' (SQLite cannot alter a check, so the table is rebuilt
+    # with its columns, data, indexes and references unchanged); and an agenda proposal
+    # whose deadline passed without a quorum closes without being adopted.
+    """
+    CREATE TABLE items_rebuilt (
+        id INTEGER PRIMARY KEY,
+        meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+        number INTEGER NOT NULL,
+        sponsor_id INTEGER NOT NULL REFERENCES delegations(id),
+        text TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'open'
+            CHECK (status IN ('open', 'adopted', 'blocked', 'withdrawn', 'superseded')),
+        tabled_by TEXT NOT NULL,
+        tabled_at TEXT NOT NULL,
+        deadline TEXT,
+        session_id INTEGER REFERENCES sessions(id),
+        closed_at TEXT,
+        title TEXT,
+        amends_id INTEGER REFERENCES items(id),
+        UNIQUE (meeting_id, number)
+    );
+    INSERT INTO items_rebuilt (id, meeting_id, number, sponsor_id, text, status, tabled_by,
+        tabled_at, deadline, session_id, closed_at, title, amends_id)
+        SELECT id, meeting_id, number, sponsor_id, text, status, tabled_by, tabled_at,
+        deadline, session_id, closed_at, title, amends_id FROM items;
+    DROP TABLE items;
+    ALTER TABLE items_rebuilt RENAME TO items;
+    CREATE INDEX items_by_status ON items (meeting_id, status);
+    CREATE INDEX items_deadline_due ON items (deadline)
+        WHERE status = 'open' AND deadline IS NOT NULL;
+    CREATE INDEX items_amends ON items (amends_id) WHERE amends_id IS NOT NULL;
+    UPDATE items SET status = 'superseded' WHERE status = 'withdrawn' AND EXISTS
+        (SELECT 1 FROM items n WHERE n.amends_id = items.id AND n.status = 'adopted'
+         AND n.closed_at = items.closed_at);
+    ALTER TABLE agenda_proposals ADD COLUMN inquorate INTEGER NOT NULL DEFAULT 0;
+    """,
 )

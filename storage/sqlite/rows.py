@@ -116,6 +116,7 @@ def item(row: aiosqlite.Row, positions: tuple[Position, ...]) -> Item:
         closed_at=opt_dt(row["closed_at"]),
         title=row["title"],
         amends=row["amends_number"],
+        rival_adopted=row["rival_adopted"],
         amended_by=tuple(
             (int(n), ItemStatus(s))
             for n, _, s in (p.partition(":") for p in (row["amended_by"] or "").split(",") if p)

@@ -206,7 +206,7 @@ TABLE = [
         value=MeetingRef(1).pack(),
         fields={"title": {"value": "From the form"}, "text": {"value": "Tabled by form."}},
     ),
-    Row("/meeting decide <item>", CHAIRS, "/meeting", "decide 1"),
+    Row("/meeting decide <item> [confirm]", CHAIRS, "/meeting", "decide 1"),
     Row("/meeting withdraw <item>", CHAIRS, "/meeting", "withdraw 2"),  # Ukraine's
     Row("/meeting withdraw <item>", CHAIRS | {PARTICIPANT}, "/meeting", "withdraw 3"),
     Row("/meeting withdraw <item>", CHAIRS | {OBSERVER}, "/meeting", "withdraw 4"),

@@ -93,13 +93,17 @@ async def test_a_new_reason_for_a_standing_objection_is_acknowledged_as_an_updat
     assert reply == "Updated Mali's objection to #1: the new wording is on record."
 
 
-async def test_adopting_a_modified_proposal_closes_the_original(kasane: Rig) -> None:
+async def test_adopting_a_modified_proposal_closes_the_original_as_superseded(
+    kasane: Rig,
+) -> None:
     await expect_ok(kasane, "/table-motion", "Exclude Russia", user=UKRAINE)
     await expect_ok(kasane, "/table-motion", "Suspend certification amends: 1", user=UKRAINE)
     await expect_ok(kasane, "/meeting", "decide 2", user=CHAIR)
-    assert statuses(kasane) == {1: "withdrawn", 2: "adopted"}
+    assert statuses(kasane) == {1: "superseded", 2: "adopted"}
     refused = await kasane.command("/meeting", "decide 1", user=CHAIR)
-    assert "already decided" in refused.text or "already withdrawn" in refused.text
+    assert refused.text.startswith(
+        ":warning: #1 was superseded by #2, its modified version, and left the agenda"
+    )
 
 
 async def test_the_record_cannot_be_forged_by_a_reason_or_run_a_spreadsheet_formula(

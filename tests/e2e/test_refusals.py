@@ -55,10 +55,16 @@ REFUSALS = [
     (CHAIR, "/meeting", "session add 2026-11-01 09:00 Past", "already passed", "session add"),
     (CHAIR, "/meeting", "session remove 4", "no session 4", "/meeting session remove"),
     (KPCSC, "/object", "1 hear us", "observers cannot block", "/object <item> [reason]"),
-    (RUSSIA, "/meeting", "decide 1", "Only the meeting's chairs", "/meeting decide <item>"),
-    (CHAIR, "/meeting", "decide 2", "already decided", "/meeting decide <item>"),
-    (CHAIR, "/meeting", "decide", "Name the one item", "/meeting decide <item>"),
-    (CHAIR, "/meeting", "decide 77", "no item #77", "/meeting decide <item>"),
+    (
+        RUSSIA,
+        "/meeting",
+        "decide 1",
+        "Only the meeting's chairs",
+        "/meeting decide <item> [confirm]",
+    ),
+    (CHAIR, "/meeting", "decide 2", "already decided", "/meeting decide <item> [confirm]"),
+    (CHAIR, "/meeting", "decide", "Name the one item", "/meeting decide <item> [confirm]"),
+    (CHAIR, "/meeting", "decide 77", "no item #77", "/meeting decide <item> [confirm]"),
     (RUSSIA, "/meeting", "chair add <@U0RU>", "Only the meeting's chairs", "/meeting chair add"),
     (CHAIR, "/meeting", "chair add nobody", "Name exactly one user", "/meeting chair add"),
     (
@@ -137,8 +143,8 @@ async def test_help_lists_the_commands_open_to_the_caller(kasane: Rig) -> None:
     chair_help = (await kasane.command("/meeting", "help", user=CHAIR)).text
     observer_help = (await kasane.command("/object", "help", user=KPCSC)).text
     participant_help = (await kasane.command("/table-motion", "help", user=RUSSIA)).text
-    assert "/meeting decide <item>" in chair_help
+    assert "/meeting decide <item> [confirm]" in chair_help
     assert "/object <item> [reason]" not in observer_help
     assert "/table-motion <text>" in observer_help
     assert "/object <item> [reason]" in participant_help
-    assert "/meeting decide <item>" not in participant_help
+    assert "/meeting decide <item> [confirm]" not in participant_help

@@ -343,7 +343,7 @@ def test_usage_of_a_command_lists_each_of_its_forms() -> None:
         "`/object <item> [reason]`\n`/object <item> reservation: <statement>`\n"
         "`/object <item> stand-aside: <statement>`\n`/object withdraw <item>`"
     )
-    assert usage_of("/meeting decide") == "`/meeting decide <item>`"
+    assert usage_of("/meeting decide") == "`/meeting decide <item> [confirm]`"
 
 
 def test_usage_of_a_prefix_matches_whole_words_only() -> None:
