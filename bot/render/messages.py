@@ -395,7 +395,9 @@ def agenda(
         if decision is not None and decision.objections:
             verb = "blocked by" if item.status is ItemStatus.BLOCKED else "despite objections of"
             line += f"; {verb} " + ", ".join(escape(o.delegation) for o in decision.objections)
-        if item.objections or (decision is not None and decision.objections):
+        standing = item.status is ItemStatus.OPEN and item.objections
+        # A withdrawn or superseded item was never decided: no rule "would" change anything.
+        if standing or (decision is not None and decision.objections):
             found = item_what_if(item, meeting, decision, participants)
             line += f" _({found.alternative()})_"
         line += links(item)

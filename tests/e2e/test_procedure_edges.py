@@ -102,7 +102,7 @@ async def test_adopting_a_modified_proposal_closes_the_original_as_superseded(
     assert statuses(kasane) == {1: "superseded", 2: "adopted"}
     refused = await kasane.command("/meeting", "decide 1", user=CHAIR)
     assert refused.text.startswith(
-        ":warning: #1 was superseded by #2, its modified version, and left the agenda"
+        "#1 was superseded by #2, its modified version, and left the agenda"
     )
 
 

@@ -112,6 +112,60 @@ async def test_an_old_database_is_brought_up_to_date_keeping_its_data(path: Path
     assert pragma(path, "user_version") == len(MIGRATIONS)
 
 
+async def test_an_original_closed_by_its_adopted_modification_becomes_superseded_on_upgrade(
+    path: Path,
+) -> None:
+    at = NOW.isoformat()
+    with closing(sqlite3.connect(path)) as conn:
+        for script in MIGRATIONS[:7]:
+            conn.executescript(script)
+        conn.execute(
+            "INSERT INTO meetings (id, team_id, channel_id, title, created_by, created_at)"
+            " VALUES (1, 'T0KP', 'C0KASANE', 'KP', 'UCHAIR', ?)",
+            (at,),
+        )
+        conn.execute(
+            "INSERT INTO delegations (id, meeting_id, name, name_key, role, created_at)"
+            " VALUES (1, 1, 'Ukraine', 'ukraine', 'participant', ?)",
+            (at,),
+        )
+        for number, text, status, amends in (
+            (1, "Exclude", "withdrawn", None),
+            (2, "Suspend", "adopted", 1),
+            (3, "Withdrawn by its sponsor", "withdrawn", None),
+        ):
+            conn.execute(
+                "INSERT INTO items (id, meeting_id, number, sponsor_id, text, status, tabled_by,"
+                " tabled_at, closed_at, amends_id) VALUES (?, 1, ?, 1, ?, ?, 'U', ?, ?, ?)",
+                (number, number, text, status, at, at, amends),
+            )
+        conn.execute(
+            "INSERT INTO positions (item_id, delegation_id, kind, user_id, recorded_at)"
+            " VALUES (2, 1, 'support', 'U', ?)",
+            (at,),
+        )
+        conn.execute("PRAGMA user_version = 7")
+        conn.commit()
+    db = await Database.open(path)
+    try:
+        async with SqliteStore(db).read() as uow:
+            items = {i.number: i for i in await uow.items.all(1)}
+        assert await db.integrity_check() == "ok"
+    finally:
+        await db.close()
+    assert {n: i.status.value for n, i in items.items()} == {
+        1: "superseded",
+        2: "adopted",
+        3: "withdrawn",
+    }
+    assert items[1].superseded_by == 2
+    assert items[2].cosponsors == ("Ukraine",)
+    with closing(sqlite3.connect(path)) as conn:
+        assert conn.execute("PRAGMA foreign_key_check").fetchall() == []
+        indexes = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='index'")}
+    assert {"items_by_status", "items_deadline_due", "items_amends"} <= indexes
+
+
 async def test_a_migration_that_fails_half_way_leaves_neither_its_tables_nor_its_version(
     path: Path,
 ) -> None:
