@@ -128,7 +128,8 @@ class Demo:
             print(indent(render_message(message.text, message.blocks, NAMES), "  │ "))
 
 
-async def play(rig: Rig) -> None:
+async def play(rig: Rig) -> Demo:
+    """Replay the story; the returned demo remembers what the transcript has shown."""
     demo = Demo(rig)
     print("Plenary offline demo: the KP Intersessional in Kasane, replayed.")
     print("The real app runs over HTTP with signed requests; Slack is a local stand-in.")
@@ -199,13 +200,15 @@ async def play(rig: Rig) -> None:
     await demo.say(CHAIR, "/meeting", "agenda")
     await demo.wait_until(datetime(2026, 11, 3, 6, 0, tzinfo=UTC), "08:00 the next morning")
     demo.show_whole_channel()
+    return demo
 
 
 async def run_demo() -> int:
     with tempfile.TemporaryDirectory(prefix="plenary-demo-") as folder:
         async with Rig(Path(folder) / "demo.sqlite3", START) as rig:
-            await play(rig)
-            await Demo(rig).say(CHAIR, "/meeting", "record")
+            demo = await play(rig)
+            # The same demo, so the transcript shows only what the record step changed.
+            await demo.say(CHAIR, "/meeting", "record")
             for upload in rig.slack.uploads:
                 print(f"\n══ Uploaded to the channel: {upload['filename']} ══")
                 lines = upload["content"].decode().splitlines()
