@@ -16,8 +16,10 @@ from bot import logs
 from bot.app import Plenary, build, connect_socket_mode, web_app
 from bot.config import Settings
 from bot.domain.errors import ConfigError
+from bot.domain.model import Notice
 
 log = logging.getLogger("bot")
+FAILURES_SHOWN = 10
 
 
 async def serve(settings: Settings) -> None:
@@ -88,9 +90,33 @@ async def check(settings: Settings) -> int:
             print(f"database: integrity check failed: {integrity}")
             return 1
         print(f"database: ok ({settings.database_url})")
+        _print_failed_notices(await plenary.announcer.failures(FAILURES_SHOWN))
         return 0
     finally:
         await plenary.close()
+
+
+def _print_failed_notices(failed: list[Notice]) -> None:
+    """Announcements that failed and are not delivered since: not a fault of this
+    installation's settings, so they do not fail the check, but an operator should know."""
+    if not failed:
+        print("notices: none failed")
+        return
+    print(
+        f"notices: {len(failed)} failed and not delivered since (newest first, at most"
+        f" {FAILURES_SHOWN}):"
+    )
+    for notice in failed:
+        when = notice.failed_at.isoformat(timespec="seconds") if notice.failed_at else "?"
+        plan = (
+            f"retried at {notice.next_attempt_at.isoformat(timespec='seconds')}"
+            if notice.next_attempt_at
+            else "not retried"
+        )
+        print(
+            f"  notice {notice.id} ({notice.kind.value} in {notice.channel_id}) failed {when}"
+            f" after {notice.attempts} attempt(s), {plan}: {logs.redact(notice.last_error or '')}"
+        )
 
 
 async def _until_signalled() -> None:

@@ -215,9 +215,12 @@ def web_app(plenary: Plenary) -> web.Application:
         database = await plenary.db.ping()
         slack = plenary.announcer.healthy
         status = "ok" if database and slack else ("degraded" if database else "down")
+        # Announcements that failed in the last day (each logged with its notice id).
+        failed = await plenary.announcer.recent_failures() if database else None
+        health = {"status": status, "database": database, "slack": slack, "failed_notices": failed}
         return web.Response(
             status=200 if database else 503,
-            text=json.dumps({"status": status, "database": database, "slack": slack}),
+            text=json.dumps(health),
             content_type="application/json",
         )
 

@@ -16,7 +16,7 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 
 import aiohttp
-from slack_sdk.errors import SlackApiError
+from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.domain.model import Notice, NoticeKind
@@ -56,6 +56,8 @@ PERMANENT_ERRORS = frozenset(
 MAX_BACKOFF = timedelta(minutes=5)
 NOTICE_EVENT = "plenary_notice"  # message metadata type: finds our own posts again
 UNCERTAIN_LOOKBACK = 100  # newest channel messages searched for an unconfirmed post
+MAX_REASON = 300  # characters of an exception's message kept as a notice's last error
+FAILURE_WINDOW = timedelta(days=1)  # how far back /healthz counts failed notices
 
 
 class Announcer:
@@ -132,6 +134,16 @@ class Announcer:
             return None
         return max(0.05, (retry_at - self._clock.now()).total_seconds())
 
+    async def recent_failures(self) -> int:
+        """How many notices failed in the last day and are not delivered since."""
+        async with self._store.read() as uow:
+            return await uow.notices.count_failed(self._clock.now() - FAILURE_WINDOW)
+
+    async def failures(self, limit: int) -> list[Notice]:
+        """The notices that failed and are not delivered since, newest failure first."""
+        async with self._store.read() as uow:
+            return await uow.notices.failed(None, limit)
+
     async def deliver_due(self) -> int:
         """One pass over the notices and Home views due now; returns how many were sent."""
         async with self._pass:
@@ -141,14 +153,24 @@ class Announcer:
             sent = 0
             for notice in due:
                 await self._pace_channel(notice.channel_id)
-                if await self._deliver(notice):
-                    sent += 1
+                try:
+                    delivered = await self._deliver(notice)
+                except Exception as exc:
+                    # What the delivery did not handle itself (a fault of ours, say in
+                    # rendering) fails this notice alone: recorded, retried after a backoff.
+                    await self._failed(notice, failure_reason(exc), exc)
+                    delivered = False
+                sent += delivered
             for team_id, user_id, revision in homes:
-                if await self._publish_home(team_id, user_id, revision):
+                try:
+                    await self._publish_home(team_id, user_id, revision)
+                except Exception:
+                    log.exception("home view not published", extra={"user_id": user_id})
+                else:
                     sent += 1
             return sent
 
-    async def _publish_home(self, team_id: str, user_id: str, revision: int) -> bool:
+    async def _publish_home(self, team_id: str, user_id: str, revision: int) -> None:
         async with self._store.read() as uow:
             view = home_view(await load_home(uow, team_id, user_id))
         try:
@@ -162,7 +184,6 @@ class Announcer:
             )
         async with self._store.write() as uow:
             await uow.homes.mark_published(team_id, user_id, revision)
-        return True
 
     async def _pace_channel(self, channel_id: str) -> None:
         last = self._last_sent.get(channel_id)
@@ -182,9 +203,7 @@ class Announcer:
             message = await render_notice(uow, current)
         if message is None:
             async with self._store.write() as uow:
-                await uow.notices.mark_failed(
-                    current.id, "nothing to render", None, current.revision
-                )
+                await uow.notices.skip(current.id, current.revision)
             return False
         if current.message_ts is None and current.uncertain_since is not None:
             found = await self._find_posted(current)
@@ -212,16 +231,15 @@ class Announcer:
                     text=message.text,
                     blocks=message.blocks,
                 )
-        except SlackApiError as exc:
-            await self._failed(current, str(exc.response.get("error", "unknown")), exc)
-            return False
-        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
-            if current.message_ts is None:
-                # The connection failed mid-post: Slack may have accepted it. Say so, so the
-                # next attempt looks in the channel before posting again.
+        except Exception as exc:
+            refused = slack_refusal(exc)
+            if refused is None and current.message_ts is None:
+                # No answer was read (the connection failed, or the answer was unreadable):
+                # Slack may have posted it. Say so, so the next attempt looks in the channel
+                # for the post's metadata before posting again. An edit is safe to repeat.
                 async with self._store.write() as uow:
                     await uow.notices.mark_uncertain(current.id, self._clock.now())
-            await self._failed(current, type(exc).__name__, exc)
+            await self._failed(current, refused or failure_reason(exc), exc)
             return False
         ts = str(response.get("ts") or current.message_ts)
         async with self._store.write() as uow:
@@ -271,17 +289,26 @@ class Announcer:
                     {"content": table, "filename": f"{stem}.csv", "title": "Meeting record (CSV)"},
                 ],
             )
-        except SlackApiError as exc:
-            await self._failed(notice, str(exc.response.get("error", "unknown")), exc)
-            return False
-        except (aiohttp.ClientError, OSError, TimeoutError) as exc:
-            # The upload may have gone through; uploading again could post the record twice,
-            # so it is not retried. The chair can ask for it again.
+        except Exception as exc:
+            refused = slack_refusal(exc)
+            if refused is not None or isinstance(exc, SlackRequestError):
+                # Slack refused a step, or a file's upload failed before the completion call:
+                # nothing was shared, so trying again cannot share it twice.
+                await self._failed(notice, refused or failure_reason(exc), exc)
+                return False
+            # Anything else may have struck once the completion call was made (slack_sdk
+            # reads its answer after Slack has shared the files): uploading again could
+            # share the record twice, so it is not retried. The chair can ask for it again.
+            reason = failure_reason(exc)
             async with self._store.write() as uow:
-                await uow.notices.mark_failed(notice.id, type(exc).__name__, None, notice.revision)
-            log.warning(
-                "record upload uncertain, not retried; run /meeting record again if it is missing",
-                extra={"notice_id": notice.id, "exception": type(exc).__name__},
+                await uow.notices.mark_failed(
+                    notice.id, reason, None, notice.revision, failed_at=self._clock.now()
+                )
+            log.error(
+                "record upload failed and is not retried; run /meeting record again"
+                " if it is missing",
+                extra={"notice_id": notice.id, "kind": notice.kind.value, "error": reason},
+                exc_info=not _is_connection_error(exc),
             )
             return False
         async with self._store.write() as uow:
@@ -313,6 +340,8 @@ class Announcer:
         return None
 
     async def _failed(self, notice: Notice, error: str, exc: Exception) -> None:
+        """Record the failure on the notice and retry it with backoff, unless Slack's answer
+        says retrying cannot mend it."""
         permanent = error in PERMANENT_ERRORS
         if error == "message_not_found":
             # The message was deleted in Slack: post it afresh rather than lose it.
@@ -325,16 +354,47 @@ class Announcer:
         async with self._store.write() as uow:
             if error == "message_not_found":
                 await uow.notices.forget_message(notice.id)
-            await uow.notices.mark_failed(notice.id, error, retry_at, notice.revision)
-        log.warning(
+            await uow.notices.mark_failed(
+                notice.id, error, retry_at, notice.revision, failed_at=self._clock.now()
+            )
+        # A surprise (neither Slack's answer nor a lost connection) keeps its traceback.
+        surprise = slack_refusal(exc) is None and not _is_connection_error(exc)
+        log.log(
+            logging.ERROR if surprise else logging.WARNING,
             "notice delivery failed",
             extra={
                 "notice_id": notice.id,
+                "kind": notice.kind.value,
                 "error": error,
                 "permanent": permanent,
+                "retry_at": retry_at.isoformat() if retry_at else None,
                 "exception": type(exc).__name__,
             },
+            exc_info=surprise,
         )
+
+
+def slack_refusal(exc: Exception) -> str | None:
+    """Slack's error code when Slack answered and refused the call (so did none of it);
+    None when no answer was read: a lost connection, an unreadable answer, anything else."""
+    if not isinstance(exc, SlackApiError):
+        return None
+    # An unreadable answer leaves slack_sdk's raw HTTP response here, not a parsed one.
+    data = getattr(exc.response, "data", None)
+    if isinstance(data, dict) and data.get("ok") is False and isinstance(data.get("error"), str):
+        return str(data["error"])
+    return None
+
+
+def failure_reason(exc: Exception) -> str:
+    """What went wrong, in one line short enough for the notice's row and the log."""
+    message = str(exc).replace("\n", " ")
+    reason = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
+    return reason if len(reason) <= MAX_REASON else reason[: MAX_REASON - 1] + "…"
+
+
+def _is_connection_error(exc: Exception) -> bool:
+    return isinstance(exc, aiohttp.ClientError | OSError | TimeoutError)
 
 
 async def render_notice(uow: UnitOfWork, notice: Notice) -> blocks.Message | None:

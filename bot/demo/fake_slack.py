@@ -65,6 +65,8 @@ class _Fault:
     retry_after: int | None = None
     error: str | None = None
     after_accepting: bool = False
+    # Carry the call out, then answer this instead: a JSON object, or text that is not JSON.
+    answer: dict[str, Any] | str | None = None
 
 
 @dataclass
@@ -90,7 +92,8 @@ class FakeSlack:
     """An aiohttp server on 127.0.0.1 that answers Web API calls the way Slack documents them.
 
     Everything the app sends is recorded (``calls``, messages, views, uploads, responses) so
-    callers can assert on outcomes; ``fail_next``, ``drop_next`` and ``down`` inject faults.
+    callers can assert on outcomes; ``fail_next``, ``drop_next``, ``misanswer_next`` and
+    ``down`` inject faults.
     """
 
     def __init__(
@@ -258,6 +261,15 @@ class FakeSlack:
         _check_times(times)
         self._faults.append(_Fault(method, times, status=None, after_accepting=after_accepting))
 
+    def misanswer_next(self, method: str, answer: dict[str, Any] | str, *, times: int = 1) -> None:
+        """Carry out the next ``times`` calls to ``method``, but answer each with ``answer``
+        (HTTP 200): a JSON object lacking what Slack documents, or text that is not JSON.
+
+        Stands for an API answer the client cannot use although Slack did the work.
+        """
+        _check_times(times)
+        self._faults.append(_Fault(method, times, status=None, answer=answer))
+
     def _take_fault(self, method: str) -> _Fault | None:
         for fault in self._faults:
             if fault.remaining > 0 and fault.method in (method, "*"):
@@ -286,6 +298,13 @@ class FakeSlack:
             return self._answer(method, params, 200, self._apps_connections_open(token))
 
         fault = self._take_fault(method)
+        if fault is not None and fault.answer is not None:
+            done = self._dispatch(method, params, token)
+            self.calls.append(ApiCall(method, params, 200, done))
+            if isinstance(fault.answer, str):
+                # Declared JSON but unreadable, as from a proxy's error page.
+                return web.Response(text=fault.answer, content_type="application/json")
+            return web.json_response(fault.answer)
         if fault is not None and fault.status is not None:
             headers: dict[str, str] = {}
             if fault.status == 429 and fault.retry_after is not None:

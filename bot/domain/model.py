@@ -214,6 +214,10 @@ class Notice:
     # Set when a post's connection dropped: Slack may have accepted it, so the channel is
     # searched for it before posting again.
     uncertain_since: datetime | None = None
+    # The latest failure, until the notice is delivered; no next attempt once given up.
+    last_error: str | None = None
+    failed_at: datetime | None = None
+    next_attempt_at: datetime | None = None
 
 
 @dataclass(frozen=True)

@@ -224,4 +224,10 @@ MIGRATIONS: tuple[str, ...] = (
          AND n.closed_at = items.closed_at);
     ALTER TABLE agenda_proposals ADD COLUMN inquorate INTEGER NOT NULL DEFAULT 0;
     """,
+    # 9: when a notice last failed, so health and `check` can report recent failures
+    # (cleared once it is delivered).
+    """
+    ALTER TABLE notices ADD COLUMN failed_at TEXT;
+    CREATE INDEX notices_failed ON notices (failed_at) WHERE failed_at IS NOT NULL;
+    """,
 )

@@ -104,8 +104,8 @@ class SqliteNoticeRepository:
     async def mark_delivered(self, notice_id: int, revision: int, message_ts: str) -> None:
         self._conn.defer(
             "UPDATE notices SET delivered_revision = max(delivered_revision, ?), message_ts = ?,"
-            " attempts = 0, next_attempt_at = NULL, last_error = NULL, uncertain_since = NULL"
-            " WHERE id = ?",
+            " attempts = 0, next_attempt_at = NULL, last_error = NULL, failed_at = NULL,"
+            " uncertain_since = NULL WHERE id = ?",
             (revision, message_ts, notice_id),
         )
 
@@ -135,21 +135,53 @@ class SqliteNoticeRepository:
         return cursor.rowcount == 1
 
     async def mark_failed(
-        self, notice_id: int, error: str, retry_at: datetime | None, revision: int
+        self,
+        notice_id: int,
+        error: str,
+        retry_at: datetime | None,
+        revision: int,
+        *,
+        failed_at: datetime,
     ) -> None:
         """Record a failed delivery: retried at ``retry_at``, or given up when it is None."""
         if retry_at is None:
             self._conn.defer(
                 "UPDATE notices SET delivered_revision = max(delivered_revision, ?),"
-                " last_error = ?, attempts = attempts + 1 WHERE id = ?",
-                (revision, error, notice_id),
+                " next_attempt_at = NULL, last_error = ?, failed_at = ?,"
+                " attempts = attempts + 1 WHERE id = ?",
+                (revision, error, rows.ts(failed_at), notice_id),
             )
         else:
             self._conn.defer(
-                "UPDATE notices SET next_attempt_at = ?, last_error = ?, attempts = attempts + 1"
-                " WHERE id = ?",
-                (rows.ts(retry_at), error, notice_id),
+                "UPDATE notices SET next_attempt_at = ?, last_error = ?, failed_at = ?,"
+                " attempts = attempts + 1 WHERE id = ?",
+                (rows.ts(retry_at), error, rows.ts(failed_at), notice_id),
             )
+
+    async def skip(self, notice_id: int, revision: int) -> None:
+        """Nothing is left to announce (its subject is gone): stop trying, without an error."""
+        self._conn.defer(
+            "UPDATE notices SET delivered_revision = max(delivered_revision, ?),"
+            " next_attempt_at = NULL WHERE id = ?",
+            (revision, notice_id),
+        )
+
+    async def failed(self, since: datetime | None, limit: int) -> list[Notice]:
+        """Notices whose latest attempt failed (since ``since``), newest failure first."""
+        fetched = await self._conn.execute_fetchall(
+            f"{_NOTICE_SELECT} WHERE notices.failed_at IS NOT NULL AND notices.failed_at >= ?"
+            " ORDER BY notices.failed_at DESC, notices.id DESC LIMIT ?",
+            (rows.ts(since) if since is not None else "", limit),
+        )
+        return [rows.notice(r) for r in fetched]
+
+    async def count_failed(self, since: datetime) -> int:
+        fetched = await self._conn.execute_fetchall(
+            "SELECT count(*) FROM notices WHERE failed_at IS NOT NULL AND failed_at >= ?",
+            (rows.ts(since),),
+        )
+        row = next(iter(fetched), None)
+        return int(row[0]) if row else 0
 
     async def count_pending(self) -> int:
         fetched = await self._conn.execute_fetchall(

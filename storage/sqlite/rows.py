@@ -161,4 +161,7 @@ def notice(row: aiosqlite.Row) -> Notice:
         attempts=row["attempts"],
         payload=json.loads(row["payload"]) if row["payload"] else {},
         uncertain_since=opt_dt(row["uncertain_since"]),
+        last_error=row["last_error"],
+        failed_at=opt_dt(row["failed_at"]),
+        next_attempt_at=opt_dt(row["next_attempt_at"]),
     )

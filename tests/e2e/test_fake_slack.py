@@ -191,6 +191,26 @@ async def test_a_drop_before_accepting_stores_nothing(
     assert fake.channel_messages(CHANNEL) == []
 
 
+async def test_a_misanswered_post_is_stored_though_its_answer_cannot_be_read(
+    fake: FakeSlack, client: AsyncWebClient
+) -> None:
+    fake.misanswer_next("chat.postMessage", "<html>502 Bad Gateway</html>")
+    with pytest.raises(SlackApiError, match="502 Bad Gateway"):
+        await client.chat_postMessage(channel=CHANNEL, text="Motion 1")
+    assert [m.text for m in fake.channel_messages(CHANNEL)] == ["Motion 1"]
+    await client.chat_postMessage(channel=CHANNEL, text="Motion 2")  # only the next call
+    assert len(fake.channel_messages(CHANNEL)) == 2
+
+
+async def test_an_upload_completed_with_an_answer_lacking_files_is_shared_all_the_same(
+    fake: FakeSlack, client: AsyncWebClient
+) -> None:
+    fake.misanswer_next("files.completeUploadExternal", {"ok": True})
+    with pytest.raises(TypeError):  # slack_sdk reads the documented ``files`` list
+        await client.files_upload_v2(channel=CHANNEL, content="a,b\n", filename="t.csv")
+    assert [u["content"] for u in fake.uploads] == [b"a,b\n"]
+
+
 async def test_every_call_gets_503_while_slack_is_down(
     fake: FakeSlack, client: AsyncWebClient
 ) -> None:

@@ -473,7 +473,7 @@ async def test_a_failed_notice_waits_for_its_retry_time_and_a_touch_retries_it_n
 ) -> None:
     retry_at = NOW + timedelta(seconds=8)
     async with store.write() as uow:
-        await uow.notices.mark_failed(notice_id, "ratelimited", retry_at, 1)
+        await uow.notices.mark_failed(notice_id, "ratelimited", retry_at, 1, failed_at=NOW)
         assert await uow.notices.pending(NOW, 10) == []
         assert await uow.notices.next_retry_at() == retry_at
         (due,) = await uow.notices.pending(retry_at, 10)
@@ -487,9 +487,46 @@ async def test_a_notice_given_up_on_is_no_longer_pending(
     store: SqliteStore, notice_id: int
 ) -> None:
     async with store.write() as uow:
-        await uow.notices.mark_failed(notice_id, "channel_not_found", None, 1)
+        await uow.notices.mark_failed(notice_id, "channel_not_found", None, 1, failed_at=NOW)
         assert await uow.notices.count_pending() == 0
         assert await uow.notices.next_retry_at() is None
+
+
+async def test_failed_notices_are_listed_newest_first_with_their_error_until_delivered(
+    store: SqliteStore, notice_id: int
+) -> None:
+    later = NOW + timedelta(minutes=1)
+    async with store.write() as uow:
+        first = await uow.notices.get(notice_id)
+        assert first is not None
+        other_id = await uow.notices.add(first.meeting_id, None, NoticeKind.RECORD, NOW)
+        await uow.notices.mark_failed(
+            notice_id, "ratelimited", later + timedelta(seconds=2), 1, failed_at=NOW
+        )
+        await uow.notices.mark_failed(other_id, "TypeError: no files", None, 1, failed_at=later)
+    async with store.read() as uow:
+        failed = await uow.notices.failed(None, 10)
+        assert [(n.id, n.last_error, n.attempts) for n in failed] == [
+            (other_id, "TypeError: no files", 1),
+            (notice_id, "ratelimited", 1),
+        ]
+        assert (failed[0].failed_at, failed[0].next_attempt_at) == (later, None)
+        assert failed[1].next_attempt_at == later + timedelta(seconds=2)
+        assert [n.id for n in await uow.notices.failed(later, 10)] == [other_id]
+        assert await uow.notices.count_failed(NOW) == 2
+    async with store.write() as uow:
+        await uow.notices.mark_delivered(notice_id, 1, "1.2")
+        assert [n.id for n in await uow.notices.failed(None, 10)] == [other_id]
+        assert await uow.notices.count_failed(NOW) == 1
+
+
+async def test_a_notice_with_nothing_left_to_announce_is_skipped_without_an_error(
+    store: SqliteStore, notice_id: int
+) -> None:
+    async with store.write() as uow:
+        await uow.notices.skip(notice_id, 1)
+        assert await uow.notices.count_pending() == 0
+        assert await uow.notices.failed(None, 10) == []
 
 
 async def test_pending_notices_come_oldest_first_up_to_the_limit(store: SqliteStore) -> None:
