@@ -57,11 +57,16 @@ async def _run(meetings: MeetingService, caller: Caller, request: MeetingRequest
         case AddDelegation():
             change = await meetings.add_delegation(caller, request)
             d = change.delegation
-            parts = [
-                f"Registered *{escape(d.name)}* as {d.role.value}."
-                if change.created
-                else f"*{escape(d.name)}* ({d.role.value}) was already registered."
-            ]
+            if change.returned:
+                said = (
+                    f"Registered *{escape(d.name)}* again as {d.role.value}; its items and"
+                    " positions on record are its own again."
+                )
+            elif change.created:
+                said = f"Registered *{escape(d.name)}* as {d.role.value}."
+            else:
+                said = f"*{escape(d.name)}* ({d.role.value}) was already registered."
+            parts = [said]
             if change.added:
                 parts.append("Added " + ", ".join(f"<@{u}>" for u in change.added) + ".")
             if change.already:

@@ -49,7 +49,8 @@ COMMANDS: tuple[CommandDoc, ...] = (
     ),
     CommandDoc(
         "/meeting delegation remove <name>",
-        "Remove a delegation; its standing objections on open items lapse.",
+        "Remove a delegation; its standing objections on open items lapse. Registering its"
+        " name again brings the same delegation back, with its items and record.",
         Audience.CHAIR,
         "/meeting delegation remove Mali",
     ),

@@ -41,6 +41,9 @@ class MeetingRepository(Protocol):
     async def create_delegation(
         self, meeting_id: int, name: str, name_key: str, role: Role, now: datetime
     ) -> int: ...
+    async def restore_delegation(
+        self, meeting_id: int, name_key: str, role: Role
+    ) -> int | None: ...
     async def add_member(
         self, meeting_id: int, delegation_id: int, user_id: str, now: datetime
     ) -> None: ...

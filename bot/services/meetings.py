@@ -48,6 +48,7 @@ class DelegationChange:
     created: bool
     added: tuple[str, ...]
     already: tuple[str, ...]
+    returned: bool = False  # registered again after its removal: its history continues
 
 
 @dataclass(frozen=True)
@@ -130,12 +131,19 @@ class MeetingService:
                         mentions=(user_id,),
                     )
             standing = await standing_of(uow, meeting.id)
-            if delegation is None:
-                delegation_id = await uow.meetings.create_delegation(
-                    meeting.id, request.name, key, request.role, now
-                )
-            else:
+            returned = False
+            if delegation is not None:
                 delegation_id = delegation.id
+            else:
+                # A removed delegation registered again is the same delegation: its items
+                # and positions on record stay its own, under one name.
+                restored = await uow.meetings.restore_delegation(meeting.id, key, request.role)
+                returned = restored is not None
+                if restored is None:
+                    restored = await uow.meetings.create_delegation(
+                        meeting.id, request.name, key, request.role, now
+                    )
+                delegation_id = restored
             before = set(delegation.members) if delegation else set()
             added = tuple(u for u in request.members if u not in before)
             for user_id in added:
@@ -146,7 +154,7 @@ class MeetingService:
             assert saved is not None
         self._notify()
         already = tuple(u for u in request.members if u in before)
-        return DelegationChange(saved, created, added, already)
+        return DelegationChange(saved, created, added, already, returned)
 
     async def remove_delegation(self, caller: Caller, name: str) -> Delegation:
         async with self._store.write() as uow:
@@ -430,6 +438,12 @@ class MeetingService:
             delegation = await uow.meetings.delegation_of(meeting.id, caller.user_id)
             is_sponsor = delegation is not None and delegation.id == item.sponsor_id
             if not is_sponsor and not meeting.is_chair(caller.user_id):
+                registered = await uow.meetings.delegations(meeting.id)
+                if all(d.id != item.sponsor_id for d in registered):
+                    raise NotAllowed(
+                        f"Only a chair can withdraw #{number}: {item.sponsor}, which tabled it,"
+                        " is no longer registered."
+                    )
                 raise NotAllowed(
                     f"Only {item.sponsor}, which tabled #{number}, or a chair can withdraw it."
                 )

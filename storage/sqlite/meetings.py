@@ -124,6 +124,25 @@ class SqliteMeetingRepository:
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
+    async def restore_delegation(self, meeting_id: int, name_key: str, role: Role) -> int | None:
+        """Bring back the delegation last removed under ``name_key``, in the role given now,
+        under the name it was first registered by (as a registered delegation keeps its name
+        whatever the spelling a chair types); its items and positions keep pointing at it.
+        None when there is none."""
+        fetched = await self._conn.execute_fetchall(
+            "UPDATE delegations SET removed_at = NULL, role = ? WHERE id ="
+            " (SELECT id FROM delegations WHERE meeting_id = ? AND name_key = ?"
+            " AND removed_at IS NOT NULL ORDER BY removed_at DESC, id DESC LIMIT 1)"
+            " RETURNING id",
+            (role.value, meeting_id, name_key),
+        )
+        row = next(iter(fetched), None)
+        if row is None:
+            return None
+        # It comes back absent: attendance is registered anew, as at its first arrival.
+        self._conn.defer("DELETE FROM attendance WHERE delegation_id = ?", (row["id"],))
+        return int(row["id"])
+
     async def add_member(
         self, meeting_id: int, delegation_id: int, user_id: str, now: datetime
     ) -> None:
@@ -136,6 +155,7 @@ class SqliteMeetingRepository:
     async def remove_delegation(self, delegation_id: int, now: datetime) -> None:
         """Retire a delegation: its members are freed; its past positions stay on record."""
         self._conn.defer("DELETE FROM members WHERE delegation_id = ?", (delegation_id,))
+        self._conn.defer("DELETE FROM attendance WHERE delegation_id = ?", (delegation_id,))
         self._conn.defer(
             "UPDATE delegations SET removed_at = ? WHERE id = ?", (rows.ts(now), delegation_id)
         )

@@ -175,6 +175,53 @@ async def test_unicode_delegation_names_work_end_to_end(rig: Rig) -> None:
     assert "#1 is no longer blocked: every objection has been withdrawn." in channel_texts(rig)
 
 
+async def test_a_delegation_registered_again_after_removal_keeps_its_items_and_history(
+    kasane: Rig,
+) -> None:
+    await expect_ok(kasane, "/table-motion", "Adopt the agenda", user=MALI)
+    await expect_ok(kasane, "/table-motion", "Exclude Russia", user=UKRAINE)
+    await expect_ok(kasane, "/object", "2 Not now", user=MALI)
+    await expect_ok(kasane, "/meeting", "present", user=MALI)
+    before = db_rows(kasane, "SELECT id, name FROM delegations WHERE name_key = 'mali'")
+    await expect_ok(kasane, "/meeting", "delegation remove Mali", user=CHAIR)
+    refused = await kasane.command("/meeting", "withdraw 1", user=UKRAINE)
+    assert refused.text.startswith(
+        "Only a chair can withdraw #1: Mali, which tabled it, is no longer registered."
+    )
+
+    reply = await expect_ok(
+        kasane, "/meeting", "delegation add MALI observer <@U0MLNEW> <@U0MLALT>", user=CHAIR
+    )
+    assert reply == (
+        "Registered *Mali* again as observer; its items and positions on record are its own"
+        " again. Added <@U0MLNEW>, <@U0MLALT>."
+    )
+    assert db_rows(
+        kasane, "SELECT id, name, role, removed_at FROM delegations WHERE name_key = 'mali'"
+    ) == [(*before[0], "observer", None)]
+    listed = await kasane.command("/meeting", "delegations", user=CHAIR)
+    lines = str(listed.json["blocks"][1]["text"]["text"]).splitlines()
+    assert [line for line in lines if "Mali" in line] == [
+        "• *Mali* (observer): <@U0MLALT>, <@U0MLNEW>"  # members added together: by id
+    ]
+    # It comes back as registered now: new members, new role, and absent until it says so.
+    assert db_rows(kasane, "SELECT count(*) FROM attendance") == [(0,)]
+    gone = await kasane.command("/meeting", "withdraw 1", user=MALI)
+    assert "Only Mali, which tabled #1, or a chair can withdraw it." in gone.text
+
+    await expect_ok(kasane, "/meeting", "withdraw 1", user="U0MLNEW")
+    await kasane.settle()
+    assert channel_texts(kasane)[-1] == (
+        "#1 was withdrawn by its sponsor, Mali; it leaves the agenda."
+    )
+    # Its objection lapsed at the removal and stays on record as such, under its one name.
+    assert db_rows(
+        kasane,
+        "SELECT d.name, p.kind, p.statement, p.end_reason FROM positions p"
+        " JOIN delegations d ON d.id = p.delegation_id",
+    ) == [("Mali", "objection", "Not now", "lapsed")]
+
+
 async def test_concurrent_objections_from_many_delegations_are_each_stored_once(
     rig: Rig,
 ) -> None:

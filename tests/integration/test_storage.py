@@ -353,22 +353,37 @@ async def test_the_same_delegation_name_may_exist_in_two_meetings(store: SqliteS
     assert await count(store, "delegations") == 2
 
 
-async def test_a_removed_delegations_name_can_be_registered_again(store: SqliteStore) -> None:
+async def test_a_removed_delegation_is_restored_as_the_same_row_in_its_new_role(
+    store: SqliteStore,
+) -> None:
     async with store.write() as uow:
         meeting_id = await new_meeting(uow)
         old = await new_delegation(uow, meeting_id, "Mali")
         await uow.meetings.add_member(meeting_id, old, "UMALI", NOW)
+        await uow.meetings.register_present(meeting_id, old, "UMALI", NOW)
         await uow.meetings.remove_delegation(old, NOW)
-        new = await new_delegation(uow, meeting_id, "MALI", Role.OBSERVER)
-        await uow.meetings.add_member(meeting_id, new, "UMALI", NOW)
+        absent = await uow.meetings.restore_delegation(
+            meeting_id, name_key("Malawi"), Role.OBSERVER
+        )
+        restored = await uow.meetings.restore_delegation(
+            meeting_id, name_key("MALI"), Role.OBSERVER
+        )
+        await uow.meetings.add_member(meeting_id, old, "UMALI2", NOW)
+        again = await uow.meetings.restore_delegation(meeting_id, name_key("mali"), Role.OBSERVER)
         found = await uow.meetings.delegation_named(meeting_id, name_key("mali"))
         listed = await uow.meetings.delegations(meeting_id)
-        participants = await uow.meetings.count_participants(meeting_id)
-    assert new != old
+        present = await uow.meetings.count_present(meeting_id)
+    assert (absent, restored, again) == (None, old, None)  # only a removed one comes back
     assert found is not None
-    assert (found.id, found.role, found.members) == (new, Role.OBSERVER, ("UMALI",))
-    assert [d.id for d in listed] == [new]
-    assert participants == 0
+    assert (found.id, found.name, found.role, found.members) == (
+        old,
+        "Mali",
+        Role.OBSERVER,
+        ("UMALI2",),
+    )
+    assert [d.id for d in listed] == [old]
+    assert present == 0
+    assert await count(store, "attendance") == 0
 
 
 async def test_a_user_belongs_to_one_delegation_per_meeting(store: SqliteStore) -> None:
