@@ -49,7 +49,7 @@ def register(app: AsyncApp, meetings: MeetingService) -> None:
             await ack()
             return
         item = await meetings.table(caller, request)
-        await answer(ack, render.tabled_receipt(item))
+        await answer(ack, render.tabled_receipt(item, request.kept_in_text))
 
     @app.action(Action.TABLE)
     async def on_table_button(

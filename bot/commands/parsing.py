@@ -10,7 +10,13 @@ from datetime import time, timedelta
 from bot.commands.reference import (
     usage_of,
 )
-from bot.domain.calendar import TimeFormatError, parse_clock, parse_duration, zone
+from bot.domain.calendar import (
+    TimeFormatError,
+    looks_like_when,
+    parse_clock,
+    parse_duration,
+    zone,
+)
 from bot.domain.errors import UsageError
 from bot.domain.rules import (
     MAX_DELEGATION_NAME,
@@ -190,6 +196,7 @@ class TableMotion:
     cosponsors: tuple[str, ...] = ()
     title: str | None = None
     amends: int | None = None
+    kept_in_text: tuple[str, ...] = ()  # option keywords not followed by their values
 
 
 @dataclass(frozen=True)
@@ -450,21 +457,42 @@ def _parse_session(verb: str, rest: str) -> MeetingRequest:
 _MOTION_OPTION = re.compile(r"(?:^|\s)(deadline|session|cosponsors|amends):", re.IGNORECASE)
 
 
-_NUMBERED_OPTIONS = ("session", "amends")
+def _is_motion_option(key: str, value: str) -> bool:
+    """Whether ``value`` has the shape of ``key``'s value: a keyword followed by anything
+    else is the motion's own words ("Extend the reporting deadline: see annex")."""
+    if key == "deadline":
+        return looks_like_when(value)
+    if key == "cosponsors":
+        return _name_list(value) is not None
+    return _ITEM_REF.fullmatch(value) is not None  # session, amends
 
 
-def _split_options(body: str, usage: str) -> tuple[str, dict[str, str]]:
-    """The motion's text and its trailing ``key: value`` options.
+def _name_list(raw: str) -> tuple[str, ...] | None:
+    """Comma-separated delegation names, each once however it is spelled (the first
+    spelling kept), or None when ``raw`` lists no name or one longer than a name can be."""
+    names: dict[str, str] = {}
+    for part in raw.split(","):
+        name = unicodedata.normalize("NFC", " ".join(part.split()))
+        if len(name) > MAX_DELEGATION_NAME:
+            return None
+        if name:
+            names.setdefault(name_key(name), name)
+    return tuple(names.values()) or None
 
-    Options are read from the end: a ``session:`` or ``amends:`` not followed by a number
-    is part of the text ("…the plenary session: items 1 to 4"), not a mistyped option."""
+
+def _split_options(body: str, usage: str) -> tuple[str, dict[str, str], tuple[str, ...]]:
+    """The motion's text, its trailing ``key: value`` options, and the keywords that stay
+    in the text.
+
+    Options are read from the end, and stop at the first keyword not followed by its value:
+    that keyword and everything before it are the motion's words ("…the plenary session:
+    items 1 to 4", "…the reporting deadline: see annex"), not a mistyped option."""
     markers = list(_MOTION_OPTION.finditer(body))
     start = len(markers)
     for index in range(len(markers) - 1, -1, -1):
         key = markers[index].group(1).lower()
         end = markers[index + 1].start() if index + 1 < len(markers) else len(body)
-        value = body[markers[index].end() : end].strip()
-        if key in _NUMBERED_OPTIONS and not _ITEM_REF.fullmatch(value):
+        if not _is_motion_option(key, body[markers[index].end() : end].strip()):
             break
         start = index
     options: dict[str, str] = {}
@@ -474,8 +502,9 @@ def _split_options(body: str, usage: str) -> tuple[str, dict[str, str]]:
         if key in options:
             raise UsageError(f"Give `{key}:` once.", usage=usage)
         options[key] = body[markers[index].end() : end].strip()
+    kept = tuple(dict.fromkeys(m.group(1).lower() for m in markers[:start]))
     text_end = markers[start].start() if start < len(markers) else len(body)
-    return body[:text_end].strip(), options
+    return body[:text_end].strip(), options, kept
 
 
 def parse_table_motion(text: str) -> TableMotion | OpenTablingForm | ShowHelp:
@@ -485,20 +514,12 @@ def parse_table_motion(text: str) -> TableMotion | OpenTablingForm | ShowHelp:
         return ShowHelp()
     if not body:
         return OpenTablingForm()
-    motion, options = _split_options(body, usage)
+    motion, options, kept = _split_options(body, usage)
     if not motion:
         raise UsageError("Write the text of the motion after the command.", usage=usage)
-    if "deadline" in options and not options["deadline"]:
-        raise UsageError("Write the deadline after `deadline:`.", usage=usage)
     session = None
     if "session" in options:
         session = parse_item_number(options["session"], usage, what="a session number")
-    cosponsors: tuple[str, ...] = ()
-    if "cosponsors" in options:
-        names = [" ".join(n.split()) for n in options["cosponsors"].split(",")]
-        cosponsors = tuple(dict.fromkeys(n for n in names if n))
-        if not cosponsors:
-            raise UsageError("List co-sponsor delegations after `cosponsors:`.", usage=usage)
     amends = None
     if "amends" in options:
         amends = parse_item_number(options["amends"], usage)
@@ -506,8 +527,9 @@ def parse_table_motion(text: str) -> TableMotion | OpenTablingForm | ShowHelp:
         _limited(motion, MAX_ITEM_TEXT, "A motion's text", usage),
         deadline=options.get("deadline"),
         session=session,
-        cosponsors=cosponsors,
+        cosponsors=_name_list(options.get("cosponsors", "")) or (),
         amends=amends,
+        kept_in_text=kept,
     )
 
 

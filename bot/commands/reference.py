@@ -180,7 +180,8 @@ COMMANDS: tuple[CommandDoc, ...] = (
         "Table an item for your delegation; you get its number. A deadline"
         " (`YYYY-MM-DD HH:MM` in the meeting's zone, or `in 45m`, `in 2h`, `in 3d`) closes it"
         " by silence procedure: adopted unless an objection stands. `amends:` tables a"
-        " modified version of an open or blocked item, linked both ways.",
+        " modified version of an open or blocked item, linked both ways. A keyword not"
+        " followed by its value (`deadline: see annex`) stays part of the text.",
         Audience.MEMBER,
         "/table-motion Exclude the Russian Federation cosponsors: European Union, Canada",
     ),

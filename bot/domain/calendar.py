@@ -73,6 +73,16 @@ def parse_when(text: str, now: datetime, tz: ZoneInfo) -> datetime:
     return within_horizon(parse_local(cleaned, tz), now)
 
 
+def looks_like_when(text: str) -> bool:
+    """Whether ``text`` is written as a deadline (``in 2h``, ``YYYY-MM-DD HH:MM``), before
+    asking whether that time exists or lies ahead: words that are not are no deadline."""
+    cleaned = text.strip()
+    if cleaned.lower().startswith("in "):
+        match = _DURATION.fullmatch(cleaned[3:].strip())
+        return match is not None and any(match.groups())
+    return _LOCAL.fullmatch(cleaned) is not None
+
+
 def within_horizon(moment: datetime, now: datetime) -> datetime:
     if moment > now + HORIZON:
         raise TimeFormatError("That is more than five years ahead; give a nearer time.")

@@ -332,11 +332,26 @@ def withdrawal_receipt(
     return note(text)
 
 
-def tabled_receipt(item: Item) -> Message:
-    return note(
+# What each option keyword of /table-motion must be followed by to be taken as an option.
+OPTION_VALUES = {
+    "deadline": "a deadline (`YYYY-MM-DD HH:MM` or `in 2h`)",
+    "session": "a session number",
+    "cosponsors": "delegation names",
+    "amends": "an item number",
+}
+
+
+def tabled_receipt(item: Item, kept_in_text: Sequence[str] = ()) -> Message:
+    text = (
         f":page_facing_up: Tabled as *#{item.number}* for *{escape(item.sponsor)}*."
         " The channel has been told."
     )
+    for keyword in kept_in_text:
+        text += (
+            f" `{keyword}:` is part of the motion's text, as it is not followed by"
+            f" {OPTION_VALUES[keyword]}."
+        )
+    return note(text)
 
 
 def delegations(meeting: Meeting, found: Sequence[Delegation]) -> Message:

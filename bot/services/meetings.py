@@ -273,10 +273,12 @@ class MeetingService:
                     )
                 amends_id = original.id
             try:
-                cosponsors = [await self._named(uow, meeting, n) for n in request.cosponsors]
+                named = [await self._named(uow, meeting, n) for n in request.cosponsors]
             except NotFound as err:
                 err.field = "cosponsors"
                 raise
+            # Names are matched by their key, so two spellings may name one delegation.
+            cosponsors = list({c.id: c for c in named}.values())
             if any(c.id == delegation.id for c in cosponsors):
                 raise UsageError(
                     f"{delegation.name} tables the item; list only other delegations as"

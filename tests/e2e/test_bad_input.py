@@ -8,11 +8,13 @@ app over HTTP, the fake Slack, a SQLite file) is started once and every example 
 from __future__ import annotations
 
 import asyncio
+import functools
 import itertools
 import logging
 import re
 import sqlite3
-from collections.abc import Coroutine, Iterable, Iterator
+import unicodedata
+from collections.abc import Callable, Coroutine, Iterable, Iterator
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -30,8 +32,12 @@ T = TypeVar("T")
 CHANNEL = "C0MEETING"
 OTHER_TEAM = "T0OTHER"
 VICTIM = "U0VICTIM"
+IVORY = "U0CI"
+NEWCOMER = "U0NEW"
 
 # ---- what the bot must never send ---------------------------------------------------------
+
+UNEXPECTED = "Plenary hit an unexpected problem"  # the answer of handlers/errors.py to a crash
 
 BROADCASTS = ("<!channel>", "<!here>", "<!everyone>", "<!subteam")
 BARE_BROADCAST = re.compile(r"@(channel|here|everyone)\b", re.IGNORECASE)  # no word joiner
@@ -126,6 +132,9 @@ ZERO_ROWS = {
     "a reason or statement longer than 500": """
         SELECT count(*) FROM positions WHERE length(statement) > 500""",
     "a delegation name longer than 80": "SELECT count(*) FROM delegations WHERE length(name) > 80",
+    "two delegations of one name in a meeting": """
+        SELECT count(*) FROM (SELECT 1 FROM delegations GROUP BY meeting_id, name_key
+            HAVING count(*) > 1)""",
     "a meeting title longer than 150": "SELECT count(*) FROM meetings WHERE length(title) > 150",
     "a session title longer than 150": "SELECT count(*) FROM sessions WHERE length(title) > 150",
 }
@@ -291,6 +300,22 @@ class Harness:
     ) -> tuple[Reply, list[ApiCall]]:
         """Run one request; then nothing crashed, the record is whole, nobody was pinged."""
         self.reset()
+        return self._checked(caplog, work)
+
+    def attempt_in_turn(
+        self, caplog: pytest.LogCaptureFixture, requests: Iterable[tuple[str, str, str]]
+    ) -> list[Reply]:
+        """Run (command, text, user) requests one after the other on one record, each
+        checked as ``attempt`` checks a single one."""
+        self.reset()
+        return [
+            self._checked(caplog, self.rig.command(command, text, user=user))[0]
+            for command, text, user in requests
+        ]
+
+    def _checked(
+        self, caplog: pytest.LogCaptureFixture, work: Coroutine[Any, Any, Reply]
+    ) -> tuple[Reply, list[ApiCall]]:
         calls = len(self.rig.slack.calls)
         logged = len(caplog.records)
         reply = self.run(work)
@@ -303,6 +328,7 @@ class Harness:
         ]
         assert failures == []
         assert reply.status == 200, reply.raw
+        assert UNEXPECTED not in reply.raw, reply.raw
         assert "Reference:" not in reply.raw
         assert_posts_are_safe(made)
         found = {what for what, n in flaws(self.rig.database).items() if n}
@@ -317,6 +343,7 @@ async def convene(rig: Rig) -> None:
         f"delegation add Russian Federation participant <@{RUSSIA}|ru>",
         f"delegation add Mali participant <@{MALI}|mali>",
         f"delegation add Ukraine participant <@{UKRAINE}|ua>",
+        f"delegation add Côte d'Ivoire participant <@{IVORY}|ci>",
         f"delegation add KP Civil Society Coalition observer <@{KPCSC}|kpcsc>",
         "session add 2026-11-05 09:00 Plenary II",
     ):
@@ -478,6 +505,86 @@ def test_table_motion_with_any_text_and_options_gets_a_clear_answer_and_nothing_
         caplog, harness.rig.command("/table-motion", f"{text} {options}", user=user)
     )
     assert_clear_command_answer(reply, "/table-motion", made)
+
+
+# ---- names, however they are spelled ------------------------------------------------------
+
+NAMES = ("Mali", "Côte d'Ivoire", "Russian Federation", "KP Civil Society Coalition", "Atlantis")
+SPELLINGS: tuple[Callable[[str], str], ...] = (
+    str.upper,
+    str.lower,
+    str.swapcase,
+    lambda n: unicodedata.normalize("NFD", n),
+    lambda n: "".join(chr(ord(c) + 0xFEE0) if "!" <= c <= "~" else c for c in n),  # fullwidth
+    lambda n: f"  {n.replace(' ', '   ')} ",
+    lambda n: n.replace(" ", "\t"),
+)
+spelling = st.tuples(st.sampled_from(NAMES), st.lists(st.sampled_from(SPELLINGS), max_size=2)).map(
+    lambda t: functools.reduce(lambda name, spell: spell(name), t[1], t[0])
+)
+name_list = st.lists(spelling, min_size=1, max_size=4).flatmap(
+    lambda names: st.sampled_from([", ", ",", " , "]).map(lambda comma: comma.join(names))
+)
+someone = st.sampled_from([MALI, UKRAINE, IVORY, NEWCOMER, KPCSC])
+named_request = st.one_of(
+    st.tuples(st.just("/table-motion"), name_list.map("Text cosponsors: {}".format), someone),
+    st.tuples(
+        st.just("/table-motion"),
+        st.tuples(
+            st.sampled_from(["deadline:", "session:", "cosponsors:", "amends:"]),
+            st.sampled_from(["see annex", "", "1", "in 2h", "Mali, mali", "#x"]),
+            st.sampled_from(["", " cosponsors: Mali", " deadline: in 1h", " session: 1"]),
+        ).map(lambda t: f"Extend the {t[0]} {t[1]}{t[2]}"),
+        someone,
+    ),
+    st.tuples(
+        st.just("/meeting"),
+        st.tuples(
+            spelling,
+            st.sampled_from(["participant", "observer"]),
+            st.sampled_from(
+                [
+                    f"<@{NEWCOMER}>",
+                    f"<@{NEWCOMER}|n> <@{NEWCOMER}>",
+                    f"<@{MALI}|mali>",
+                    f"<@{IVORY}> <@{IVORY}|ci>",
+                ]
+            ),
+        ).map(lambda t: f"delegation add {t[0]} {t[1]} {t[2]}"),
+        st.just(CHAIR),
+    ),
+    st.tuples(st.just("/meeting"), spelling.map("delegation remove {}".format), st.just(CHAIR)),
+    st.tuples(
+        st.just("/meeting"),
+        st.sampled_from(["withdraw 1", "withdraw 2", "withdraw 3", "present", "decide 1"]),
+        st.sampled_from([MALI, UKRAINE, IVORY, NEWCOMER, CHAIR]),
+    ),
+    st.tuples(
+        st.just("/object"),
+        st.sampled_from(["1 No", "2 reservation: Narrowly", "3 No", "withdraw 1"]),
+        someone,
+    ),
+)
+
+
+@settings(BOUNDED, max_examples=50)
+@given(requests=st.lists(named_request, min_size=1, max_size=5))
+@example(requests=[("/table-motion", "Text cosponsors: Mali, mali", UKRAINE)])
+@example(requests=[("/table-motion", "Text cosponsors: côte d'ivoire, CÔTE D'IVOIRE", MALI)])
+@example(
+    requests=[
+        ("/meeting", "delegation remove Mali", CHAIR),
+        ("/meeting", f"delegation add mali participant <@{MALI}>", CHAIR),
+        ("/meeting", "withdraw 1", MALI),
+    ]
+)
+def test_names_in_any_spelling_through_any_command_never_get_the_unexpected_problem_answer(
+    harness: Harness, caplog: pytest.LogCaptureFixture, requests: list[tuple[str, str, str]]
+) -> None:
+    for (command, _, _), reply in zip(
+        requests, harness.attempt_in_turn(caplog, requests), strict=True
+    ):
+        assert_clear_command_answer(reply, command, [])
 
 
 @BOUNDED

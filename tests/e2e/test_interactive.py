@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import logging
 import sqlite3
 from typing import Any
 
@@ -305,6 +306,55 @@ async def test_cosponsors_can_be_named_when_tabling_by_command(kasane: Rig) -> N
         kasane, "/table-motion", "Exclude Russia cosponsors: mali, Belarus", user=UKRAINE
     )
     assert "co-sponsored by *Mali*, *Belarus*" in str(card(kasane, 1)["blocks"])
+
+
+@pytest.mark.parametrize(
+    ("name", "listed"),
+    [
+        ("Beta", "Beta, beta"),
+        ("Côte d'Ivoire", "côte d'ivoire, CÔTE D'IVOIRE"),
+        ("Côte d'Ivoire", "Côte d'Ivoire, Co\u0302te d'Ivoire,  côte  d'ivoire "),
+    ],
+)
+async def test_a_repeated_cosponsor_in_any_case_or_accent_is_counted_once(
+    kasane: Rig, caplog: pytest.LogCaptureFixture, name: str, listed: str
+) -> None:
+    await expect_ok(kasane, "/meeting", f"delegation add {name} participant <@U0NEW>", user=CHAIR)
+    reply = await expect_ok(kasane, "/table-motion", f"Text cosponsors: {listed}", user=UKRAINE)
+    assert "Tabled as *#1*" in reply
+    await kasane.settle()
+    assert f"co-sponsored by *{name}* · Status" in str(card(kasane, 1)["blocks"])
+    assert rows(kasane, "SELECT count(*) FROM positions WHERE kind = 'support'") == [(1,)]
+    assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+
+
+async def test_the_tabling_form_offers_each_cosponsor_once_and_counts_each_once(
+    kasane: Rig,
+) -> None:
+    await expect_ok(kasane, "/meeting", "delegation remove Mali", user=CHAIR)
+    await expect_ok(kasane, "/meeting", f"delegation add MALI participant <@{MALI}>", user=CHAIR)
+    await kasane.command("/table-motion", "", user=UKRAINE)
+    opened = [c for c in kasane.slack.calls if c.method == "views.open"][-1]
+    blocks = {b.get("block_id"): b for b in opened.params["view"]["blocks"]}
+    offered = [o["text"]["text"] for o in blocks["cosponsors"]["element"]["options"]]
+    assert sorted(offered) == sorted(
+        ["Belarus", "KP Civil Society Coalition", "Mali", "Russian Federation"]
+    )
+    mali = str(rows(kasane, "SELECT id FROM delegations WHERE name_key = 'mali'")[0][0])
+    reply = await submit(
+        kasane,
+        UKRAINE,
+        Form.TABLING,
+        {
+            "title": {"value": "T"},
+            "text": {"value": "x"},
+            "cosponsors": {"selected_options": [{"value": mali}, {"value": mali}]},
+        },
+        MeetingRef(1).pack(),
+    )
+    assert reply.raw == ""
+    assert "co-sponsored by *Mali* · Status" in str(card(kasane, 1)["blocks"])
+    assert rows(kasane, "SELECT count(*) FROM positions WHERE kind = 'support'") == [(1,)]
 
 
 async def test_withdrawal_by_the_sponsor_or_a_chair_takes_the_item_off_the_agenda(

@@ -299,6 +299,75 @@ def test_table_motion_counts_what_the_user_typed_not_slacks_escaping() -> None:
     assert parse_table_motion(escaped) == TableMotion("&" * MAX_ITEM_TEXT)
 
 
+@pytest.mark.parametrize(
+    ("listed", "kept"),
+    [
+        ("Beta, beta", "Beta"),
+        ("côte d'ivoire, CÔTE D'IVOIRE", "côte d'ivoire"),
+        (unicodedata.normalize("NFD", "Côte d'Ivoire") + ", Côte d'Ivoire", "Côte d'Ivoire"),
+        ("Central  African Republic,central african republic ,", "Central African Republic"),
+        ("MALI, ＭＡＬＩ, mali", "MALI"),
+    ],
+)
+def test_a_repeated_cosponsor_in_any_case_or_accent_is_counted_once(listed: str, kept: str) -> None:
+    request = parse_table_motion(f"Text cosponsors: {listed}")
+    assert request == TableMotion("Text", cosponsors=(kept,))
+
+
+def test_cosponsors_keep_the_order_they_were_listed_in() -> None:
+    request = parse_table_motion("Text cosponsors: Mali, Belarus, MALI, Ukraine")
+    assert request == TableMotion("Text", cosponsors=("Mali", "Belarus", "Ukraine"))
+
+
+@pytest.mark.parametrize(
+    ("text", "kept"),
+    [
+        ("Extend the reporting deadline: see annex", ("deadline",)),
+        ("Extend the reporting deadline: in March", ("deadline",)),
+        ("Extend the reporting deadline:", ("deadline",)),
+        ("Thank the cosponsors:", ("cosponsors",)),
+        (
+            "Thank the cosponsors: " + "the friends of the chair, " + "and " * 20 + "more",
+            ("cosponsors",),
+        ),
+        ("Hear the plenary session: items 1 to 4", ("session",)),
+        ("Note what the protocol amends: the annex", ("amends",)),
+        ("Set the deadline: see annex, and the session: next week", ("deadline", "session")),
+    ],
+)
+def test_an_option_keyword_followed_by_no_value_stays_in_the_motion_text(
+    text: str, kept: tuple[str, ...]
+) -> None:
+    assert parse_table_motion(text) == TableMotion(text, kept_in_text=kept)
+
+
+def test_options_after_a_keyword_left_in_the_text_are_still_read() -> None:
+    request = parse_table_motion(
+        "Extend the reporting deadline: see annex deadline: in 2h session: #1 cosponsors: Mali"
+    )
+    assert request == TableMotion(
+        "Extend the reporting deadline: see annex",
+        deadline="in 2h",
+        session=1,
+        cosponsors=("Mali",),
+        kept_in_text=("deadline",),
+    )
+
+
+@pytest.mark.parametrize(
+    ("option", "deadline"),
+    [
+        ("deadline: 2026-02-30 10:00", "2026-02-30 10:00"),
+        ("deadline: in 0m", "in 0m"),
+        ("DEADLINE: In 1H30M", "In 1H30M"),
+    ],
+)
+def test_a_deadline_written_as_one_is_taken_as_the_option_for_the_service_to_judge(
+    option: str, deadline: str
+) -> None:
+    assert parse_table_motion(f"Adopt it {option}") == TableMotion("Adopt it", deadline=deadline)
+
+
 # ---- every refusal says what to type instead -------------------------------------------
 
 Parser = Callable[[str], object]
