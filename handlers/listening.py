@@ -13,11 +13,12 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands.payloads import Action, ItemRef
 from bot.domain.errors import PlenaryError
+from bot.domain.model import PositionChange
 from bot.domain.rules import PositionKind
 from bot.render import messages as render
 from bot.render.blocks import Message, section
 from bot.services.lookups import Caller
-from bot.services.meetings import MeetingService, PositionChange
+from bot.services.meetings import MeetingService
 
 
 def caller_of(command: dict[str, Any]) -> Caller:

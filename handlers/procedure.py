@@ -12,11 +12,12 @@ from bot.commands.parsing import (
     SetRule,
     ShowWhatIf,
 )
+from bot.domain.model import Attendance
 from bot.domain.text import escape
 from bot.render import blocks, procedure as render_procedure
 from bot.render.blocks import Message
 from bot.services.lookups import Caller
-from bot.services.procedure import Attendance, ProcedureService
+from bot.services.procedure import ProcedureService
 from handlers.listening import MeetingRouter
 
 

@@ -7,7 +7,7 @@ from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
-from bot.domain.rules import ItemStatus, Objection, Outcome, PositionKind, Role, Rule
+from bot.domain.rules import BlockChange, ItemStatus, Objection, Outcome, PositionKind, Role, Rule
 
 
 @dataclass(frozen=True)
@@ -135,6 +135,39 @@ class PositionState:
     current: Position | None
     standing: int  # standing objections of participant delegations (the ones that block)
     participants: int  # the meeting's participant delegations
+
+
+@dataclass(frozen=True)
+class PositionChange:
+    """What recording or withdrawing one delegation's position on an item changed."""
+
+    item: Item  # its header: number, status, sponsor (positions are not loaded)
+    delegation: Delegation
+    change: BlockChange
+    replaced: bool  # the delegation already held this position; it was restated
+    previous: Position | None = None
+    updated: bool = False  # restated with a new reason or statement
+
+
+@dataclass(frozen=True)
+class DelegationChange:
+    """A delegation registered, or found registered, and which members it gained."""
+
+    delegation: Delegation
+    created: bool
+    added: tuple[str, ...]
+    already: tuple[str, ...]
+    returned: bool = False  # registered again after its removal: its history continues
+
+
+@dataclass(frozen=True)
+class Attendance:
+    """A delegation's presence after registering it present or absent."""
+
+    delegation: Delegation
+    newly: bool  # the registration changed something
+    present: int
+    quorum: int
 
 
 @dataclass(frozen=True)

@@ -12,7 +12,16 @@ from bot.commands.reference import usage_of
 from bot.domain import rules
 from bot.domain.calendar import TimeFormatError, parse_when, zone
 from bot.domain.errors import Conflict, NotAllowed, NotFound, UsageError
-from bot.domain.model import Decision, Delegation, Item, Meeting, NoticeKind, Position, Session
+from bot.domain.model import (
+    Decision,
+    Delegation,
+    DelegationChange,
+    Item,
+    Meeting,
+    NoticeKind,
+    PositionChange,
+    Session,
+)
 from bot.domain.rules import (
     MAX_ITEM_TEXT,
     MAX_REASON,
@@ -40,25 +49,6 @@ from bot.services.lookups import (
     standing_of,
 )
 from bot.services.sessions import deadline_job
-
-
-@dataclass(frozen=True)
-class DelegationChange:
-    delegation: Delegation
-    created: bool
-    added: tuple[str, ...]
-    already: tuple[str, ...]
-    returned: bool = False  # registered again after its removal: its history continues
-
-
-@dataclass(frozen=True)
-class PositionChange:
-    item: Item  # its header: number, status, sponsor (positions are not loaded)
-    delegation: Delegation
-    change: BlockChange
-    replaced: bool  # the delegation already held this position; it was restated
-    previous: Position | None = None
-    updated: bool = False  # restated with a new reason or statement
 
 
 @dataclass(frozen=True)

@@ -4,14 +4,13 @@ agenda adoption, and the meeting record."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from datetime import timedelta
 
 from bot.commands.reference import usage_of
 from bot.domain import rules
 from bot.domain.calendar import TimeFormatError, parse_when, zone
 from bot.domain.errors import Conflict, NotAllowed, UsageError
-from bot.domain.model import AgendaProposal, Delegation, Item, Meeting, NoticeKind
+from bot.domain.model import AgendaProposal, Attendance, Delegation, Item, Meeting, NoticeKind
 from bot.domain.rules import ItemStatus, Rule, Tally, WhatIf
 from bot.ports.clock import Clock
 from bot.ports.store import Planner, Store
@@ -27,14 +26,6 @@ from bot.services.lookups import (
 from bot.services.sessions import agenda_job
 
 DEFAULT_AGENDA_WINDOW = timedelta(hours=24)
-
-
-@dataclass(frozen=True)
-class Attendance:
-    delegation: Delegation
-    newly: bool
-    present: int
-    quorum: int
 
 
 class ProcedureService:
