@@ -24,7 +24,7 @@ from bot.domain.calendar import local_day_bounds, zone
 from bot.domain.digest import build_digest
 from bot.domain.model import Decision, Item, Meeting, Position, Session
 from bot.domain.rules import ItemStatus, Objection, Outcome, PositionKind, Role, Rule
-from bot.render import messages as render, sessions as render_schedule
+from bot.render import answers, sessions as render_schedule
 from bot.render.blocks import Message
 
 S3 = "3 rendering"
@@ -142,7 +142,7 @@ def render_large(bench: Bench) -> None:
     day = local_day_bounds(now, zone(meeting.timezone))
 
     def agenda() -> Message:
-        return render.agenda(meeting, items, decisions, participants=200)
+        return answers.agenda(meeting, items, decisions, participants=200)
 
     def digest() -> Message:
         built = build_digest(

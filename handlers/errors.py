@@ -12,7 +12,7 @@ from slack_bolt.response import BoltResponse
 
 from bot.commands.reference import usage_of
 from bot.domain.errors import PlenaryError
-from bot.render import messages as render
+from bot.render import answers
 
 log = logging.getLogger(__name__)
 
@@ -35,7 +35,7 @@ def register(app: AsyncApp) -> None:
         if isinstance(error, PlenaryError):
             if not error.usage:
                 error.usage = usage_for(body)
-            message = render.error(error)
+            message = answers.error(error)
             log.info("request refused", extra={"refusal": type(error).__name__})
         else:
             reference = uuid.uuid4().hex[:8]
@@ -44,7 +44,7 @@ def register(app: AsyncApp) -> None:
                 exc_info=error,
                 extra={"reference": reference, "command": body.get("command")},
             )
-            message = render.internal_error(reference)
+            message = answers.internal_error(reference)
         return BoltResponse(
             status=200,
             body=json.dumps(message.as_ack()),

@@ -15,7 +15,7 @@ from bot.commands.payloads import Action, ItemRef
 from bot.domain.errors import PlenaryError
 from bot.domain.model import PositionChange
 from bot.domain.rules import PositionKind
-from bot.render import messages as render
+from bot.render import answers
 from bot.render.blocks import Message, section
 from bot.services.lookups import Caller
 from bot.services.meetings import MeetingService
@@ -35,7 +35,7 @@ async def answer(ack: AsyncAck, message: Message) -> None:
 
 
 def receipt(change: PositionChange, kind: PositionKind) -> Message:
-    return render.position_receipt(
+    return answers.position_receipt(
         change.delegation.name,
         change.item.number,
         kind,
@@ -48,7 +48,7 @@ def receipt(change: PositionChange, kind: PositionKind) -> Message:
 
 def withdrawal(change: PositionChange) -> Message:
     assert change.previous is not None  # a withdrawal always ends a position
-    return render.withdrawal_receipt(
+    return answers.withdrawal_receipt(
         change.delegation.name, change.item.number, change.previous.kind, change.change
     )
 
@@ -93,7 +93,7 @@ def on_item_button(
             caller, number = await caller_for_item(meetings, body, str(action.get("value", "")))
             message = await run(caller, number, body, client)
         except PlenaryError as err:
-            message = render.error(err)
+            message = answers.error(err)
         if message is not None:
             await tell(body, respond, client, message)
 

@@ -20,7 +20,7 @@ from bot.commands.parsing import (
     parse_meeting,
 )
 from bot.domain.text import escape
-from bot.render import blocks, messages as render
+from bot.render import answers, blocks, command_help
 from bot.services.lookups import Caller
 from bot.services.meetings import MeetingService
 from handlers.listening import MeetingRouter, answer, caller_of
@@ -82,10 +82,10 @@ async def _run(meetings: MeetingService, caller: Caller, request: MeetingRequest
             )
         case ListDelegations():
             meeting, found = await meetings.delegations(caller)
-            return render.delegations(meeting, found)
+            return answers.delegations(meeting, found)
         case ShowAgenda():
             view = await meetings.agenda(caller)
-            return render.agenda(view.meeting, view.items, view.decisions, view.participants)
+            return answers.agenda(view.meeting, view.items, view.decisions, view.participants)
         case WithdrawItem(number):
             item = await meetings.withdraw_item(caller, number)
             return blocks.note(
@@ -99,4 +99,4 @@ async def _run(meetings: MeetingService, caller: Caller, request: MeetingRequest
             )
         case _:
             where, delegation = await meetings.role_of(caller)
-            return render.help_text(where, delegation, caller.user_id)
+            return command_help.help_text(where, delegation, caller.user_id)

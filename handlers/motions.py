@@ -14,7 +14,7 @@ from bot.commands.payloads import Action, Form, MeetingRef
 from bot.domain.errors import Conflict, PlenaryError
 from bot.domain.model import Meeting
 from bot.domain.text import plain_text
-from bot.render import forms, messages as render
+from bot.render import answers, command_help, forms
 from bot.services.lookups import Caller
 from bot.services.meetings import MeetingService
 from handlers.listening import answer, caller_of, pressed, tell
@@ -38,7 +38,7 @@ def register(app: AsyncApp, meetings: MeetingService) -> None:
         request = parse_table_motion(str(command.get("text", "")))
         if isinstance(request, ShowHelp):
             meeting, delegation = await meetings.role_of(caller)
-            await answer(ack, render.help_text(meeting, delegation, caller.user_id))
+            await answer(ack, command_help.help_text(meeting, delegation, caller.user_id))
             return
         if isinstance(request, OpenTablingForm):
             meeting, own, others, sessions = await meetings.tabling_context(caller)
@@ -49,7 +49,7 @@ def register(app: AsyncApp, meetings: MeetingService) -> None:
             await ack()
             return
         item = await meetings.table(caller, request)
-        await answer(ack, render.tabled_receipt(item, request.kept_in_text))
+        await answer(ack, answers.tabled_receipt(item, request.kept_in_text))
 
     @app.action(Action.TABLE)
     async def on_table_button(
@@ -64,7 +64,7 @@ def register(app: AsyncApp, meetings: MeetingService) -> None:
             caller, _ = await _caller_in(meetings, body, str(action.get("value", "")))
             meeting, own, others, sessions = await meetings.tabling_context(caller)
         except PlenaryError as err:
-            await tell(body, respond, client, render.error(err))
+            await tell(body, respond, client, answers.error(err))
             return
         await client.views_open(
             trigger_id=body["trigger_id"], view=forms.tabling_form(meeting, own, others, sessions)

@@ -10,7 +10,7 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot.commands.parsing import RaiseObjection, StatePosition, WithdrawPosition, parse_object
 from bot.domain.rules import PositionKind
-from bot.render import messages as render
+from bot.render import command_help
 from bot.services.meetings import MeetingService
 from handlers.listening import answer, caller_of, receipt, withdrawal
 
@@ -31,4 +31,4 @@ def register(app: AsyncApp, meetings: MeetingService) -> None:
                 await answer(ack, withdrawal(await meetings.withdraw_position(caller, number)))
             case _:
                 meeting, delegation = await meetings.role_of(caller)
-                await answer(ack, render.help_text(meeting, delegation, caller.user_id))
+                await answer(ack, command_help.help_text(meeting, delegation, caller.user_id))

@@ -24,7 +24,7 @@ from bot.ports.clock import Clock
 from bot.ports.store import Store, UnitOfWork
 from bot.render import (
     blocks,
-    messages as render,
+    notices,
     procedure as render_procedure,
     sessions as render_schedule,
 )
@@ -403,7 +403,7 @@ async def render_notice(uow: UnitOfWork, notice: Notice) -> blocks.Message | Non
     if meeting is None:
         return None
     if notice.kind is NoticeKind.MEETING_STARTED:
-        return render.meeting_started(meeting)
+        return notices.meeting_started(meeting)
     if notice.kind in (NoticeKind.AGENDA_PROPOSED, NoticeKind.AGENDA_ADOPTED):
         proposal = await uow.agendas.get(int(notice.payload["proposal"]))
         if proposal is None:
@@ -437,9 +437,9 @@ async def render_notice(uow: UnitOfWork, notice: Notice) -> blocks.Message | Non
         return None
     if notice.kind is NoticeKind.ITEM_CARD:
         participants = await uow.meetings.count_participants(meeting.id)
-        return render.item_card(item, meeting, participants)
+        return notices.item_card(item, meeting, participants)
     if notice.kind is NoticeKind.BLOCKED:
-        return render.blocked_notice(item, meeting, closed=notice.closed)
+        return notices.blocked_notice(item, meeting, closed=notice.closed)
     if notice.kind is NoticeKind.INQUORATE:
         return render_procedure.inquorate_notice(
             item,
@@ -447,8 +447,8 @@ async def render_notice(uow: UnitOfWork, notice: Notice) -> blocks.Message | Non
             str(notice.payload.get("cause", "quorum")),
         )
     if notice.kind is NoticeKind.WITHDRAWN:
-        return render.withdrawn_notice(item, by_chair=notice.payload.get("as") == "chair")
+        return notices.withdrawn_notice(item, by_chair=notice.payload.get("as") == "chair")
     if notice.kind is NoticeKind.UNBLOCKED:
-        return render.unblocked_notice(item, meeting)
+        return notices.unblocked_notice(item, meeting)
     decision = await uow.items.decision(item.id)  # NoticeKind.OUTCOME
-    return render.outcome_notice(item, decision, meeting) if decision else None
+    return notices.outcome_notice(item, decision, meeting) if decision else None

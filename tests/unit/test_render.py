@@ -25,7 +25,7 @@ from bot.domain.rules import (
     PositionKind,
     Role,
 )
-from bot.render import blocks, messages as render
+from bot.render import answers, blocks, command_help, notices
 from bot.render.blocks import MAX_BLOCKS, MAX_HEADER, MAX_SECTION, Message
 
 NOW = datetime(2024, 6, 18, 7, 30, tzinfo=UTC)
@@ -162,40 +162,40 @@ SOME_ITEMS = [
 ]
 
 MESSAGES: dict[str, Callable[[], Message]] = {
-    "meeting started": lambda: render.meeting_started(BIG_MEETING),
-    "open item card": lambda: render.item_card(BIG_OPEN, BIG_MEETING, 200),
-    "blocked item card": lambda: render.item_card(BIG_BLOCKED, BIG_MEETING, 200),
-    "adopted item card": lambda: render.item_card(BIG_ADOPTED, BIG_MEETING, 200),
-    "blocked notice": lambda: render.blocked_notice(BIG_OPEN, BIG_MEETING, closed=False),
-    "blocked notice, closed open": lambda: render.blocked_notice(
+    "meeting started": lambda: notices.meeting_started(BIG_MEETING),
+    "open item card": lambda: notices.item_card(BIG_OPEN, BIG_MEETING, 200),
+    "blocked item card": lambda: notices.item_card(BIG_BLOCKED, BIG_MEETING, 200),
+    "adopted item card": lambda: notices.item_card(BIG_ADOPTED, BIG_MEETING, 200),
+    "blocked notice": lambda: notices.blocked_notice(BIG_OPEN, BIG_MEETING, closed=False),
+    "blocked notice, closed open": lambda: notices.blocked_notice(
         BIG_OPEN, BIG_MEETING, closed=True
     ),
-    "blocked notice, closed decided": lambda: render.blocked_notice(
+    "blocked notice, closed decided": lambda: notices.blocked_notice(
         BIG_BLOCKED, BIG_MEETING, closed=True
     ),
-    "unblocked notice": lambda: render.unblocked_notice(BIG_OPEN, BIG_MEETING),
-    "outcome, blocked": lambda: render.outcome_notice(
+    "unblocked notice": lambda: notices.unblocked_notice(BIG_OPEN, BIG_MEETING),
+    "outcome, blocked": lambda: notices.outcome_notice(
         BIG_BLOCKED, decision(BIG_BLOCKED, late=True), BIG_MEETING
     ),
-    "outcome, adopted": lambda: render.outcome_notice(
+    "outcome, adopted": lambda: notices.outcome_notice(
         BIG_ADOPTED, decision(BIG_ADOPTED, decided_by="deadline"), BIG_MEETING
     ),
-    "error": lambda: render.error(UsageError("x" * 5000, usage=usage_of("/meeting"))),
-    "internal error": lambda: render.internal_error("req-0123456789abcdef"),
+    "error": lambda: answers.error(UsageError("x" * 5000, usage=usage_of("/meeting"))),
+    "internal error": lambda: answers.internal_error("req-0123456789abcdef"),
     "note": lambda: blocks.note("Done."),
-    "tabled receipt": lambda: render.tabled_receipt(BIG_OPEN),
-    "delegations": lambda: render.delegations(BIG_MEETING, SOME_DELEGATIONS),
-    "no delegations": lambda: render.delegations(BIG_MEETING, []),
-    "agenda": lambda: render.agenda(BIG_MEETING, SOME_ITEMS),
-    "empty agenda": lambda: render.agenda(BIG_MEETING, []),
-    "help, no meeting": lambda: render.help_text(None, None, "U1"),
-    "help, chair in a participant delegation": lambda: render.help_text(
+    "tabled receipt": lambda: answers.tabled_receipt(BIG_OPEN),
+    "delegations": lambda: answers.delegations(BIG_MEETING, SOME_DELEGATIONS),
+    "no delegations": lambda: answers.delegations(BIG_MEETING, []),
+    "agenda": lambda: answers.agenda(BIG_MEETING, SOME_ITEMS),
+    "empty agenda": lambda: answers.agenda(BIG_MEETING, []),
+    "help, no meeting": lambda: command_help.help_text(None, None, "U1"),
+    "help, chair in a participant delegation": lambda: command_help.help_text(
         BIG_MEETING, SOME_DELEGATIONS[0], "UCHAIR"
     ),
-    "help, observer": lambda: render.help_text(
+    "help, observer": lambda: command_help.help_text(
         BIG_MEETING, delegation(1, "KP Civil Society Coalition", Role.OBSERVER), "U1"
     ),
-    "help, outsider": lambda: render.help_text(BIG_MEETING, None, "U1"),
+    "help, outsider": lambda: command_help.help_text(BIG_MEETING, None, "U1"),
 }
 
 
@@ -258,17 +258,17 @@ def hostile_messages() -> dict[str, Message]:
     adopted = item(text=HOSTILE, sponsor="<!channel>", status=ItemStatus.ADOPTED)
     member = delegation(1, "<!channel> Coalition", Role.OBSERVER)
     return {
-        "meeting started": render.meeting_started(hostile_meeting),
-        "item card": render.item_card(open_item, hostile_meeting, 4),
-        "blocked notice": render.blocked_notice(open_item, hostile_meeting, closed=False),
-        "blocked notice, closed": render.blocked_notice(blocked, hostile_meeting, closed=True),
-        "unblocked notice": render.unblocked_notice(open_item, hostile_meeting),
-        "outcome, blocked": render.outcome_notice(blocked, decision(blocked), hostile_meeting),
-        "outcome, adopted": render.outcome_notice(adopted, decision(adopted), hostile_meeting),
-        "tabled receipt": render.tabled_receipt(open_item),
-        "delegations": render.delegations(hostile_meeting, [member]),
-        "agenda": render.agenda(hostile_meeting, [open_item, blocked, adopted]),
-        "help": render.help_text(hostile_meeting, member, "U1"),
+        "meeting started": notices.meeting_started(hostile_meeting),
+        "item card": notices.item_card(open_item, hostile_meeting, 4),
+        "blocked notice": notices.blocked_notice(open_item, hostile_meeting, closed=False),
+        "blocked notice, closed": notices.blocked_notice(blocked, hostile_meeting, closed=True),
+        "unblocked notice": notices.unblocked_notice(open_item, hostile_meeting),
+        "outcome, blocked": notices.outcome_notice(blocked, decision(blocked), hostile_meeting),
+        "outcome, adopted": notices.outcome_notice(adopted, decision(adopted), hostile_meeting),
+        "tabled receipt": answers.tabled_receipt(open_item),
+        "delegations": answers.delegations(hostile_meeting, [member]),
+        "agenda": answers.agenda(hostile_meeting, [open_item, blocked, adopted]),
+        "help": command_help.help_text(hostile_meeting, member, "U1"),
     }
 
 
@@ -290,7 +290,7 @@ def test_the_text_fallback_never_carries_a_mention_or_broadcast_from_user_text()
 
 
 def test_bot_mentions_of_chairs_still_reach_mrkdwn() -> None:
-    message = render.meeting_started(meeting())
+    message = notices.meeting_started(meeting())
     assert any("<@UCHAIR>" in text for text in mrkdwn_texts(message))
 
 
@@ -326,7 +326,7 @@ def test_the_same_instant_renders_the_same_whatever_zone_it_was_held_in() -> Non
 
 def test_an_item_card_shows_its_deadline_as_a_date_token() -> None:
     deadline = NOW + timedelta(hours=48)
-    card = render.item_card(item(deadline=deadline), meeting(), 4)
+    card = notices.item_card(item(deadline=deadline), meeting(), 4)
     assert any(blocks.when(deadline, ZONE) in text for text in mrkdwn_texts(card))
     assert DATE_TOKEN.search(" ".join(mrkdwn_texts(card)))
 
@@ -336,7 +336,7 @@ def test_an_outcome_shows_when_it_was_decided_and_by_which_rule() -> None:
         status=ItemStatus.BLOCKED,
         positions=(position(1, "Russia", "Not on the agenda"), position(2, "Mali")),
     )
-    message = render.outcome_notice(blocked, decision(blocked), meeting())
+    message = notices.outcome_notice(blocked, decision(blocked), meeting())
     body = "\n".join(mrkdwn_texts(message))
     assert "Under consensus, 2 of 54 participant delegations objected" in body
     assert "*Russia*: Not on the agenda" in body
@@ -351,7 +351,7 @@ def test_an_item_card_counts_only_participant_objections() -> None:
         position(2, "KP Civil Society Coalition", "We object", role=Role.OBSERVER),
         position(3, "Ukraine", "Co-sponsor", kind=PositionKind.SUPPORT),
     )
-    card = render.item_card(item(positions=positions), meeting(), 4)
+    card = notices.item_card(item(positions=positions), meeting(), 4)
     body = "\n".join(mrkdwn_texts(card))
     assert "open, provisionally blocked by 1" in body
     assert "Russia" in body
@@ -371,15 +371,15 @@ def test_pack_never_returns_more_blocks_than_its_maximum() -> None:
 
 def test_an_agenda_of_2000_items_stays_within_slacks_limits() -> None:
     items = [item(i, BIG_TEXT, positions=worst_objections(3)) for i in range(1, 2001)]
-    assert_within_slack_limits(render.agenda(BIG_MEETING, items))
+    assert_within_slack_limits(answers.agenda(BIG_MEETING, items))
 
 
 def test_a_list_of_2000_delegations_stays_within_slacks_limits() -> None:
     many = [delegation(i, f"{i:04d}" + WORST * 76) for i in range(2000)]
-    assert_within_slack_limits(render.delegations(BIG_MEETING, many))
+    assert_within_slack_limits(answers.delegations(BIG_MEETING, many))
 
 
-# Parsers and services quote the user's words into error messages, which render.error puts
+# Parsers and services quote the user's words into error messages, which answers.error puts
 # into mrkdwn unescaped. The answer is ephemeral, so no one is notified, but the user sees a
 # live @here and a mention where they typed literal text.
 
@@ -387,6 +387,6 @@ def test_a_list_of_2000_delegations_stays_within_slacks_limits() -> None:
 def test_an_error_answer_never_carries_a_mention_from_what_the_user_typed() -> None:
     with pytest.raises(UsageError) as caught:
         parse_object("&lt;!here&gt; &lt;@UEVIL&gt;")
-    message = render.error(caught.value)
+    message = answers.error(caught.value)
     for text in [message.text, *mrkdwn_texts(message)]:
         assert not [f for f in FORBIDDEN if f in text], text

@@ -18,7 +18,7 @@ from bot.domain.rules import (
     PositionKind,
     Role,
 )
-from bot.render import forms, messages as render
+from bot.render import forms, notices
 from bot.render.home import home_view
 
 NOW = datetime(2026, 11, 2, 7, 30, tzinfo=UTC)
@@ -79,7 +79,7 @@ def check_blocks(blocks: list[dict[str, Any]], max_blocks: int = 50) -> None:
 
 
 def test_an_item_card_with_two_hundred_positions_stays_within_limits() -> None:
-    message = render.item_card(big_item(), MEETING, 200)
+    message = notices.item_card(big_item(), MEETING, 200)
     check_blocks(message.blocks)
     assert message.text
     assert len(message.text) <= 3000
@@ -88,10 +88,10 @@ def test_an_item_card_with_two_hundred_positions_stays_within_limits() -> None:
 
 def test_outcome_and_blocked_notices_with_two_hundred_objectors_stay_within_limits() -> None:
     item = big_item()
-    check_blocks(render.blocked_notice(item, MEETING, closed=False).blocks)
+    check_blocks(notices.blocked_notice(item, MEETING, closed=False).blocks)
     decision = Decision(1, Outcome.BLOCKED, CONSENSUS, 200, item.objections, NOW, "U1")
     blocked = replace(item, status=ItemStatus.BLOCKED)
-    check_blocks(render.outcome_notice(blocked, decision, MEETING).blocks)
+    check_blocks(notices.outcome_notice(blocked, decision, MEETING).blocks)
 
 
 def test_forms_stay_within_slacks_modal_limits() -> None:

@@ -1,34 +1,17 @@
-"""What the bot says in the channel (notices) and to one person (answers); pure, no I/O.
+"""What the bot posts in a meeting's channel and keeps up to date: the meeting's start, item
+cards and the notices of blocking, withdrawal and outcome; pure, no I/O.
 
 Every message carries a plain ``text`` fallback and stays within Slack's limits; user text
-is escaped here, once. The shared building blocks are in ``bot.blocks``.
+is escaped here, once. The shared building blocks are in ``bot.render.blocks``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-
-from slack_sdk.models.blocks import (
-    ActionsBlock,
-    Block,
-    ButtonElement,
-    DividerBlock,
-    HeaderBlock,
-    PlainTextObject,
-)
+from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, HeaderBlock, PlainTextObject
 
 from bot.commands.payloads import Action, ItemRef
-from bot.commands.reference import COMMANDS, Audience
-from bot.domain.errors import PlenaryError
-from bot.domain.model import Decision, Delegation, Item, Meeting
-from bot.domain.rules import (
-    BlockChange,
-    ItemStatus,
-    PositionKind,
-    Tally,
-    WhatIf,
-    what_if,
-)
+from bot.domain.model import Decision, Item, Meeting
+from bot.domain.rules import ItemStatus, Tally, what_if
 from bot.domain.text import escape, truncate
 from bot.render.blocks import (
     MAX_BLOCKS,
@@ -41,7 +24,6 @@ from bot.render.blocks import (
     is_blocked,
     links,
     message,
-    note,
     objection_lines,
     pack,
     position_lines,
@@ -50,8 +32,6 @@ from bot.render.blocks import (
     sponsors,
     when,
 )
-
-# ---- channel notices ------------------------------------------------------------------
 
 
 def meeting_started(meeting: Meeting) -> Message:
@@ -255,216 +235,3 @@ def outcome_notice(item: Item, decision: Decision, meeting: Meeting) -> Message:
         )
     )
     return message(text + late, body)
-
-
-# ---- ephemeral answers ------------------------------------------------------------------
-
-
-def error(err: PlenaryError) -> Message:
-    # Messages quote what the user typed, so they are escaped like any user text; only the
-    # bot's own user mentions (ids it resolved) are let through again.
-    said = escape(err.message)
-    for user_id in err.mentions:
-        said = said.replace(f"&lt;@{user_id}&gt;", f"<@{user_id}>")
-    usage = f"\nUsage: {escape(err.usage)}" if err.usage else ""
-    blocks: list[Block] = [section(f":warning: {said}")]
-    if err.usage:
-        blocks.append(context(f"Usage: {escape(err.usage)}"))
-    return message(f"{said}{usage}", blocks)
-
-
-def internal_error(reference: str) -> Message:
-    text = (
-        "Sorry, Plenary hit an unexpected problem and could not finish this request."
-        f" If it changed something, `/meeting agenda` shows it. Reference: {reference}."
-    )
-    return message(text, [section(f":warning: {text}")])
-
-
-POSITION_LABEL = {
-    PositionKind.OBJECTION: "objection",
-    PositionKind.RESERVATION: "reservation",
-    PositionKind.STAND_ASIDE: "stand-aside",
-    PositionKind.SUPPORT: "co-sponsorship",
-}
-POSITION_ON = {
-    PositionKind.OBJECTION: "to",
-    PositionKind.RESERVATION: "on",
-    PositionKind.STAND_ASIDE: "on",
-    PositionKind.SUPPORT: "of",
-}
-
-
-def position_receipt(
-    delegation: str,
-    number: int,
-    kind: PositionKind,
-    *,
-    replaced: bool,
-    previous: PositionKind | None,
-    change: BlockChange,
-    updated: bool = False,
-) -> Message:
-    who = escape(delegation)
-    label = POSITION_LABEL[kind]
-    on = POSITION_ON[kind]
-    if replaced:
-        return note(f"{who}'s {label} {on} #{number} already stands; it still counts once.")
-    icon = ":no_entry: " if kind is PositionKind.OBJECTION else ""
-    if updated:
-        return note(f"Updated {who}'s {label} {on} #{number}: the new wording is on record.")
-    text = f"{icon}Recorded {who}'s {label} {on} #{number}."
-    if previous is not None and previous is not kind:
-        text += f" It replaces the {POSITION_LABEL[previous]}, which stays in the record."
-    if change is BlockChange.NOW_BLOCKED:
-        text += " The item is now blocked; the channel has been told."
-    if change is BlockChange.UNBLOCKED:
-        text += " The item is no longer blocked; the channel has been told."
-    return note(text)
-
-
-def withdrawal_receipt(
-    delegation: str, number: int, kind: PositionKind, change: BlockChange
-) -> Message:
-    text = f"Withdrew {escape(delegation)}'s {POSITION_LABEL[kind]} {POSITION_ON[kind]} #{number}."
-    if change is BlockChange.UNBLOCKED:
-        text += " The item is no longer blocked; the channel has been told."
-    return note(text)
-
-
-# What each option keyword of /table-motion must be followed by to be taken as an option.
-OPTION_VALUES = {
-    "deadline": "a deadline (`YYYY-MM-DD HH:MM` or `in 2h`)",
-    "session": "a session number",
-    "cosponsors": "delegation names",
-    "amends": "an item number",
-}
-
-
-def tabled_receipt(item: Item, kept_in_text: Sequence[str] = ()) -> Message:
-    text = (
-        f":page_facing_up: Tabled as *#{item.number}* for *{escape(item.sponsor)}*."
-        " The channel has been told."
-    )
-    for keyword in kept_in_text:
-        text += (
-            f" `{keyword}:` is part of the motion's text, as it is not followed by"
-            f" {OPTION_VALUES[keyword]}."
-        )
-    return note(text)
-
-
-def delegations(meeting: Meeting, found: Sequence[Delegation]) -> Message:
-    if not found:
-        return note(
-            f"No delegation is registered in *{escape(meeting.title)}* yet."
-            " A chair adds one with `/meeting delegation add`."
-        )
-    lines = [
-        f"• *{escape(d.name)}* ({d.role.value}): "
-        + (", ".join(f"<@{u}>" for u in d.members) or "no members")
-        for d in found
-    ]
-    participants = sum(1 for d in found if d.role.may_block)
-    head = (
-        f"*{escape(meeting.title)}*: {len(found)} delegations, {participants} participants,"
-        f" {len(found) - participants} observers. Chairs: "
-        + ", ".join(f"<@{c}>" for c in meeting.chairs)
-    )
-    return message(
-        f"{len(found)} delegations in {escape(meeting.title)}",
-        [section(head), *pack(lines, max_blocks=MAX_BLOCKS - 1)],
-    )
-
-
-def item_what_if(
-    item: Item, meeting: Meeting, decision: Decision | None, participants: int
-) -> WhatIf:
-    """Under the rule that decided it, or (open) that would decide it now."""
-    if decision is not None:
-        return what_if(Tally(decision.objections, decision.participants), decision.rule)
-    return what_if(Tally(item.objections, participants), meeting.rule)
-
-
-def agenda(
-    meeting: Meeting,
-    items: Sequence[Item],
-    decisions: Mapping[int, Decision] | None = None,
-    participants: int = 0,
-) -> Message:
-    decisions = decisions or {}
-    if not items:
-        return note(
-            f"The agenda of *{escape(meeting.title)}* is empty. Table an item with"
-            " `/table-motion &lt;text&gt;`."
-        )
-    lines = []
-    for item in items:
-        line = (
-            f"{STATUS_EMOJI[item.status]} *#{item.number}* {escape(truncate(item.text, 140))}"
-            f" — _{escape(item.sponsor)}_, {STATUS_LABEL[item.status]}"
-        )
-        decision = decisions.get(item.id)
-        if item.status is ItemStatus.OPEN and item.objections:
-            line += "; objecting: " + ", ".join(escape(o.delegation) for o in item.objections)
-        if decision is not None and decision.objections:
-            verb = "blocked by" if item.status is ItemStatus.BLOCKED else "despite objections of"
-            line += f"; {verb} " + ", ".join(escape(o.delegation) for o in decision.objections)
-        standing = item.status is ItemStatus.OPEN and item.objections
-        # A withdrawn or superseded item was never decided: no rule "would" change anything.
-        if standing or (decision is not None and decision.objections):
-            found = item_what_if(item, meeting, decision, participants)
-            line += f" _({found.alternative()})_"
-        line += links(item)
-        lines.append(line)
-    counts = {s: sum(1 for i in items if i.status is s) for s in ItemStatus}
-    head = f"*Agenda of {escape(meeting.title)}*: " + ", ".join(
-        f"{n} {STATUS_LABEL[s].split(',')[0]}" for s, n in counts.items() if n
-    )
-    return message(
-        f"Agenda of {escape(meeting.title)}: {len(items)} items",
-        [section(head), DividerBlock(), *pack(lines, max_blocks=MAX_BLOCKS - 2)],
-    )
-
-
-def help_text(meeting: Meeting | None, delegation: Delegation | None, user_id: str) -> Message:
-    open_to: set[Audience] = {Audience.ANYONE}
-    if meeting is not None and meeting.is_chair(user_id):
-        open_to.add(Audience.CHAIR)
-    if delegation is not None:
-        open_to.add(Audience.MEMBER)
-        if delegation.role.may_block:
-            open_to.add(Audience.PARTICIPANT)
-    if meeting is None:
-        where = "This channel has no meeting yet; anyone can start one."
-    elif delegation is None:
-        where = f"You are in no delegation of *{escape(meeting.title)}*."
-    else:
-        where = f"You speak for *{escape(delegation.name)}* ({delegation.role.value})."
-    mine = [c for c in COMMANDS if c.audience in open_to]
-    others = [c for c in COMMANDS if c.audience not in open_to]
-    lines = [
-        f"`{escape(c.usage)}`\n      {escape(c.summary)} _e.g._ `{escape(c.example)}`" for c in mine
-    ]
-    blocks: list[Block] = [section(f"*Plenary commands* — {where}"), *pack(lines, max_blocks=40)]
-    if others:
-        blocks.append(
-            context(
-                "Also, for "
-                + "; ".join(
-                    f"{a.value}: "
-                    + ", ".join(f"`{escape(c.usage)}`" for c in others if c.audience is a)
-                    for a in Audience
-                    if any(c.audience is a for c in others)
-                )
-            )
-        )
-    rule = meeting.rule.describe() if meeting is not None else "consensus"
-    blocks.append(
-        context(
-            f"Decisions here are taken by {rule}: under consensus one standing objection of a"
-            " participant delegation blocks an item. Abstention and silence count as not"
-            " objecting; observers may table and state positions but never block or count."
-        )
-    )
-    return message("Plenary commands: " + ", ".join(escape(c.usage) for c in mine), blocks)
