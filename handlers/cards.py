@@ -15,10 +15,11 @@ from bot.domain.errors import PlenaryError
 from bot.domain.model import Item
 from bot.domain.rules import PositionKind
 from bot.domain.text import plain_text
-from bot.render import blocks, forms
+from bot.render import answers, forms
+from bot.render.blocks import Message
 from bot.services.lookups import Caller
 from bot.services.meetings import MeetingService
-from handlers.listening import on_item_button, pressed, receipt, withdrawal
+from handlers.listening import on_item_button, pressed
 
 
 def register(app: AsyncApp, meetings: MeetingService) -> None:
@@ -38,14 +39,14 @@ def register(app: AsyncApp, meetings: MeetingService) -> None:
 
     async def withdraw(
         caller: Caller, number: int, body: dict[str, Any], client: AsyncWebClient
-    ) -> blocks.Message | None:
-        return withdrawal(await meetings.withdraw_position(caller, number))
+    ) -> Message | None:
+        return answers.withdrawal_receipt(await meetings.withdraw_position(caller, number))
 
     async def cosponsor(
         caller: Caller, number: int, body: dict[str, Any], client: AsyncWebClient
-    ) -> blocks.Message | None:
+    ) -> Message | None:
         change = await meetings.record_position(caller, number, PositionKind.SUPPORT, "")
-        return receipt(change, PositionKind.SUPPORT)
+        return answers.position_receipt(change, PositionKind.SUPPORT)
 
     on_item_button(
         app, meetings, Action.OBJECT, form_opener(PositionKind.OBJECTION, forms.objection_form)

@@ -9,7 +9,8 @@ from slack_bolt.async_app import AsyncApp
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands.payloads import Action
-from bot.render import blocks
+from bot.render import answers
+from bot.render.blocks import Message
 from bot.services.deliveries import Deliveries
 from bot.services.home import HomeService
 from bot.services.lookups import Caller
@@ -34,11 +35,8 @@ def register(
 
     async def decide(
         caller: Caller, number: int, body: dict[str, Any], client: AsyncWebClient
-    ) -> blocks.Message | None:
+    ) -> Message | None:
         result = await meetings.decide(caller, number)
-        return blocks.note(
-            f"#{number} is decided: *{blocks.STATUS_LABEL[result.item.status]}*."
-            " The outcome has been announced in the meeting's channel."
-        )
+        return answers.item_decided(result.item, from_home=True)
 
     on_item_button(app, meetings, Action.DECIDE, decide)

@@ -13,8 +13,6 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands.payloads import Action, ItemRef
 from bot.domain.errors import PlenaryError
-from bot.domain.model import PositionChange
-from bot.domain.rules import PositionKind
 from bot.render import answers
 from bot.render.blocks import Message, section
 from bot.services.lookups import Caller
@@ -32,25 +30,6 @@ def caller_of(command: dict[str, Any]) -> Caller:
 async def answer(ack: AsyncAck, message: Message) -> None:
     """Acknowledge with an answer only the caller sees."""
     await ack(text=message.text, blocks=message.blocks or None, response_type="ephemeral")
-
-
-def receipt(change: PositionChange, kind: PositionKind) -> Message:
-    return answers.position_receipt(
-        change.delegation.name,
-        change.item.number,
-        kind,
-        replaced=change.replaced,
-        previous=change.previous.kind if change.previous else None,
-        change=change.change,
-        updated=change.updated,
-    )
-
-
-def withdrawal(change: PositionChange) -> Message:
-    assert change.previous is not None  # a withdrawal always ends a position
-    return answers.withdrawal_receipt(
-        change.delegation.name, change.item.number, change.previous.kind, change.change
-    )
 
 
 def pressed(body: dict[str, Any]) -> tuple[str, str, str | None]:

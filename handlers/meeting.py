@@ -19,8 +19,8 @@ from bot.commands.parsing import (
     WithdrawItem,
     parse_meeting,
 )
-from bot.domain.text import escape
-from bot.render import answers, blocks, command_help
+from bot.render import answers, command_help
+from bot.render.blocks import Message
 from bot.services.lookups import Caller
 from bot.services.meetings import MeetingService
 from handlers.listening import MeetingRouter, answer, caller_of
@@ -40,46 +40,17 @@ def register(app: AsyncApp, meetings: MeetingService, router: MeetingRouter) -> 
             await answer(ack, await _run(meetings, caller, request))
 
 
-async def _run(meetings: MeetingService, caller: Caller, request: MeetingRequest) -> blocks.Message:
+async def _run(meetings: MeetingService, caller: Caller, request: MeetingRequest) -> Message:
     match request:
         case StartMeeting(title):
-            meeting = await meetings.start(caller, title)
-            return blocks.note(
-                f":classical_building: *{escape(meeting.title)}* now meets in this channel and"
-                " you chair it. Next: register delegations with"
-                " `/meeting delegation add &lt;name&gt; participant|observer &lt;@user&gt;`."
-            )
+            return answers.meeting_chaired(await meetings.start(caller, title))
         case AddChair(user_id):
             added = await meetings.add_chair(caller, user_id)
-            return blocks.note(
-                f"<@{user_id}> is now a chair." if added else f"<@{user_id}> is already a chair."
-            )
+            return answers.chair_added(user_id, added=added)
         case AddDelegation():
-            change = await meetings.add_delegation(caller, request)
-            d = change.delegation
-            if change.returned:
-                said = (
-                    f"Registered *{escape(d.name)}* again as {d.role.value}; its items and"
-                    " positions on record are its own again."
-                )
-            elif change.created:
-                said = f"Registered *{escape(d.name)}* as {d.role.value}."
-            else:
-                said = f"*{escape(d.name)}* ({d.role.value}) was already registered."
-            parts = [said]
-            if change.added:
-                parts.append("Added " + ", ".join(f"<@{u}>" for u in change.added) + ".")
-            if change.already:
-                parts.append(
-                    "Already members: " + ", ".join(f"<@{u}>" for u in change.already) + "."
-                )
-            return blocks.note(" ".join(parts))
+            return answers.delegation_registered(await meetings.add_delegation(caller, request))
         case RemoveDelegation(name):
-            removed = await meetings.remove_delegation(caller, name)
-            return blocks.note(
-                f"Removed *{escape(removed.name)}*. Its standing objections on open items lapsed;"
-                " its past positions stay on record."
-            )
+            return answers.delegation_removed(await meetings.remove_delegation(caller, name))
         case ListDelegations():
             meeting, found = await meetings.delegations(caller)
             return answers.delegations(meeting, found)
@@ -87,16 +58,10 @@ async def _run(meetings: MeetingService, caller: Caller, request: MeetingRequest
             view = await meetings.agenda(caller)
             return answers.agenda(view.meeting, view.items, view.decisions, view.participants)
         case WithdrawItem(number):
-            item = await meetings.withdraw_item(caller, number)
-            return blocks.note(
-                f"#{item.number} is withdrawn and leaves the agenda; the channel has been told."
-            )
+            return answers.item_withdrawn(await meetings.withdraw_item(caller, number))
         case Decide(number, confirmed):
             result = await meetings.decide(caller, number, confirmed=confirmed)
-            return blocks.note(
-                f"#{number} is decided: *{blocks.STATUS_LABEL[result.item.status]}*."
-                " The outcome has been announced in the channel."
-            )
+            return answers.item_decided(result.item)
         case _:
             where, delegation = await meetings.role_of(caller)
             return command_help.help_text(where, delegation, caller.user_id)

@@ -10,9 +10,9 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 
 from bot.commands.parsing import RaiseObjection, StatePosition, WithdrawPosition, parse_object
 from bot.domain.rules import PositionKind
-from bot.render import command_help
+from bot.render import answers, command_help
 from bot.services.meetings import MeetingService
-from handlers.listening import answer, caller_of, receipt, withdrawal
+from handlers.listening import answer, caller_of
 
 
 def register(app: AsyncApp, meetings: MeetingService) -> None:
@@ -23,12 +23,13 @@ def register(app: AsyncApp, meetings: MeetingService) -> None:
         match request:
             case RaiseObjection(number, reason):
                 change = await meetings.object(caller, number, reason)
-                await answer(ack, receipt(change, PositionKind.OBJECTION))
+                await answer(ack, answers.position_receipt(change, PositionKind.OBJECTION))
             case StatePosition(number, kind, statement):
                 change = await meetings.record_position(caller, number, kind, statement)
-                await answer(ack, receipt(change, kind))
+                await answer(ack, answers.position_receipt(change, kind))
             case WithdrawPosition(number):
-                await answer(ack, withdrawal(await meetings.withdraw_position(caller, number)))
+                change = await meetings.withdraw_position(caller, number)
+                await answer(ack, answers.withdrawal_receipt(change))
             case _:
                 meeting, delegation = await meetings.role_of(caller)
                 await answer(ack, command_help.help_text(meeting, delegation, caller.user_id))

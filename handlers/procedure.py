@@ -12,70 +12,34 @@ from bot.commands.parsing import (
     SetRule,
     ShowWhatIf,
 )
-from bot.domain.model import Attendance
-from bot.domain.text import escape
-from bot.render import blocks, procedure as render_procedure
+from bot.render import procedure as render_procedure
 from bot.render.blocks import Message
 from bot.services.lookups import Caller
 from bot.services.procedure import ProcedureService
 from handlers.listening import MeetingRouter
 
 
-async def run(
-    procedure: ProcedureService, caller: Caller, request: ProcedureRequest
-) -> blocks.Message:
+async def run(procedure: ProcedureService, caller: Caller, request: ProcedureRequest) -> Message:
     match request:
         case SetRule(rule):
             await procedure.set_rule(caller, rule)
-            return blocks.note(
-                f"Items are now decided by *{rule.describe()}*. Every decision records the rule"
-                " it was taken under."
-            )
+            return render_procedure.rule_set(rule)
         case SetQuorum(quorum):
             _, present = await procedure.set_quorum(caller, quorum)
-            if quorum == 0:
-                return blocks.note("No quorum is required to decide.")
-            return blocks.note(
-                f"Deciding needs {quorum} participant delegations present; {present} have"
-                " registered with `/meeting present`."
-            )
+            return render_procedure.quorum_set(quorum, present)
         case RegisterPresent():
-            attendance = await procedure.present(caller)
-            said = "is registered present" if attendance.newly else "was already registered"
-            return blocks.note(
-                f"*{escape(attendance.delegation.name)}* {said}.{_count(attendance)}"
-            )
+            return render_procedure.registered_present(await procedure.present(caller))
         case RegisterAbsent():
-            attendance = await procedure.absent(caller)
-            said = (
-                "is no longer registered present"
-                if attendance.newly
-                else "was not registered present"
-            )
-            return blocks.note(
-                f"*{escape(attendance.delegation.name)}* {said}.{_count(attendance)}"
-            )
+            return render_procedure.registered_absent(await procedure.absent(caller))
         case ShowWhatIf(number):
             item, found = await procedure.what_if(caller, number)
             return render_procedure.what_if_answer(item, found)
         case ProposeAgenda(deadline):
             proposal = await procedure.propose_agenda(caller, deadline)
-            return blocks.note(
-                f"The provisional agenda ({len(proposal.items)} items) is circulated; objections"
-                " close at the deadline and the adopted agenda is announced then."
-            )
+            return render_procedure.agenda_circulated(proposal)
         case MakeRecord():
             await procedure.request_record(caller)
-            return blocks.note(
-                "The record is being prepared; it will be uploaded to this channel as Markdown"
-                " and CSV."
-            )
-
-
-def _count(attendance: Attendance) -> str:
-    if attendance.quorum:
-        return f" {attendance.present} of the {attendance.quorum} required are present."
-    return f" {attendance.present} participant delegations are present."
+            return render_procedure.record_requested()
 
 
 def register(router: MeetingRouter, procedure: ProcedureService) -> None:

@@ -13,61 +13,30 @@ from bot.commands.parsing import (
     SetWindow,
     ShowDigest,
 )
-from bot.domain.text import escape
-from bot.render import blocks, sessions as render_schedule
+from bot.render import sessions as render_schedule
 from bot.render.blocks import Message
 from bot.services.lookups import Caller
 from bot.services.sessions import ScheduleService
 from handlers.listening import MeetingRouter
 
 
-async def run(
-    schedule: ScheduleService, caller: Caller, request: ScheduleRequest
-) -> blocks.Message:
+async def run(schedule: ScheduleService, caller: Caller, request: ScheduleRequest) -> Message:
     match request:
         case SetTimezone(name):
-            meeting = await schedule.set_timezone(caller, name)
-            return blocks.note(
-                f"The meeting's time zone is now *{meeting.timezone}*. Dates you type are read"
-                " in it; sessions already scheduled keep their moment."
-            )
+            return render_schedule.timezone_set(await schedule.set_timezone(caller, name))
         case SetWindow(window):
             await schedule.set_window(caller, window)
-            if window is None:
-                return blocks.note(
-                    "New items have no default deadline; they stay open until a chair decides"
-                    " them or their sponsor gives one."
-                )
-            return blocks.note(
-                f"New items close by silence procedure {blocks.duration(window)} after they are"
-                " tabled, unless the sponsor gives another deadline."
-            )
+            return render_schedule.window_set(window)
         case SetReminder(minutes):
             await schedule.set_reminder(caller, minutes)
-            return blocks.note(f"Session reminders go out {minutes} minutes before each start.")
+            return render_schedule.reminder_set(minutes)
         case SetDigest(at):
-            meeting = await schedule.set_digest(caller, at)
-            if meeting.next_digest_at is None:
-                return blocks.note("The daily digest is off.")
-            return blocks.note(
-                f"The daily digest goes out at {at:%H:%M} ({meeting.timezone}); the next one"
-                f" {blocks.when(meeting.next_digest_at, meeting.timezone)}."
-            )
+            return render_schedule.digest_set(await schedule.set_digest(caller, at), at)
         case AddSession(starts, title):
-            session = await schedule.add_session(caller, starts, title)
-            meeting, _ = await schedule.sessions(caller)
-            return blocks.note(
-                f"Scheduled session {session.number}, *{escape(session.title)}*,"
-                f" {blocks.when(session.starts_at, meeting.timezone)}. Its reminder goes out"
-                f" {meeting.reminder_minutes} minutes before. Assign items with"
-                f" `session: {session.number}` when tabling."
-            )
+            meeting, session = await schedule.add_session(caller, starts, title)
+            return render_schedule.session_added(meeting, session)
         case RemoveSession(number):
-            session = await schedule.remove_session(caller, number)
-            return blocks.note(
-                f"Removed session {number}, *{escape(session.title)}*; its open items stay on"
-                " the agenda without a session."
-            )
+            return render_schedule.session_removed(await schedule.remove_session(caller, number))
         case ListSessions():
             meeting, found = await schedule.sessions(caller)
             return render_schedule.sessions(meeting, found)

@@ -10,7 +10,14 @@ from collections.abc import Mapping, Sequence
 from slack_sdk.models.blocks import Block, DividerBlock
 
 from bot.domain.errors import PlenaryError
-from bot.domain.model import Decision, Delegation, Item, Meeting
+from bot.domain.model import (
+    Decision,
+    Delegation,
+    DelegationChange,
+    Item,
+    Meeting,
+    PositionChange,
+)
 from bot.domain.rules import BlockChange, ItemStatus, PositionKind, Tally, WhatIf, what_if
 from bot.domain.text import escape, truncate
 from bot.render.blocks import (
@@ -62,39 +69,36 @@ POSITION_ON = {
 }
 
 
-def position_receipt(
-    delegation: str,
-    number: int,
-    kind: PositionKind,
-    *,
-    replaced: bool,
-    previous: PositionKind | None,
-    change: BlockChange,
-    updated: bool = False,
-) -> Message:
-    who = escape(delegation)
+def position_receipt(change: PositionChange, kind: PositionKind) -> Message:
+    """The answer to recording ``kind`` of position: what stands now, and what it changed."""
+    who = escape(change.delegation.name)
+    number = change.item.number
     label = POSITION_LABEL[kind]
     on = POSITION_ON[kind]
-    if replaced:
+    if change.replaced:
         return note(f"{who}'s {label} {on} #{number} already stands; it still counts once.")
     icon = ":no_entry: " if kind is PositionKind.OBJECTION else ""
-    if updated:
+    if change.updated:
         return note(f"Updated {who}'s {label} {on} #{number}: the new wording is on record.")
     text = f"{icon}Recorded {who}'s {label} {on} #{number}."
+    previous = change.previous.kind if change.previous else None
     if previous is not None and previous is not kind:
         text += f" It replaces the {POSITION_LABEL[previous]}, which stays in the record."
-    if change is BlockChange.NOW_BLOCKED:
+    if change.change is BlockChange.NOW_BLOCKED:
         text += " The item is now blocked; the channel has been told."
-    if change is BlockChange.UNBLOCKED:
+    if change.change is BlockChange.UNBLOCKED:
         text += " The item is no longer blocked; the channel has been told."
     return note(text)
 
 
-def withdrawal_receipt(
-    delegation: str, number: int, kind: PositionKind, change: BlockChange
-) -> Message:
-    text = f"Withdrew {escape(delegation)}'s {POSITION_LABEL[kind]} {POSITION_ON[kind]} #{number}."
-    if change is BlockChange.UNBLOCKED:
+def withdrawal_receipt(change: PositionChange) -> Message:
+    assert change.previous is not None  # a withdrawal always ends a position
+    kind = change.previous.kind
+    text = (
+        f"Withdrew {escape(change.delegation.name)}'s {POSITION_LABEL[kind]} {POSITION_ON[kind]}"
+        f" #{change.item.number}."
+    )
+    if change.change is BlockChange.UNBLOCKED:
         text += " The item is no longer blocked; the channel has been told."
     return note(text)
 
@@ -119,6 +123,58 @@ def tabled_receipt(item: Item, kept_in_text: Sequence[str] = ()) -> Message:
             f" {OPTION_VALUES[keyword]}."
         )
     return note(text)
+
+
+def meeting_chaired(meeting: Meeting) -> Message:
+    """The answer to starting a meeting: it meets here, and what the new chair does next."""
+    return note(
+        f":classical_building: *{escape(meeting.title)}* now meets in this channel and"
+        " you chair it. Next: register delegations with"
+        " `/meeting delegation add &lt;name&gt; participant|observer &lt;@user&gt;`."
+    )
+
+
+def chair_added(user_id: str, *, added: bool) -> Message:
+    return note(f"<@{user_id}> is now a chair." if added else f"<@{user_id}> is already a chair.")
+
+
+def delegation_registered(change: DelegationChange) -> Message:
+    d = change.delegation
+    if change.returned:
+        said = (
+            f"Registered *{escape(d.name)}* again as {d.role.value}; its items and"
+            " positions on record are its own again."
+        )
+    elif change.created:
+        said = f"Registered *{escape(d.name)}* as {d.role.value}."
+    else:
+        said = f"*{escape(d.name)}* ({d.role.value}) was already registered."
+    parts = [said]
+    if change.added:
+        parts.append("Added " + ", ".join(f"<@{u}>" for u in change.added) + ".")
+    if change.already:
+        parts.append("Already members: " + ", ".join(f"<@{u}>" for u in change.already) + ".")
+    return note(" ".join(parts))
+
+
+def delegation_removed(delegation: Delegation) -> Message:
+    return note(
+        f"Removed *{escape(delegation.name)}*. Its standing objections on open items lapsed;"
+        " its past positions stay on record."
+    )
+
+
+def item_withdrawn(item: Item) -> Message:
+    return note(f"#{item.number} is withdrawn and leaves the agenda; the channel has been told.")
+
+
+def item_decided(item: Item, *, from_home: bool = False) -> Message:
+    """A chair's decision: from the Home tab the channel is named, since it is elsewhere."""
+    channel = "the meeting's channel" if from_home else "the channel"
+    return note(
+        f"#{item.number} is decided: *{STATUS_LABEL[item.status]}*."
+        f" The outcome has been announced in {channel}."
+    )
 
 
 def delegations(meeting: Meeting, found: Sequence[Delegation]) -> Message:

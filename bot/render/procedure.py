@@ -1,15 +1,13 @@
-"""What the bot says about procedure: quorum, what-if, agenda adoption, the record; pure."""
+"""What the bot says about procedure: the rule, quorum and attendance, what-if, agenda adoption,
+the record; pure."""
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from bot.domain.model import AgendaProposal, Decision, Item, Meeting
-from bot.domain.rules import (
-    ItemStatus,
-    WhatIf,
-)
+from bot.domain.model import AgendaProposal, Attendance, Decision, Item, Meeting
+from bot.domain.rules import ItemStatus, Rule, WhatIf
 from bot.domain.text import escape, truncate
 from bot.render.blocks import (
     MAX_BLOCKS,
@@ -18,12 +16,63 @@ from bot.render.blocks import (
     context,
     links,
     message,
+    note,
     pack,
     section,
     when,
 )
 
-# ---- procedure: quorum, what-if, agenda adoption ---------------------------------------------
+# ---- answers to the chair and delegations --------------------------------------------------
+
+
+def rule_set(rule: Rule) -> Message:
+    return note(
+        f"Items are now decided by *{rule.describe()}*. Every decision records the rule"
+        " it was taken under."
+    )
+
+
+def quorum_set(quorum: int, present: int) -> Message:
+    if quorum == 0:
+        return note("No quorum is required to decide.")
+    return note(
+        f"Deciding needs {quorum} participant delegations present; {present} have"
+        " registered with `/meeting present`."
+    )
+
+
+def registered_present(attendance: Attendance) -> Message:
+    said = "is registered present" if attendance.newly else "was already registered"
+    return _attendance(attendance, said)
+
+
+def registered_absent(attendance: Attendance) -> Message:
+    said = "is no longer registered present" if attendance.newly else "was not registered present"
+    return _attendance(attendance, said)
+
+
+def _attendance(attendance: Attendance, said: str) -> Message:
+    if attendance.quorum:
+        count = f" {attendance.present} of the {attendance.quorum} required are present."
+    else:
+        count = f" {attendance.present} participant delegations are present."
+    return note(f"*{escape(attendance.delegation.name)}* {said}.{count}")
+
+
+def agenda_circulated(proposal: AgendaProposal) -> Message:
+    return note(
+        f"The provisional agenda ({len(proposal.items)} items) is circulated; objections"
+        " close at the deadline and the adopted agenda is announced then."
+    )
+
+
+def record_requested() -> Message:
+    return note(
+        "The record is being prepared; it will be uploaded to this channel as Markdown and CSV."
+    )
+
+
+# ---- channel notices: quorum, what-if, agenda adoption ---------------------------------------
 
 
 def inquorate_notice(item: Item, why: str, cause: str = "quorum") -> Message:

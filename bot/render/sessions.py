@@ -1,14 +1,12 @@
-"""What the bot says about time: sessions, reminders, the daily digest; pure."""
+"""What the bot says about time: the calendar settings, sessions, reminders, the daily digest;
+pure."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import time, timedelta
 
-from slack_sdk.models.blocks import (
-    Block,
-    HeaderBlock,
-    PlainTextObject,
-)
+from slack_sdk.models.blocks import Block, HeaderBlock, PlainTextObject
 
 from bot.domain.digest import Digest
 from bot.domain.model import Item, Meeting, Session
@@ -19,6 +17,7 @@ from bot.render.blocks import (
     Message,
     context,
     count,
+    duration,
     item_line,
     links,
     message,
@@ -28,7 +27,58 @@ from bot.render.blocks import (
     when,
 )
 
-# ---- time: sessions, reminders, digests ---------------------------------------------------
+# ---- answers to the chair: the calendar settings -------------------------------------------
+
+
+def timezone_set(meeting: Meeting) -> Message:
+    return note(
+        f"The meeting's time zone is now *{meeting.timezone}*. Dates you type are read"
+        " in it; sessions already scheduled keep their moment."
+    )
+
+
+def window_set(window: timedelta | None) -> Message:
+    if window is None:
+        return note(
+            "New items have no default deadline; they stay open until a chair decides"
+            " them or their sponsor gives one."
+        )
+    return note(
+        f"New items close by silence procedure {duration(window)} after they are"
+        " tabled, unless the sponsor gives another deadline."
+    )
+
+
+def reminder_set(minutes: int) -> Message:
+    return note(f"Session reminders go out {minutes} minutes before each start.")
+
+
+def digest_set(meeting: Meeting, at: time | None) -> Message:
+    if meeting.next_digest_at is None or at is None:
+        return note("The daily digest is off.")
+    return note(
+        f"The daily digest goes out at {at:%H:%M} ({meeting.timezone}); the next one"
+        f" {when(meeting.next_digest_at, meeting.timezone)}."
+    )
+
+
+def session_added(meeting: Meeting, session: Session) -> Message:
+    return note(
+        f"Scheduled session {session.number}, *{escape(session.title)}*,"
+        f" {when(session.starts_at, meeting.timezone)}. Its reminder goes out"
+        f" {meeting.reminder_minutes} minutes before. Assign items with"
+        f" `session: {session.number}` when tabling."
+    )
+
+
+def session_removed(session: Session) -> Message:
+    return note(
+        f"Removed session {session.number}, *{escape(session.title)}*; its open items stay on"
+        " the agenda without a session."
+    )
+
+
+# ---- sessions, reminders, digests ----------------------------------------------------------
 
 
 def sessions(meeting: Meeting, found: Sequence[Session]) -> Message:

@@ -114,7 +114,8 @@ class ScheduleService:
         else:
             self._planner.plan(digest_job(meeting.id), meeting.next_digest_at)
 
-    async def add_session(self, caller: Caller, starts: str, title: str) -> Session:
+    async def add_session(self, caller: Caller, starts: str, title: str) -> tuple[Meeting, Session]:
+        """Schedule a session; returns it with its meeting, whose zone and lead time it uses."""
         usage = usage_of("/meeting session add")
         now = self._clock.now()
         async with self._store.write() as uow:
@@ -133,7 +134,7 @@ class ScheduleService:
             remind_at = starts_at - timedelta(minutes=meeting.reminder_minutes)
             session = await uow.sessions.add(meeting.id, title, starts_at, remind_at, now)
         self._planner.plan(reminder_job(session.id), max(remind_at, now))
-        return session
+        return meeting, session
 
     async def remove_session(self, caller: Caller, number: int) -> Session:
         async with self._store.write() as uow:
