@@ -10,16 +10,16 @@ from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands.payloads import Action, Form, ItemRef
+from bot.commands.payloads import Action, Form
+from bot.commands.submissions import FieldErrors, read_position_form
 from bot.domain.errors import PlenaryError
 from bot.domain.model import Item
 from bot.domain.rules import PositionKind
-from bot.domain.text import plain_text
 from bot.render import answers, forms
 from bot.render.blocks import Message
 from bot.services.lookups import Caller
 from bot.services.meetings import MeetingService
-from handlers.listening import on_item_button, pressed
+from handlers.listening import on_item_button, pressed, refuse_fields
 
 
 def register(app: AsyncApp, meetings: MeetingService) -> None:
@@ -60,44 +60,18 @@ def register(app: AsyncApp, meetings: MeetingService) -> None:
     on_item_button(app, meetings, Action.WITHDRAW_OBJECTION, withdraw)
     on_item_button(app, meetings, Action.COSPONSOR, cosponsor)
 
-    @app.view(Form.OBJECTION)
-    async def on_objection_form(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        reason = plain_text(str(forms.value_of(view["state"], forms.REASON).get("value") or ""))
-        await _submit(ack, body, view, PositionKind.OBJECTION, reason, forms.REASON)
-
-    @app.view(Form.POSITION)
     async def on_position_form(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
-        chosen = forms.value_of(view["state"], forms.KIND).get("selected_option") or {}
-        statement = plain_text(
-            str(forms.value_of(view["state"], forms.STATEMENT).get("value") or "")
-        )
-        if chosen.get("value") not in (PositionKind.RESERVATION, PositionKind.STAND_ASIDE):
-            await ack(response_action="errors", errors={forms.KIND: "Choose a position."})
+        request = read_position_form(view)
+        if isinstance(request, FieldErrors):
+            await refuse_fields(ack, request)
             return
-        if not statement:
-            await ack(
-                response_action="errors",
-                errors={forms.STATEMENT: "Write the statement to put on record."},
-            )
-            return
-        kind = PositionKind(chosen["value"])
-        await _submit(ack, body, view, kind, statement, forms.STATEMENT)
-
-    async def _submit(
-        ack: AsyncAck,
-        body: dict[str, Any],
-        view: dict[str, Any],
-        kind: PositionKind,
-        statement: str,
-        field: str,
-    ) -> None:
         team, user, _ = pressed(body)
         try:
-            ref = ItemRef.unpack(str(view.get("private_metadata", "")))
-            base, number = await meetings.item_for_button(team, None, ref.meeting_id, ref.item_id)
-            caller = Caller(base.team_id, base.channel_id, user)
-            await meetings.record_position(caller, number, kind, statement)
+            await meetings.position_submitted(team, user, request)
         except PlenaryError as err:
-            await ack(response_action="errors", errors={field: err.message[:300]})
+            await refuse_fields(ack, request.refused(err))
             return
         await ack()
+
+    app.view(Form.OBJECTION)(on_position_form)
+    app.view(Form.POSITION)(on_position_form)

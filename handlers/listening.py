@@ -12,6 +12,7 @@ from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.commands.payloads import Action, ItemRef
+from bot.commands.submissions import FieldErrors
 from bot.domain.errors import PlenaryError
 from bot.render import answers
 from bot.render.blocks import Message, section
@@ -30,6 +31,11 @@ def caller_of(command: dict[str, Any]) -> Caller:
 async def answer(ack: AsyncAck, message: Message) -> None:
     """Acknowledge with an answer only the caller sees."""
     await ack(text=message.text, blocks=message.blocks or None, response_type="ephemeral")
+
+
+async def refuse_fields(ack: AsyncAck, refusal: FieldErrors) -> None:
+    """Keep a form open with each refusal shown under its input."""
+    await ack(response_action="errors", errors=refusal.errors)
 
 
 def pressed(body: dict[str, Any]) -> tuple[str, str, str | None]:

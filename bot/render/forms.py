@@ -1,5 +1,6 @@
 """The modals: objecting with a reason, stating a position on record, tabling an item.
-Pure Block Kit built from records; block ids are the keys field errors are reported under."""
+Pure Block Kit built from records; block ids (``Field``) are the keys field errors are reported
+under, and ``bot.commands.submissions`` reads what comes back."""
 
 from __future__ import annotations
 
@@ -21,20 +22,12 @@ from slack_sdk.models.blocks import (
 from slack_sdk.models.views import View
 
 from bot.commands.payloads import Form, ItemRef, MeetingRef
+from bot.commands.submissions import Field
 from bot.domain.model import Delegation, Item, Meeting, Session
 from bot.domain.rules import MAX_ITEM_TEXT, MAX_REASON, MAX_TITLE, PositionKind
 from bot.domain.text import escape, truncate
 from bot.render.blocks import section
 
-REASON = "reason"
-STATEMENT = "statement"
-KIND = "kind"
-TITLE = "title"
-TEXT = "text"
-DEADLINE_DATE = "deadline_date"
-DEADLINE_TIME = "deadline_time"
-COSPONSORS = "cosponsors"
-SESSION = "session"
 MAX_OPTIONS = 100  # Slack's limit for a select menu
 
 
@@ -57,11 +50,11 @@ def objection_form(item: Item) -> dict[str, Any]:
         blocks=[
             _item_summary(item),
             InputBlock(
-                block_id=REASON,
+                block_id=Field.REASON,
                 label=_plain("Reason (shown to the meeting)"),
                 optional=True,
                 element=PlainTextInputElement(
-                    action_id=REASON, multiline=True, max_length=MAX_REASON
+                    action_id=Field.REASON, multiline=True, max_length=MAX_REASON
                 ),
             ),
         ],
@@ -80,10 +73,10 @@ def position_form(item: Item) -> dict[str, Any]:
         blocks=[
             _item_summary(item),
             InputBlock(
-                block_id=KIND,
+                block_id=Field.KIND,
                 label=_plain("Your delegation's position"),
                 element=RadioButtonsElement(
-                    action_id=KIND,
+                    action_id=Field.KIND,
                     options=[
                         Option(
                             value=PositionKind.RESERVATION.value,
@@ -97,10 +90,10 @@ def position_form(item: Item) -> dict[str, Any]:
                 ),
             ),
             InputBlock(
-                block_id=STATEMENT,
+                block_id=Field.STATEMENT,
                 label=_plain("Statement for the record"),
                 element=PlainTextInputElement(
-                    action_id=STATEMENT, multiline=True, max_length=MAX_REASON
+                    action_id=Field.STATEMENT, multiline=True, max_length=MAX_REASON
                 ),
             ),
         ],
@@ -117,36 +110,38 @@ def tabling_form(
             f" {meeting.timezone}."
         ),
         InputBlock(
-            block_id=TITLE,
+            block_id=Field.TITLE,
             label=_plain("Title"),
-            element=PlainTextInputElement(action_id=TITLE, max_length=MAX_TITLE),
+            element=PlainTextInputElement(action_id=Field.TITLE, max_length=MAX_TITLE),
         ),
         InputBlock(
-            block_id=TEXT,
+            block_id=Field.TEXT,
             label=_plain("Text of the motion"),
-            element=PlainTextInputElement(action_id=TEXT, multiline=True, max_length=MAX_ITEM_TEXT),
+            element=PlainTextInputElement(
+                action_id=Field.TEXT, multiline=True, max_length=MAX_ITEM_TEXT
+            ),
         ),
         InputBlock(
-            block_id=DEADLINE_DATE,
+            block_id=Field.DEADLINE_DATE,
             label=_plain("Deadline date (silence procedure), optional"),
             optional=True,
-            element=DatePickerElement(action_id=DEADLINE_DATE),
+            element=DatePickerElement(action_id=Field.DEADLINE_DATE),
         ),
         InputBlock(
-            block_id=DEADLINE_TIME,
+            block_id=Field.DEADLINE_TIME,
             label=_plain(f"Deadline time ({meeting.timezone})"),
             optional=True,
-            element=TimePickerElement(action_id=DEADLINE_TIME),
+            element=TimePickerElement(action_id=Field.DEADLINE_TIME),
         ),
     ]
     if others:
         blocks.append(
             InputBlock(
-                block_id=COSPONSORS,
+                block_id=Field.COSPONSORS,
                 label=_plain("Co-sponsor delegations"),
                 optional=True,
                 element=StaticMultiSelectElement(
-                    action_id=COSPONSORS,
+                    action_id=Field.COSPONSORS,
                     options=[
                         Option(value=str(d.id), text=truncate(d.name, 75))
                         for d in others[:MAX_OPTIONS]
@@ -157,11 +152,11 @@ def tabling_form(
     if sessions:
         blocks.append(
             InputBlock(
-                block_id=SESSION,
+                block_id=Field.SESSION,
                 label=_plain("Session"),
                 optional=True,
                 element=StaticSelectElement(
-                    action_id=SESSION,
+                    action_id=Field.SESSION,
                     options=[
                         Option(value=str(s.number), text=truncate(f"{s.number}. {s.title}", 75))
                         for s in sessions[:MAX_OPTIONS]
@@ -179,10 +174,3 @@ def tabling_form(
         blocks=blocks,
     )
     return view.to_dict()
-
-
-def value_of(state: dict[str, Any], block_id: str) -> dict[str, Any]:
-    """The submitted element of ``block_id`` (each of our inputs has one element)."""
-    block = state.get("values", {}).get(block_id, {})
-    element = block.get(block_id, {}) if isinstance(block, dict) else {}
-    return element if isinstance(element, dict) else {}

@@ -9,6 +9,7 @@ from datetime import datetime
 
 from bot.commands.parsing import AddDelegation, TableMotion, name_key
 from bot.commands.reference import usage_of
+from bot.commands.submissions import PositionSubmission, TablingSubmission
 from bot.domain import rules
 from bot.domain.calendar import TimeFormatError, parse_when, zone
 from bot.domain.errors import Conflict, NotAllowed, NotFound, UsageError
@@ -214,14 +215,16 @@ class MeetingService:
         async with self._store.read() as uow:
             return await item_numbered(uow, await meeting_of(uow, caller), number)
 
-    async def meeting_by_id(self, meeting_id: int) -> Meeting | None:
+    async def caller_in(
+        self, team_id: str, user_id: str, meeting_id: int
+    ) -> tuple[Caller, Meeting]:
+        """The user as a caller in the meeting a form or Home button names, which must be in
+        their workspace."""
         async with self._store.read() as uow:
-            return await uow.meetings.get(meeting_id)
-
-    async def delegation_names(self, meeting_id: int, ids: list[int]) -> list[str]:
-        async with self._store.read() as uow:
-            by_id = {d.id: d.name for d in await uow.meetings.delegations(meeting_id)}
-        return [by_id[i] for i in ids if i in by_id]
+            meeting = await uow.meetings.get(meeting_id)
+        if meeting is None or meeting.team_id != team_id:
+            raise Conflict("This form belongs to a meeting that no longer exists here.")
+        return Caller(meeting.team_id, meeting.channel_id, user_id), meeting
 
     # ---- items and positions -------------------------------------------------------
 
@@ -324,6 +327,20 @@ class MeetingService:
             )
         return deadline
 
+    async def table_submitted(self, team_id: str, user_id: str, form: TablingSubmission) -> Item:
+        """The tabling form: like ``/table-motion``, with co-sponsors chosen by delegation id."""
+        caller, meeting = await self.caller_in(team_id, user_id, form.meeting.meeting_id)
+        async with self._store.read() as uow:
+            by_id = {d.id: d.name for d in await uow.meetings.delegations(meeting.id)}
+        request = TableMotion(
+            text=form.text,
+            title=form.title,
+            deadline=form.deadline,
+            session=form.session,
+            cosponsors=tuple(by_id[i] for i in form.cosponsor_ids if i in by_id),
+        )
+        return await self.table(caller, request)
+
     async def object(self, caller: Caller, number: int, reason: str) -> PositionChange:
         return await self.record_position(caller, number, PositionKind.OBJECTION, reason)
 
@@ -385,6 +402,17 @@ class MeetingService:
         if not recorded.replaced:  # a repeat changes nothing and announces nothing
             self._notify()
         return recorded
+
+    async def position_submitted(
+        self, team_id: str, user_id: str, form: PositionSubmission
+    ) -> PositionChange:
+        """The objection or position form: the same rules as ``/object``, on the item the form
+        was opened for, wherever it was opened."""
+        base, number = await self.item_for_button(
+            team_id, None, form.item.meeting_id, form.item.item_id
+        )
+        caller = Caller(base.team_id, base.channel_id, user_id)
+        return await self.record_position(caller, number, form.kind, form.statement)
 
     async def check_position(self, caller: Caller, number: int, kind: PositionKind) -> None:
         """Refuse now, before a form is opened, what submitting it would refuse."""
