@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from bot.commands.parsing import name_key
+from bot.commands.tokens import name_key
 from storage.sqlite.database import Database
 from storage.sqlite.rows import ts
 

@@ -7,7 +7,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 
-from bot.commands.parsing import (
+from bot.commands.meeting import (
     AddChair,
     AddDelegation,
     Decide,

@@ -9,9 +9,10 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 from slack_bolt.context.respond.async_respond import AsyncRespond
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.commands.parsing import OpenTablingForm, ShowHelp, parse_table_motion
+from bot.commands.motions import OpenTablingForm, parse_table_motion
 from bot.commands.payloads import Action, Form, MeetingRef
 from bot.commands.submissions import FieldErrors, read_tabling_form
+from bot.commands.tokens import ShowHelp
 from bot.domain.errors import PlenaryError
 from bot.render import answers, command_help, forms
 from bot.services.meetings import MeetingService

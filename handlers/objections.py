@@ -8,7 +8,7 @@ from typing import Any
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.context.ack.async_ack import AsyncAck
 
-from bot.commands.parsing import RaiseObjection, StatePosition, WithdrawPosition, parse_object
+from bot.commands.motions import RaiseObjection, StatePosition, WithdrawPosition, parse_object
 from bot.domain.rules import PositionKind
 from bot.render import answers, command_help
 from bot.services.meetings import MeetingService

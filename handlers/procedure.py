@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.commands.parsing import (
+from bot.commands.procedure import (
     MakeRecord,
     ProcedureRequest,
     ProposeAgenda,

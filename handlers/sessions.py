@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from bot.commands.parsing import (
+from bot.commands.sessions import (
     AddSession,
     ListSessions,
     RemoveSession,

@@ -7,9 +7,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
-from bot.commands.parsing import AddDelegation, TableMotion, name_key
+from bot.commands.meeting import AddDelegation
+from bot.commands.motions import TableMotion
 from bot.commands.reference import usage_of
 from bot.commands.submissions import PositionSubmission, TablingSubmission
+from bot.commands.tokens import name_key
 from bot.domain import rules
 from bot.domain.calendar import TimeFormatError, parse_when, zone
 from bot.domain.errors import Conflict, NotAllowed, NotFound, UsageError

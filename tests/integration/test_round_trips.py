@@ -13,7 +13,8 @@ from typing import Any
 
 import pytest
 
-from bot.commands.parsing import AddDelegation, TableMotion
+from bot.commands.meeting import AddDelegation
+from bot.commands.motions import TableMotion
 from bot.domain.rules import Role
 from bot.ports.clock import ManualClock
 from bot.services.lookups import Caller

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from bot.commands.parsing import AddDelegation, TableMotion
+from bot.commands.meeting import AddDelegation
+from bot.commands.motions import TableMotion
 from bot.domain.errors import Conflict, NotAllowed, NotFound, PlenaryError
 from bot.domain.rules import (
     CONSENSUS,

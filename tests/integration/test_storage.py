@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from bot.commands.parsing import name_key
+from bot.commands.tokens import name_key
 from bot.domain.model import NoticeKind
 from bot.domain.rules import PositionKind, Role
 from storage.sqlite.database import Database

@@ -7,25 +7,26 @@ from collections.abc import Callable
 
 import pytest
 
-from bot.commands.parsing import (
+from bot.commands.meeting import (
     AddChair,
     AddDelegation,
     Decide,
     ListDelegations,
-    OpenTablingForm,
-    RaiseObjection,
     RemoveDelegation,
     ShowAgenda,
-    ShowHelp,
     StartMeeting,
+    parse_meeting,
+)
+from bot.commands.motions import (
+    OpenTablingForm,
+    RaiseObjection,
     TableMotion,
     WithdrawPosition,
-    name_key,
-    parse_meeting,
     parse_object,
     parse_table_motion,
 )
 from bot.commands.reference import COMMANDS, usage_of
+from bot.commands.tokens import ShowHelp, name_key
 from bot.domain.errors import UsageError
 from bot.domain.rules import (
     MAX_DELEGATION_NAME,

@@ -10,7 +10,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.commands.parsing import parse_object
+from bot.commands.motions import parse_object
 from bot.commands.reference import usage_of
 from bot.domain.errors import UsageError
 from bot.domain.model import Decision, Delegation, Item, Meeting, Position
