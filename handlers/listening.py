@@ -14,8 +14,8 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.commands.payloads import Action, ItemRef
 from bot.commands.submissions import FieldErrors
 from bot.domain.errors import PlenaryError
-from bot.render import answers
-from bot.render.blocks import Message, section
+from bot.render import answers, forms
+from bot.render.blocks import Message
 from bot.services.lookups import Caller
 from bot.services.meetings import MeetingService
 
@@ -97,13 +97,7 @@ async def tell(
         return
     await client.views_open(
         trigger_id=body["trigger_id"],
-        view={
-            "type": "modal",
-            "title": {"type": "plain_text", "text": "Plenary"},
-            "close": {"type": "plain_text", "text": "Close"},
-            # A modal has no text of its own: a text-only message becomes one section.
-            "blocks": message.blocks or [section(message.text).to_dict()],
-        },
+        view=forms.answer_modal(message),
     )
 
 

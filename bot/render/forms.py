@@ -1,4 +1,5 @@
-"""The modals: objecting with a reason, stating a position on record, tabling an item.
+"""The modals: objecting with a reason, stating a position on record, tabling an item, and an
+answer shown where there is no channel to answer in (the Home tab).
 Pure Block Kit built from records; block ids (``Field``) are the keys field errors are reported
 under, and ``bot.commands.submissions`` reads what comes back."""
 
@@ -26,7 +27,7 @@ from bot.commands.submissions import Field
 from bot.domain.model import Delegation, Item, Meeting, Session
 from bot.domain.rules import MAX_ITEM_TEXT, MAX_REASON, MAX_TITLE, PositionKind
 from bot.domain.text import escape, truncate
-from bot.render.blocks import section
+from bot.render.blocks import Message, section
 
 MAX_OPTIONS = 100  # Slack's limit for a select menu
 
@@ -174,3 +175,15 @@ def tabling_form(
         blocks=blocks,
     )
     return view.to_dict()
+
+
+def answer_modal(message: Message) -> dict[str, Any]:
+    """An answer to someone who pressed a button on the Home tab, where no ephemeral message
+    can appear."""
+    return {
+        "type": "modal",
+        "title": {"type": "plain_text", "text": "Plenary"},
+        "close": {"type": "plain_text", "text": "Close"},
+        # A modal has no text of its own: a text-only message becomes one section.
+        "blocks": message.blocks or [section(message.text).to_dict()],
+    }
