@@ -18,7 +18,7 @@ from aiohttp import web
 
 from bot.app import Plenary, build, web_app
 from bot.config import Settings
-from bot.demo.fake_slack import FakeSlack
+from bot.demo.fake_slack.server import FakeSlack
 from bot.demo.signing import SignedRequest, SlackRequestFactory, post
 from bot.ports.clock import ManualClock
 

@@ -23,7 +23,7 @@ from hypothesis import HealthCheck, Phase, example, given, settings, strategies 
 
 from bot.commands.payloads import Action, Form, ItemRef, MeetingRef
 from bot.commands.reference import COMMANDS
-from bot.demo.fake_slack import ApiCall
+from bot.demo.fake_slack.server import ApiCall
 from bot.demo.rig import Reply, Rig
 from tests.conftest import CHAIR, KPCSC, MALI, OUTSIDER, RUSSIA, START, UKRAINE, expect_ok
 

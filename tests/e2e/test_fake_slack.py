@@ -17,7 +17,7 @@ from slack_sdk.http_retry.builtin_interval_calculators import FixedValueRetryInt
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.demo.fake_slack import FakeSlack
+from bot.demo.fake_slack.server import FakeSlack
 from bot.demo.signing import SlackRequestFactory, post
 
 CHANNEL = "C0MEETING"
@@ -209,6 +209,41 @@ async def test_an_upload_completed_with_an_answer_lacking_files_is_shared_all_th
     with pytest.raises(TypeError):  # slack_sdk reads the documented ``files`` list
         await client.files_upload_v2(channel=CHANNEL, content="a,b\n", filename="t.csv")
     assert [u["content"] for u in fake.uploads] == [b"a,b\n"]
+
+
+async def test_a_rate_limit_answers_429_once_the_second_is_full_and_frees_up_a_second_later(
+    fake: FakeSlack, client: AsyncWebClient
+) -> None:
+    now = [100.0]
+    fake.limit_rate(["chat.postMessage", "chat.update"], 2, clock=lambda: now[0])
+
+    posted = await client.chat_postMessage(channel=CHANNEL, text="Motion 1")
+    await client.chat_update(channel=CHANNEL, ts=posted["ts"], text="Motion 1 carried")
+    with pytest.raises(SlackApiError) as raised:
+        await client.chat_postMessage(channel=CHANNEL, text="Motion 2")
+    await client.auth_test()  # methods outside the limit are answered as usual
+    now[0] += 1.0
+    await client.chat_postMessage(channel=CHANNEL, text="Motion 2")
+
+    assert raised.value.response.status_code == 429
+    assert raised.value.response.headers["Retry-After"] == "1"
+    assert fake.rate_limited == 1
+    assert [m.text for m in fake.channel_messages(CHANNEL)] == ["Motion 1 carried", "Motion 2"]
+
+
+async def test_an_observer_sees_every_call_with_its_answer_as_it_is_recorded(
+    fake: FakeSlack, client: AsyncWebClient
+) -> None:
+    seen: list[tuple[str, int, bool]] = []
+    fake.observe(lambda call: seen.append((call.method, call.status, call.response["ok"])))
+    fake.fail_next("chat.postMessage", status=500)
+
+    with pytest.raises(SlackApiError):
+        await client.chat_postMessage(channel=CHANNEL, text="x")
+    await client.chat_postMessage(channel=CHANNEL, text="x")
+
+    assert seen == [("chat.postMessage", 500, False), ("chat.postMessage", 200, True)]
+    assert seen == [(c.method, c.status, c.response["ok"]) for c in fake.calls]
 
 
 async def test_every_call_gets_503_while_slack_is_down(

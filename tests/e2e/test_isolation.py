@@ -12,7 +12,7 @@ from urllib.parse import urlencode
 import pytest
 
 from bot.commands.payloads import Action, Form, ItemRef, MeetingRef
-from bot.demo.fake_slack import Message
+from bot.demo.fake_slack.objects import Message
 from bot.demo.rig import Reply, Rig
 from bot.demo.signing import FORM
 

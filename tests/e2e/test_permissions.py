@@ -13,7 +13,7 @@ import pytest
 
 from bot.commands.payloads import Action, Form, ItemRef, MeetingRef
 from bot.commands.reference import COMMANDS
-from bot.demo.fake_slack import ApiCall
+from bot.demo.fake_slack.server import ApiCall
 from bot.demo.rig import Rig
 from bot.demo.signing import FORM
 from tests.conftest import BELARUS, CHAIR, KPCSC, MALI, OUTSIDER, RUSSIA, UKRAINE, expect_ok

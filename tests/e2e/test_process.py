@@ -10,7 +10,7 @@ from pathlib import Path
 
 import aiohttp
 
-from bot.demo.fake_slack import FakeSlack
+from bot.demo.fake_slack.server import FakeSlack
 from bot.demo.rig import BOT_TOKEN, SIGNING_SECRET
 from bot.demo.signing import SlackRequestFactory, post
 from tests.e2e.botprocess import BotProcess

@@ -20,7 +20,7 @@ import pytest
 from bot.app import Plenary, build, connect_socket_mode
 from bot.commands.payloads import Action, ItemRef
 from bot.config import Settings
-from bot.demo.fake_slack import FakeSlack
+from bot.demo.fake_slack.server import FakeSlack
 from bot.demo.signing import SignedRequest, SlackRequestFactory
 
 CHANNEL = "C0SOCKET"
