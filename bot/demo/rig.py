@@ -141,6 +141,30 @@ class Rig:
         await self.settle()
         return reply
 
+    async def submit(
+        self,
+        form: str,
+        fields: dict[str, dict[str, Any]],
+        *,
+        user: str,
+        private_metadata: str = "",
+        team: str | None = None,
+    ) -> Reply:
+        """Submit a form as Slack does, each field's element under a block of its own name
+        (as the app builds its forms), then let the announcer deliver what it owes."""
+        values = {block: {block: element} for block, element in fields.items()}
+        reply = await self.send(
+            self.signer.view_submission(
+                user_id=user,
+                callback_id=form,
+                values=values,
+                private_metadata=private_metadata,
+                team_id=team,
+            )
+        )
+        await self.settle()
+        return reply
+
     async def settle(self) -> None:
         """Deliver every notice due now (the announcer's work, run to completion)."""
         await self.plenary.announcer.drain()

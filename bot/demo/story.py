@@ -91,16 +91,12 @@ class Demo:
         )
         form = self.rig.slack.views_opened[-1]
         print(f"    (a form opens: {form['title']['text']}; they type the reason and submit)")
-        state = {"reason": {"reason": {"type": "plain_text_input", "value": reason}}}
-        await self.rig.send(
-            self.rig.signer.view_submission(
-                user_id=who.user,
-                callback_id=Form.OBJECTION,
-                values=state,
-                private_metadata=form["private_metadata"],
-            )
+        await self.rig.submit(
+            Form.OBJECTION,
+            {"reason": {"type": "plain_text_input", "value": reason}},
+            user=who.user,
+            private_metadata=form["private_metadata"],
         )
-        await self.rig.settle()
         self.show_channel_changes()
 
     async def show_home(self, who: Delegate) -> None:

@@ -25,7 +25,8 @@ from bot.commands.payloads import Action, Form, ItemRef, MeetingRef
 from bot.commands.reference import COMMANDS
 from bot.demo.fake_slack.server import ApiCall
 from bot.demo.rig import Reply, Rig
-from tests.conftest import CHAIR, KPCSC, MALI, OUTSIDER, RUSSIA, START, UKRAINE, expect_ok
+from tests.support.answers import expect_ok
+from tests.support.cast import CHAIR, KPCSC, MALI, OUTSIDER, RUSSIA, START, UKRAINE
 
 T = TypeVar("T")
 

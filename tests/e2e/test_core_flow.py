@@ -3,30 +3,17 @@
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 
 from bot.demo.rig import Rig
-from tests.conftest import (
-    BELARUS,
-    CHAIR,
-    KPCSC,
-    MALI,
-    RUSSIA,
-    UKRAINE,
-    UKRAINE_ALT,
-    expect_ok,
-)
+from tests.support.answers import expect_ok
+from tests.support.cast import BELARUS, CHAIR, KPCSC, MALI, RUSSIA, UKRAINE, UKRAINE_ALT
+from tests.support.sqlite_file import rows
 
 CHANNEL = "C0MEETING"
 
 
 def channel_texts(rig: Rig) -> list[str]:
     return [m.text for m in rig.slack.channel_messages(CHANNEL)]
-
-
-def db_rows(rig: Rig, sql: str) -> list[tuple[object, ...]]:
-    with sqlite3.connect(rig.database) as conn:
-        return list(conn.execute(sql))
 
 
 async def test_starting_a_meeting_makes_the_caller_chair_and_tells_the_channel(rig: Rig) -> None:
@@ -84,8 +71,8 @@ async def test_a_second_member_or_a_repeat_does_not_add_a_second_objector(kasane
     repeat = await expect_ok(kasane, "/object", "2 No", user=UKRAINE_ALT)
     assert "already stands" in repeat
     await expect_ok(kasane, "/object", "#2", user=UKRAINE)
-    standing = db_rows(
-        kasane,
+    standing = rows(
+        kasane.database,
         "SELECT count(*) FROM positions JOIN items ON items.id = positions.item_id"
         " WHERE items.number = 2 AND positions.ended_at IS NULL",
     )
@@ -126,7 +113,7 @@ async def test_deciding_announces_blocked_and_excised_with_every_objector_and_re
     assert "Not for the KP" in body
     assert "2 of 4 participant delegations" in body
     assert "KP Civil Society Coalition" not in outcome.text  # observers never block
-    decision = db_rows(kasane, "SELECT outcome, rule, decided_by FROM decisions")
+    decision = rows(kasane.database, "SELECT outcome, rule, decided_by FROM decisions")
     assert decision == [("blocked", "consensus", CHAIR)]
 
 
@@ -182,7 +169,7 @@ async def test_a_delegation_registered_again_after_removal_keeps_its_items_and_h
     await expect_ok(kasane, "/table-motion", "Exclude Russia", user=UKRAINE)
     await expect_ok(kasane, "/object", "2 Not now", user=MALI)
     await expect_ok(kasane, "/meeting", "present", user=MALI)
-    before = db_rows(kasane, "SELECT id, name FROM delegations WHERE name_key = 'mali'")
+    before = rows(kasane.database, "SELECT id, name FROM delegations WHERE name_key = 'mali'")
     await expect_ok(kasane, "/meeting", "delegation remove Mali", user=CHAIR)
     refused = await kasane.command("/meeting", "withdraw 1", user=UKRAINE)
     assert refused.text.startswith(
@@ -196,8 +183,9 @@ async def test_a_delegation_registered_again_after_removal_keeps_its_items_and_h
         "Registered *Mali* again as observer; its items and positions on record are its own"
         " again. Added <@U0MLNEW>, <@U0MLALT>."
     )
-    assert db_rows(
-        kasane, "SELECT id, name, role, removed_at FROM delegations WHERE name_key = 'mali'"
+    assert rows(
+        kasane.database,
+        "SELECT id, name, role, removed_at FROM delegations WHERE name_key = 'mali'",
     ) == [(*before[0], "observer", None)]
     listed = await kasane.command("/meeting", "delegations", user=CHAIR)
     lines = str(listed.json["blocks"][1]["text"]["text"]).splitlines()
@@ -205,7 +193,7 @@ async def test_a_delegation_registered_again_after_removal_keeps_its_items_and_h
         "• *Mali* (observer): <@U0MLALT>, <@U0MLNEW>"  # members added together: by id
     ]
     # It comes back as registered now: new members, new role, and absent until it says so.
-    assert db_rows(kasane, "SELECT count(*) FROM attendance") == [(0,)]
+    assert rows(kasane.database, "SELECT count(*) FROM attendance") == [(0,)]
     gone = await kasane.command("/meeting", "withdraw 1", user=MALI)
     assert "Only Mali, which tabled #1, or a chair can withdraw it." in gone.text
 
@@ -215,8 +203,8 @@ async def test_a_delegation_registered_again_after_removal_keeps_its_items_and_h
         "#1 was withdrawn by its sponsor, Mali; it leaves the agenda."
     )
     # Its objection lapsed at the removal and stays on record as such, under its one name.
-    assert db_rows(
-        kasane,
+    assert rows(
+        kasane.database,
         "SELECT d.name, p.kind, p.statement, p.end_reason FROM positions p"
         " JOIN delegations d ON d.id = p.delegation_id",
     ) == [("Mali", "objection", "Not now", "lapsed")]
@@ -239,7 +227,7 @@ async def test_concurrent_objections_from_many_delegations_are_each_stored_once(
     replies = await asyncio.gather(*requests)
     assert all(r.status == 200 for r in replies)
     await rig.settle()
-    standing = db_rows(rig, "SELECT count(*) FROM positions WHERE ended_at IS NULL")
+    standing = rows(rig.database, "SELECT count(*) FROM positions WHERE ended_at IS NULL")
     assert standing == [(40,)]
     blocked = [m for m in rig.slack.channel_messages(CHANNEL) if "#1 is blocked" in m.text]
     assert len(blocked) == 1

@@ -9,7 +9,8 @@ from datetime import timedelta
 import pytest
 
 from bot.demo.rig import Rig
-from tests.conftest import CHAIR, KPCSC, MALI, RUSSIA, UKRAINE, expect_ok
+from tests.support.answers import expect_ok
+from tests.support.cast import CHAIR, KPCSC, MALI, RUSSIA, UKRAINE
 
 CHANNEL = "C0MEETING"
 

@@ -12,7 +12,8 @@ import yaml
 from bot.commands.reference import COMMANDS, SLASH_COMMANDS
 from bot.demo.rig import Rig
 from bot.domain.text import escape
-from tests.conftest import CHAIR, expect_ok
+from tests.support.answers import expect_ok
+from tests.support.cast import CHAIR
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import json
 import logging
-import sqlite3
 from typing import Any
 
 import pytest
@@ -12,19 +11,11 @@ import pytest
 from bot.commands.payloads import Action, Form, ItemRef, MeetingRef
 from bot.demo.rig import Reply, Rig
 from bot.demo.signing import FORM
-from tests.conftest import BELARUS, CHAIR, KPCSC, MALI, OUTSIDER, RUSSIA, UKRAINE, expect_ok
+from tests.support.answers import expect_ok
+from tests.support.cast import BELARUS, CHAIR, KPCSC, MALI, OUTSIDER, RUSSIA, UKRAINE
+from tests.support.sqlite_file import rows, snapshot
 
 CHANNEL = "C0MEETING"
-
-
-def rows(rig: Rig, sql: str) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(rig.database) as conn:
-        return list(conn.execute(sql))
-
-
-def dump(rig: Rig) -> list[str]:
-    with sqlite3.connect(rig.database) as conn:
-        return list(conn.iterdump())
 
 
 def card(rig: Rig, number: int) -> dict[str, Any]:
@@ -62,17 +53,6 @@ def answered(rig: Rig, user: str, action: Action) -> str:
     return " ".join(str(p.get("text", "")) for p in posts)
 
 
-async def submit(rig: Rig, user: str, form: Form, values: dict[str, Any], metadata: str) -> Reply:
-    state = {block: {block: element} for block, element in values.items()}
-    reply = await rig.send(
-        rig.signer.view_submission(
-            user_id=user, callback_id=form, values=state, private_metadata=metadata
-        )
-    )
-    await rig.settle()
-    return reply
-
-
 @pytest.fixture
 async def tabled(kasane: Rig) -> Rig:
     await expect_ok(kasane, "/table-motion", "Discuss Russian diamonds", user=KPCSC)
@@ -95,12 +75,11 @@ async def test_object_button_asks_for_the_reason_and_the_form_records_the_object
     opened = tabled.slack.views_opened[-1]
     assert opened["callback_id"] == Form.OBJECTION
     metadata = opened["private_metadata"]
-    result = await submit(
-        tabled,
-        RUSSIA,
+    result = await tabled.submit(
         Form.OBJECTION,
         {"reason": {"type": "plain_text_input", "value": "Outside the mandate"}},
-        metadata,
+        user=RUSSIA,
+        private_metadata=metadata,
     )
     assert result.status == 200
     assert result.raw == ""
@@ -113,17 +92,19 @@ async def test_object_button_asks_for_the_reason_and_the_form_records_the_object
 async def test_an_observer_pressing_object_is_told_privately_and_nothing_changes(
     tabled: Rig,
 ) -> None:
-    before = dump(tabled)
+    before = snapshot(tabled.database)
     opened = len(tabled.slack.views_opened)
     await press(tabled, KPCSC, Action.OBJECT, button_value(tabled, 1, Action.OBJECT))
     assert "observers cannot block" in answered(tabled, KPCSC, Action.OBJECT)
     assert len(tabled.slack.views_opened) == opened
-    assert dump(tabled) == before
+    assert snapshot(tabled.database) == before
 
 
 async def test_the_objection_form_refuses_an_observer_on_the_field(tabled: Rig) -> None:
     metadata = ItemRef(1, 1).pack()
-    reply = await submit(tabled, KPCSC, Form.OBJECTION, {"reason": {"value": "x"}}, metadata)
+    reply = await tabled.submit(
+        Form.OBJECTION, {"reason": {"value": "x"}}, user=KPCSC, private_metadata=metadata
+    )
     assert reply.json["response_action"] == "errors"
     assert "observers cannot block" in reply.json["errors"]["reason"]
 
@@ -137,7 +118,7 @@ async def test_withdraw_button_answers_whoever_cannot_use_it_and_withdraws_for_w
     await expect_ok(tabled, "/object", "1 no", user=MALI)
     await press(tabled, MALI, Action.WITHDRAW_OBJECTION, value)
     assert "The item is no longer blocked" in answered(tabled, MALI, Action.WITHDRAW_OBJECTION)
-    assert rows(tabled, "SELECT count(*) FROM positions WHERE ended_at IS NULL") == [(0,)]
+    assert rows(tabled.database, "SELECT count(*) FROM positions WHERE ended_at IS NULL") == [(0,)]
 
 
 async def test_cosponsor_button_adds_a_cosponsor_to_the_card_but_not_the_sponsor(
@@ -158,19 +139,21 @@ async def test_reservation_form_checks_its_fields_then_puts_the_statement_on_rec
     await press(tabled, KPCSC, Action.STATE_POSITION, value)  # observers may state positions
     form = tabled.slack.views_opened[-1]
     assert form["callback_id"] == Form.POSITION
-    empty = await submit(
-        tabled, KPCSC, Form.POSITION, {"statement": {"value": "x"}}, form["private_metadata"]
+    empty = await tabled.submit(
+        Form.POSITION,
+        {"statement": {"value": "x"}},
+        user=KPCSC,
+        private_metadata=form["private_metadata"],
     )
     assert empty.json == {"response_action": "errors", "errors": {"kind": "Choose a position."}}
-    ok = await submit(
-        tabled,
-        KPCSC,
+    ok = await tabled.submit(
         Form.POSITION,
         {
             "kind": {"type": "radio_buttons", "selected_option": {"value": "stand-aside"}},
             "statement": {"value": "We take no part"},
         },
-        form["private_metadata"],
+        user=KPCSC,
+        private_metadata=form["private_metadata"],
     )
     assert ok.raw == ""
     blocks = str(card(tabled, 1)["blocks"])
@@ -185,7 +168,7 @@ async def test_a_new_position_replaces_the_old_and_the_record_keeps_both(tabled:
     await expect_ok(tabled, "/object", "1 Not yet", user=BELARUS)
     reply = await expect_ok(tabled, "/object", "1 reservation: We can live with it", user=BELARUS)
     assert "replaces the objection" in reply
-    assert rows(tabled, "SELECT kind, ended_at IS NULL FROM positions ORDER BY id") == [
+    assert rows(tabled.database, "SELECT kind, ended_at IS NULL FROM positions ORDER BY id") == [
         ("objection", 0),
         ("reservation", 1),
     ]
@@ -208,7 +191,7 @@ async def test_a_new_position_replaces_the_old_and_the_record_keeps_both(tabled:
 async def test_a_forged_or_stale_button_value_gets_a_private_answer_and_changes_nothing(
     tabled: Rig, value: str, kwargs: dict[str, str]
 ) -> None:
-    before = dump(tabled)
+    before = snapshot(tabled.database)
     for action in (Action.OBJECT, Action.WITHDRAW_OBJECTION, Action.COSPONSOR, Action.DECIDE):
         reply = await press(
             tabled, RUSSIA if action != Action.DECIDE else CHAIR, action, value, **kwargs
@@ -216,11 +199,13 @@ async def test_a_forged_or_stale_button_value_gets_a_private_answer_and_changes_
         assert reply.status == 200
         who = RUSSIA if action != Action.DECIDE else CHAIR
         assert "no longer matches" in answered(tabled, who, action)
-    assert dump(tabled) == before
+    assert snapshot(tabled.database) == before
 
 
 async def test_a_forged_form_metadata_is_refused_on_the_form(tabled: Rig) -> None:
-    reply = await submit(tabled, RUSSIA, Form.OBJECTION, {"reason": {"value": "x"}}, "i1:9:9")
+    reply = await tabled.submit(
+        Form.OBJECTION, {"reason": {"value": "x"}}, user=RUSSIA, private_metadata="i1:9:9"
+    )
     assert reply.json["response_action"] == "errors"
     assert "no longer matches" in reply.json["errors"]["reason"]
 
@@ -243,23 +228,22 @@ async def test_table_motion_without_text_opens_the_tabling_form(tabled: Rig) -> 
 
 async def test_the_tabling_form_shows_mistakes_on_its_fields(tabled: Rig) -> None:
     metadata = MeetingRef(1).pack()
-    missing = await submit(tabled, UKRAINE, Form.TABLING, {"title": {"value": ""}}, metadata)
+    missing = await tabled.submit(
+        Form.TABLING, {"title": {"value": ""}}, user=UKRAINE, private_metadata=metadata
+    )
     assert set(missing.json["errors"]) == {"title", "text"}
-    half = await submit(
-        tabled,
-        UKRAINE,
+    half = await tabled.submit(
         Form.TABLING,
         {
             "title": {"value": "T"},
             "text": {"value": "x"},
             "deadline_date": {"selected_date": "2026-11-04"},
         },
-        metadata,
+        user=UKRAINE,
+        private_metadata=metadata,
     )
     assert set(half.json["errors"]) == {"deadline_time"}
-    past = await submit(
-        tabled,
-        UKRAINE,
+    past = await tabled.submit(
         Form.TABLING,
         {
             "title": {"value": "T"},
@@ -267,20 +251,19 @@ async def test_the_tabling_form_shows_mistakes_on_its_fields(tabled: Rig) -> Non
             "deadline_date": {"selected_date": "2026-10-01"},
             "deadline_time": {"selected_time": "09:00"},
         },
-        metadata,
+        user=UKRAINE,
+        private_metadata=metadata,
     )
     assert "already passed" in past.json["errors"]["deadline_date"]
-    assert rows(tabled, "SELECT count(*) FROM items") == [(1,)]
+    assert rows(tabled.database, "SELECT count(*) FROM items") == [(1,)]
 
 
 async def test_the_tabling_form_tables_with_title_cosponsors_deadline_and_session(
     tabled: Rig,
 ) -> None:
     await expect_ok(tabled, "/meeting", "session add 2026-11-03 09:00 Plenary II", user=CHAIR)
-    ids = dict(rows(tabled, "SELECT name, id FROM delegations"))
-    reply = await submit(
-        tabled,
-        UKRAINE,
+    ids = dict(rows(tabled.database, "SELECT name, id FROM delegations"))
+    reply = await tabled.submit(
         Form.TABLING,
         {
             "title": {"value": "Exclude the Russian Federation"},
@@ -290,12 +273,13 @@ async def test_the_tabling_form_tables_with_title_cosponsors_deadline_and_sessio
             "cosponsors": {"selected_options": [{"value": str(ids["Mali"])}]},
             "session": {"selected_option": {"value": "1"}},
         },
-        MeetingRef(1).pack(),
+        user=UKRAINE,
+        private_metadata=MeetingRef(1).pack(),
     )
     assert reply.raw == ""
-    assert rows(tabled, "SELECT title, deadline, session_id FROM items WHERE number = 2") == [
-        ("Exclude the Russian Federation", "2026-11-04T17:00:00.000000+00:00", 1)
-    ]
+    assert rows(
+        tabled.database, "SELECT title, deadline, session_id FROM items WHERE number = 2"
+    ) == [("Exclude the Russian Federation", "2026-11-04T17:00:00.000000+00:00", 1)]
     blocks = str(card(tabled, 2)["blocks"])
     assert "#2 Exclude the Russian Federation" in blocks
     assert "co-sponsored by *Mali*" in blocks
@@ -324,7 +308,7 @@ async def test_a_repeated_cosponsor_in_any_case_or_accent_is_counted_once(
     assert "Tabled as *#1*" in reply
     await kasane.settle()
     assert f"co-sponsored by *{name}* · Status" in str(card(kasane, 1)["blocks"])
-    assert rows(kasane, "SELECT count(*) FROM positions WHERE kind = 'support'") == [(1,)]
+    assert rows(kasane.database, "SELECT count(*) FROM positions WHERE kind = 'support'") == [(1,)]
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
@@ -340,21 +324,20 @@ async def test_the_tabling_form_offers_each_cosponsor_once_and_counts_each_once(
     assert sorted(offered) == sorted(
         ["Belarus", "KP Civil Society Coalition", "Mali", "Russian Federation"]
     )
-    mali = str(rows(kasane, "SELECT id FROM delegations WHERE name_key = 'mali'")[0][0])
-    reply = await submit(
-        kasane,
-        UKRAINE,
+    mali = str(rows(kasane.database, "SELECT id FROM delegations WHERE name_key = 'mali'")[0][0])
+    reply = await kasane.submit(
         Form.TABLING,
         {
             "title": {"value": "T"},
             "text": {"value": "x"},
             "cosponsors": {"selected_options": [{"value": mali}, {"value": mali}]},
         },
-        MeetingRef(1).pack(),
+        user=UKRAINE,
+        private_metadata=MeetingRef(1).pack(),
     )
     assert reply.raw == ""
     assert "co-sponsored by *Mali* · Status" in str(card(kasane, 1)["blocks"])
-    assert rows(kasane, "SELECT count(*) FROM positions WHERE kind = 'support'") == [(1,)]
+    assert rows(kasane.database, "SELECT count(*) FROM positions WHERE kind = 'support'") == [(1,)]
 
 
 async def test_withdrawal_by_the_sponsor_or_a_chair_takes_the_item_off_the_agenda(
@@ -468,11 +451,11 @@ async def test_every_button_for_every_role_does_what_the_rules_allow(
     )
     await expect_ok(kasane, "/table-motion", "Adopt the agenda", user=MALI)
     forms_before = len(kasane.slack.views_opened)
-    before = dump(kasane)
+    before = snapshot(kasane.database)
     reply = await press(kasane, who, action, ItemRef(1, 1).pack())
     assert reply.status == 200
     assert (len(kasane.slack.views_opened) > forms_before) is opens
     if told:
         assert told in answered(kasane, who, action)
     changes = "Recorded" in told or "decided" in told
-    assert (dump(kasane) != before) is changes
+    assert (snapshot(kasane.database) != before) is changes

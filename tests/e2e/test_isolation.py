@@ -4,7 +4,6 @@ third meeting in another workspace whose channel id is the same as the first one
 from __future__ import annotations
 
 import json
-import sqlite3
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlencode
@@ -15,6 +14,7 @@ from bot.commands.payloads import Action, Form, ItemRef, MeetingRef
 from bot.demo.fake_slack.objects import Message
 from bot.demo.rig import Reply, Rig
 from bot.demo.signing import FORM
+from tests.support.sqlite_file import rows, snapshot
 
 RUSSIA = "U0RU"  # a delegate in all three meetings, for a different delegation in each
 SECRET = "Outside the mandate of Alpha"
@@ -63,19 +63,9 @@ def as_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def rows(rig: Rig, sql: str, *args: Any) -> list[tuple[Any, ...]]:
-    with sqlite3.connect(rig.database) as conn:
-        return list(conn.execute(sql, args))
-
-
-def dump(rig: Rig) -> list[str]:
-    with sqlite3.connect(rig.database) as conn:
-        return list(conn.iterdump())
-
-
 def meeting_id(rig: Rig, where: Where) -> int:
     [(found,)] = rows(
-        rig,
+        rig.database,
         "SELECT id FROM meetings WHERE team_id = ? AND channel_id = ?",
         where.team,
         where.channel,
@@ -89,7 +79,7 @@ def posts_of(rig: Rig, where: Where) -> list[Message]:
     notices = {
         notice
         for (notice,) in rows(
-            rig, "SELECT id FROM notices WHERE meeting_id = ?", meeting_id(rig, where)
+            rig.database, "SELECT id FROM notices WHERE meeting_id = ?", meeting_id(rig, where)
         )
     }
     return [
@@ -125,7 +115,7 @@ async def test_each_meeting_numbers_its_items_from_one(three: Rig) -> None:
     assert "*#2*" in await ok(three, GAMMA, "/table-motion", "Gamma second", GAMMA.mali)
     assert "*#2*" in await ok(three, BETA, "/table-motion", "Beta second", BETA.mali)
     numbered = rows(
-        three,
+        three.database,
         "SELECT m.title, i.number, i.text FROM items i JOIN meetings m ON m.id = i.meeting_id"
         " ORDER BY m.id, i.number",
     )
@@ -154,10 +144,12 @@ async def test_delegations_with_the_same_name_coexist_each_in_its_own_meeting(
         for other in others:
             assert f"<@{other.mali}>" not in blocks
             assert other.russia_speaks_for not in blocks
-    assert rows(three, "SELECT count(*) FROM delegations WHERE name = 'Mali'") == [(3,)]
+    assert rows(three.database, "SELECT count(*) FROM delegations WHERE name = 'Mali'") == [(3,)]
     # One user, three delegations: one in each meeting, never two in one.
     assert rows(
-        three, "SELECT count(DISTINCT meeting_id), count(*) FROM members WHERE user_id = ?", RUSSIA
+        three.database,
+        "SELECT count(DISTINCT meeting_id), count(*) FROM members WHERE user_id = ?",
+        RUSSIA,
     ) == [(3, 3)]
 
 
@@ -177,9 +169,9 @@ async def test_an_objection_in_one_meeting_never_shows_in_another_agenda_card_di
         assert where.motion in shown
         for leaked in (SECRET, "objecting", "blocked by", "Russian Federation", ALPHA.motion):
             assert leaked not in shown, (where.title, leaked)
-    assert rows(three, "SELECT DISTINCT meeting_id FROM notices WHERE kind = 'blocked'") == [
-        (meeting_id(three, ALPHA),)
-    ]
+    assert rows(
+        three.database, "SELECT DISTINCT meeting_id FROM notices WHERE kind = 'blocked'"
+    ) == [(meeting_id(three, ALPHA),)]
     home = await home_of(three, RUSSIA, "T0PLENARY")
     assert set(home) == {ALPHA.title, BETA.title}
     assert "Blocked by Russian Federation" in home[ALPHA.title]
@@ -241,7 +233,7 @@ async def test_a_button_from_one_meeting_pressed_in_another_is_refused_and_chang
     three: Rig, card: Where, channel: str, team: str
 ) -> None:
     await ok(three, card, "/object", "1 Not this", RUSSIA)  # something to withdraw, too
-    before = dump(three)
+    before = snapshot(three.database)
     calls = len(three.slack.calls)
     for action in (
         Action.OBJECT,
@@ -270,16 +262,18 @@ async def test_a_button_from_one_meeting_pressed_in_another_is_refused_and_chang
             told = three.slack.responses[key]
             assert "no longer matches" in as_text(told), (action, user)
             assert all(answer["response_type"] == "ephemeral" for answer in told)
-    assert dump(three) == before
+    assert snapshot(three.database) == before
     assert [c.method for c in three.slack.calls[calls:]] == []
 
 
 async def test_a_form_or_home_button_of_one_meeting_is_refused_from_another_workspace(
     three: Rig,
 ) -> None:
-    before = dump(three)
+    before = snapshot(three.database)
     alpha = meeting_id(three, ALPHA)
-    [(item,)] = rows(three, "SELECT id FROM items WHERE meeting_id = ? AND number = 1", alpha)
+    [(item,)] = rows(
+        three.database, "SELECT id FROM items WHERE meeting_id = ? AND number = 1", alpha
+    )
     submissions: list[tuple[Form, dict[str, dict[str, Any]], str]] = [
         (Form.OBJECTION, {"reason": {"value": "x"}}, ItemRef(alpha, item).pack()),
         (
@@ -294,15 +288,8 @@ async def test_a_form_or_home_button_of_one_meeting_is_refused_from_another_work
         ),
     ]
     for form, fields, metadata in submissions:
-        state = {block: {block: element} for block, element in fields.items()}
-        reply = await three.send(
-            three.signer.view_submission(
-                user_id=RUSSIA,
-                callback_id=form,
-                values=state,
-                private_metadata=metadata,
-                team_id=GAMMA.team,
-            )
+        reply = await three.submit(
+            form, fields, user=RUSSIA, private_metadata=metadata, team=GAMMA.team
         )
         assert reply.json["response_action"] == "errors", form
     payload = {
@@ -322,21 +309,22 @@ async def test_a_form_or_home_button_of_one_meeting_is_refused_from_another_work
     await three.settle()
     refusal = three.slack.views_opened[opened:]
     assert [v.get("callback_id") for v in refusal] == [None]  # an answer, not the form
-    assert dump(three) == before
+    assert snapshot(three.database) == before
 
 
 async def test_deciding_in_one_meeting_leaves_the_others_open_and_their_chairs_apart(
     three: Rig,
 ) -> None:
     await ok(three, ALPHA, "/object", f"1 {SECRET}", RUSSIA)
-    before = dump(three)
+    before = snapshot(three.database)
     for where in (BETA, GAMMA):
         refused = await say(three, where, "/meeting", "decide 1", ALPHA.chair)
         assert "Only the meeting's chairs" in refused.text
-    assert dump(three) == before
+    assert snapshot(three.database) == before
     await ok(three, ALPHA, "/meeting", "decide 1", ALPHA.chair)
     statuses = rows(
-        three, "SELECT m.title, i.status FROM items i JOIN meetings m ON m.id = i.meeting_id"
+        three.database,
+        "SELECT m.title, i.status FROM items i JOIN meetings m ON m.id = i.meeting_id",
     )
     assert sorted(statuses) == [
         ("Alpha meeting", "blocked"),

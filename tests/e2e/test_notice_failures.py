@@ -13,7 +13,8 @@ from bot.__main__ import check
 from bot.demo.rig import Rig
 from bot.domain.model import NoticeKind
 from bot.logs import JsonFormatter
-from tests.conftest import CHAIR, MALI, UKRAINE, expect_ok
+from tests.support.answers import expect_ok
+from tests.support.cast import CHAIR, MALI, UKRAINE
 
 CHANNEL = "C0MEETING"
 OTHER = "C0OTHER"

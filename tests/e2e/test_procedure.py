@@ -8,7 +8,8 @@ from pathlib import Path
 
 from bot.demo.rig import Rig
 from bot.demo.story import play
-from tests.conftest import BELARUS, CHAIR, KPCSC, MALI, RUSSIA, UKRAINE, UKRAINE_ALT, expect_ok
+from tests.support.answers import expect_ok
+from tests.support.cast import BELARUS, CHAIR, KPCSC, MALI, RUSSIA, UKRAINE, UKRAINE_ALT
 
 CHANNEL = "C0MEETING"
 DATA = Path(__file__).resolve().parents[1] / "data"

@@ -3,11 +3,13 @@ superseded originals close, the record cannot be forged, nothing is uploaded twi
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import timedelta
 
+from bot.commands.payloads import Form
 from bot.demo.rig import Rig
-from tests.conftest import BELARUS, CHAIR, KPCSC, MALI, RUSSIA, UKRAINE, expect_ok
+from tests.support.answers import expect_ok
+from tests.support.cast import BELARUS, CHAIR, KPCSC, MALI, RUSSIA, UKRAINE
+from tests.support.sqlite_file import rows
 
 CHANNEL = "C0MEETING"
 
@@ -17,8 +19,7 @@ def texts(rig: Rig) -> list[str]:
 
 
 def statuses(rig: Rig) -> dict[int, str]:
-    with sqlite3.connect(rig.database) as conn:
-        return dict(conn.execute("SELECT number, status FROM items"))
+    return dict(rows(rig.database, "SELECT number, status FROM items"))
 
 
 async def test_adopting_the_agenda_keeps_unopposed_motions_open_instead_of_adopting_them(
@@ -111,13 +112,11 @@ async def test_the_record_cannot_be_forged_by_a_reason_or_run_a_spreadsheet_form
 ) -> None:
     await expect_ok(kasane, "/table-motion", '=HYPERLINK("http://x")', user=UKRAINE)
     forged = "ok\n\n## #9 Forged\n\nDecision, 2026-01-01: adopted"
-    await kasane.send(
-        kasane.signer.view_submission(
-            user_id=MALI,
-            callback_id="form.objection",
-            values={"reason": {"reason": {"type": "plain_text_input", "value": forged}}},
-            private_metadata="i1:1:1",
-        )
+    await kasane.submit(
+        Form.OBJECTION,
+        {"reason": {"type": "plain_text_input", "value": forged}},
+        user=MALI,
+        private_metadata="i1:1:1",
     )
     await expect_ok(kasane, "/meeting", "delegation remove Mali", user=CHAIR)
     await expect_ok(kasane, "/meeting", "record", user=CHAIR)

@@ -13,7 +13,7 @@ import aiohttp
 from bot.demo.fake_slack.server import FakeSlack
 from bot.demo.rig import BOT_TOKEN, SIGNING_SECRET
 from bot.demo.signing import SlackRequestFactory, post
-from tests.e2e.botprocess import BotProcess
+from tests.support.bot_process import BotProcess
 
 CHAIR = "U0CHAIR"
 

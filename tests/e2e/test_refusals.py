@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import sqlite3
-
 import pytest
 
 from bot.demo.rig import Rig
-from tests.conftest import BELARUS, CHAIR, KPCSC, MALI, OUTSIDER, RUSSIA, UKRAINE, expect_ok
-
-
-def dump(rig: Rig) -> list[str]:
-    with sqlite3.connect(rig.database) as conn:
-        return list(conn.iterdump())
+from tests.support.answers import expect_ok
+from tests.support.cast import BELARUS, CHAIR, KPCSC, MALI, OUTSIDER, RUSSIA, UKRAINE
+from tests.support.sqlite_file import snapshot
 
 
 @pytest.fixture
@@ -120,7 +115,7 @@ REFUSALS = [
 async def test_a_refused_request_is_answered_privately_with_usage_and_changes_nothing(
     with_items: Rig, user: str, command: str, text: str, says: str, usage: str
 ) -> None:
-    before = dump(with_items)
+    before = snapshot(with_items.database)
     calls_before = len(with_items.slack.calls)
     reply = await with_items.command(command, text, user=user)
     assert reply.status == 200
@@ -128,7 +123,7 @@ async def test_a_refused_request_is_answered_privately_with_usage_and_changes_no
     assert says in reply.text
     assert "Usage:" in reply.text
     assert usage in reply.text
-    assert dump(with_items) == before
+    assert snapshot(with_items.database) == before
     assert len(with_items.slack.calls) == calls_before
 
 

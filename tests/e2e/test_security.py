@@ -9,7 +9,8 @@ import pytest
 
 from bot.demo.rig import Rig
 from bot.demo.signing import FORM, SignedRequest, SlackRequestFactory
-from tests.conftest import CHAIR, KPCSC, RUSSIA, expect_ok
+from tests.support.answers import expect_ok
+from tests.support.cast import CHAIR, KPCSC, RUSSIA
 
 CHANNEL = "C0MEETING"
 

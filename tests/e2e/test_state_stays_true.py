@@ -3,11 +3,12 @@ the delegations, the quorum, and a rival modification adopted first (issue 11, i
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import timedelta
 
 from bot.demo.rig import Rig
-from tests.conftest import BELARUS, CHAIR, MALI, RUSSIA, UKRAINE, expect_ok
+from tests.support.answers import expect_ok
+from tests.support.cast import BELARUS, CHAIR, MALI, RUSSIA, UKRAINE
+from tests.support.sqlite_file import rows
 
 CHANNEL = "C0MEETING"
 
@@ -26,8 +27,7 @@ def said(rig: Rig) -> list[str]:
 
 
 def statuses(rig: Rig) -> dict[int, str]:
-    with sqlite3.connect(rig.database) as conn:
-        return dict(conn.execute("SELECT number, status FROM items"))
+    return dict(rows(rig.database, "SELECT number, status FROM items"))
 
 
 def card(rig: Rig, number: int) -> str:

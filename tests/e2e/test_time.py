@@ -11,7 +11,8 @@ from zoneinfo import ZoneInfo
 
 from bot.demo.rig import Rig
 from bot.render.blocks import MAX_BLOCKS, MAX_SECTION
-from tests.conftest import BELARUS, CHAIR, KPCSC, MALI, RUSSIA, UKRAINE, expect_ok
+from tests.support.answers import expect_ok
+from tests.support.cast import BELARUS, CHAIR, KPCSC, MALI, RUSSIA, UKRAINE
 
 CHANNEL = "C0MEETING"
 
