@@ -8,12 +8,12 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bot.commands.meeting import AddDelegation
-
 from bot.demo.rig import Rig
 from bot.domain.rules import Role
 from tests.support.answers import expect_ok
 
 START = datetime(2026, 11, 2, 7, 30, tzinfo=UTC)  # the meeting's first morning
+CHANNEL = "C0MEETING"  # where the meeting is held
 TITLE = "KP Intersessional, Kasane"
 
 CHAIR = "U0CHAIR"
