@@ -18,18 +18,13 @@ from bot.domain.rules import PositionKind, Role
 from storage.sqlite.database import Database
 from storage.sqlite.migrations import MIGRATIONS
 from storage.sqlite.store import SqliteStore, SqliteUnitOfWork
+from tests.support.sqlite_file import snapshot
 
 NOW = datetime(2024, 6, 18, 7, 30, tzinfo=UTC)
 
 
 class Rollback(Exception):
     """Raised on purpose inside a transaction to abandon it."""
-
-
-def dump(path: Path) -> list[str]:
-    """Everything committed to the file, as another process would read it."""
-    with closing(sqlite3.connect(path)) as conn:
-        return list(conn.iterdump())
 
 
 def pragma(path: Path, name: str) -> object:
@@ -84,10 +79,10 @@ async def test_reopening_an_up_to_date_database_changes_nothing(
 ) -> None:
     async with store.write() as uow:
         await new_meeting(uow)
-    before = dump(path)
+    before = snapshot(path)
     again = await Database.open(path)
     await again.close()
-    assert dump(path) == before
+    assert snapshot(path) == before
     assert pragma(path, "user_version") == len(MIGRATIONS)
 
 
@@ -209,10 +204,10 @@ async def write_a_whole_meeting_then_fail(store: SqliteStore) -> None:
 
 
 async def test_a_write_that_raises_is_rolled_back_entirely(store: SqliteStore, path: Path) -> None:
-    before = dump(path)
+    before = snapshot(path)
     with pytest.raises(Rollback):
         await write_a_whole_meeting_then_fail(store)
-    assert dump(path) == before
+    assert snapshot(path) == before
     async with store.write() as uow:  # the lock and the connection are free again
         assert await uow.meetings.find("T0KP", "C0KASANE") is None
         await new_meeting(uow)
@@ -230,10 +225,10 @@ async def test_a_constraint_failure_rolls_back_the_statements_before_it(
 ) -> None:
     async with store.write() as uow:
         meeting_id = await new_meeting(uow)
-    before = dump(path)
+    before = snapshot(path)
     with pytest.raises(sqlite3.IntegrityError, match="UNIQUE"):
         await register_mali_then_start_the_meeting_again(store, meeting_id)
-    assert dump(path) == before
+    assert snapshot(path) == before
 
 
 async def test_concurrent_writes_lose_nothing_and_mix_nothing(store: SqliteStore) -> None:
