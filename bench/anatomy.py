@@ -14,6 +14,7 @@ from bench.common import Bench, in_process_bot
 from bench.populate import TEAM_ID, member_id
 from bench.report import Figure
 from bot.services.lookups import Caller
+from storage.sqlite.units import Statements
 
 S1A = "1a objection anatomy"
 CHANNEL = "C0ANATOMY"
@@ -45,18 +46,17 @@ async def anatomy(bench: Bench) -> None:
             lasts.append(mean(times[-EDGE:]))
             alls.append(mean(times))
 
-        async with plenary.db.read() as conn:
-            started = time.perf_counter()
-            for _ in range(PROBES):
-                await conn.execute_fetchall("SELECT 1")
-            round_trip = (time.perf_counter() - started) / PROBES
+        started = time.perf_counter()
+        for _ in range(PROBES):
+            await plenary.db.trip(lambda raw: raw.execute("SELECT 1").fetchall())
+        round_trip = (time.perf_counter() - started) / PROBES
+
+        async def touch(conn: Statements) -> None:
+            await conn.execute("UPDATE meetings SET title = title WHERE channel_id = ?", (CHANNEL,))
 
         started = time.perf_counter()
         for _ in range(PROBES // 5):
-            async with plenary.db.write() as conn:
-                await conn.execute(
-                    "UPDATE meetings SET title = title WHERE channel_id = ?", (CHANNEL,)
-                )
+            await plenary.db.transact(touch)
         commit = (time.perf_counter() - started) / (PROBES // 5)
 
         await plenary.db.trip(lambda raw: raw.set_trace_callback(trace))

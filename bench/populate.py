@@ -15,6 +15,7 @@ from pathlib import Path
 from bot.commands.tokens import name_key
 from storage.sqlite.database import Database
 from storage.sqlite.rows import ts
+from storage.sqlite.units import Statements
 
 TEAM_ID = "T0PLENARY"
 CHAIR = "U0CHAIR"
@@ -169,7 +170,8 @@ async def populate(path: Path, plans: list[MeetingPlan], now: datetime) -> Count
 
     db = await Database.open(path)
     try:
-        async with db.write() as conn:
+
+        async def load(conn: Statements) -> None:
             await conn.executemany(
                 "INSERT INTO meetings (id, team_id, channel_id, title, timezone, rule,"
                 " created_by, created_at, next_item_number, digest_time, next_digest_at,"
@@ -204,6 +206,8 @@ async def populate(path: Path, plans: list[MeetingPlan], now: datetime) -> Count
                 " decided_at, decided_by, late) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 decisions,
             )
+
+        await db.transact(load)
     finally:
         await db.close()
     return counts

@@ -14,12 +14,13 @@ import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime, timedelta
+from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError, SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain.model import Notice, NoticeKind
+from bot.domain.model import Item, Meeting, Notice, NoticeKind
 from bot.ports.clock import Clock
 from bot.ports.store import Store, UnitOfWork
 from bot.render import (
@@ -128,28 +129,31 @@ class Announcer:
                 await asyncio.wait_for(self._wake.wait(), timeout)
 
     async def _seconds_to_next_retry(self) -> float | None:
-        async with self._store.read() as uow:
-            retry_at = await uow.notices.next_retry_at()
+        retry_at = await self._store.query(lambda uow: uow.notices.next_retry_at())
         if retry_at is None:
             return None
         return max(0.05, (retry_at - self._clock.now()).total_seconds())
 
     async def recent_failures(self) -> int:
         """How many notices failed in the last day and are not delivered since."""
-        async with self._store.read() as uow:
-            return await uow.notices.count_failed(self._clock.now() - FAILURE_WINDOW)
+        since = self._clock.now() - FAILURE_WINDOW
+        return await self._store.query(lambda uow: uow.notices.count_failed(since))
 
     async def failures(self, limit: int) -> list[Notice]:
         """The notices that failed and are not delivered since, newest failure first."""
-        async with self._store.read() as uow:
-            return await uow.notices.failed(None, limit)
+        return await self._store.query(lambda uow: uow.notices.failed(None, limit))
 
     async def deliver_due(self) -> int:
         """One pass over the notices and Home views due now; returns how many were sent."""
         async with self._pass:
-            async with self._store.read() as uow:
-                due = await uow.notices.pending(self._clock.now(), self._batch)
-                homes = await uow.homes.stale(self._batch)
+
+            async def unit(uow: UnitOfWork) -> tuple[list[Notice], list[tuple[str, str, int]]]:
+                return (
+                    await uow.notices.pending(self._clock.now(), self._batch),
+                    await uow.homes.stale(self._batch),
+                )
+
+            due, homes = await self._store.query(unit)
             sent = 0
             for notice in due:
                 await self._pace_channel(notice.channel_id)
@@ -171,8 +175,10 @@ class Announcer:
             return sent
 
     async def _publish_home(self, team_id: str, user_id: str, revision: int) -> None:
-        async with self._store.read() as uow:
-            view = home_view(await load_home(uow, team_id, user_id))
+        async def unit(uow: UnitOfWork) -> dict[str, Any]:
+            return home_view(await load_home(uow, team_id, user_id))
+
+        view = await self._store.query(unit)
         try:
             await self._client.views_publish(user_id=user_id, view=view)
         except (SlackApiError, OSError, TimeoutError) as exc:
@@ -182,8 +188,7 @@ class Announcer:
                 "home view not published",
                 extra={"user_id": user_id, "exception": type(exc).__name__},
             )
-        async with self._store.write() as uow:
-            await uow.homes.mark_published(team_id, user_id, revision)
+        await self._store.transact(lambda uow: uow.homes.mark_published(team_id, user_id, revision))
 
     async def _pace_channel(self, channel_id: str) -> None:
         last = self._last_sent.get(channel_id)
@@ -198,18 +203,19 @@ class Announcer:
             return await self._upload_record(notice)
         if notice.kind is NoticeKind.MEETING_STARTED and notice.message_ts is None:
             await self._join(notice.channel_id)
-        async with self._store.read() as uow:
+
+        async def unit(uow: UnitOfWork) -> tuple[Notice, blocks.Message | None]:
             current = await uow.notices.get(notice.id) or notice
-            message = await render_notice(uow, current)
+            return current, await render_notice(uow, current)
+
+        current, message = await self._store.query(unit)
         if message is None:
-            async with self._store.write() as uow:
-                await uow.notices.skip(current.id, current.revision)
+            await self._store.transact(lambda uow: uow.notices.skip(current.id, current.revision))
             return False
         if current.message_ts is None and current.uncertain_since is not None:
             found = await self._find_posted(current)
             if found is not None:
-                async with self._store.write() as uow:
-                    await uow.notices.adopt_message(current.id, found)
+                await self._store.transact(lambda uow: uow.notices.adopt_message(current.id, found))
                 current = replace(current, message_ts=found, uncertain_since=None)
         try:
             if current.message_ts is None:
@@ -237,13 +243,15 @@ class Announcer:
                 # No answer was read (the connection failed, or the answer was unreadable):
                 # Slack may have posted it. Say so, so the next attempt looks in the channel
                 # for the post's metadata before posting again. An edit is safe to repeat.
-                async with self._store.write() as uow:
-                    await uow.notices.mark_uncertain(current.id, self._clock.now())
+                now = self._clock.now()
+                await self._store.transact(lambda uow: uow.notices.mark_uncertain(current.id, now))
             await self._failed(current, refused or failure_reason(exc), exc)
             return False
         ts = str(response.get("ts") or current.message_ts)
-        async with self._store.write() as uow:
-            await uow.notices.mark_delivered(current.id, current.revision, ts)
+
+        await self._store.transact(
+            lambda uow: uow.notices.mark_delivered(current.id, current.revision, ts)
+        )
         self.healthy = True
         log.info(
             "notice delivered",
@@ -268,7 +276,8 @@ class Announcer:
 
     async def _upload_record(self, notice: Notice) -> bool:
         """The meeting record as two files in the channel (Slack's external upload flow)."""
-        async with self._store.read() as uow:
+
+        async def unit(uow: UnitOfWork) -> tuple[Meeting, list[Item], str, str]:
             meeting = await uow.meetings.get(notice.meeting_id)
             assert meeting is not None
             items = await uow.items.all(meeting.id)
@@ -279,6 +288,9 @@ class Announcer:
                 await uow.items.position_history(meeting.id),
                 self._clock.now(),
             )
+            return meeting, items, markdown, table
+
+        meeting, items, markdown, table = await self._store.query(unit)
         stem = f"record-{self._clock.now():%Y%m%d-%H%M}"
         try:
             await self._client.files_upload_v2(
@@ -300,10 +312,12 @@ class Announcer:
             # reads its answer after Slack has shared the files): uploading again could
             # share the record twice, so it is not retried. The chair can ask for it again.
             reason = failure_reason(exc)
-            async with self._store.write() as uow:
-                await uow.notices.mark_failed(
-                    notice.id, reason, None, notice.revision, failed_at=self._clock.now()
+            failed_at = self._clock.now()
+            await self._store.transact(
+                lambda uow: uow.notices.mark_failed(
+                    notice.id, reason, None, notice.revision, failed_at=failed_at
                 )
+            )
             log.error(
                 "record upload failed and is not retried; run /meeting record again"
                 " if it is missing",
@@ -311,8 +325,10 @@ class Announcer:
                 exc_info=not _is_connection_error(exc),
             )
             return False
-        async with self._store.write() as uow:
-            await uow.notices.mark_delivered(notice.id, notice.revision, "files")
+
+        await self._store.transact(
+            lambda uow: uow.notices.mark_delivered(notice.id, notice.revision, "files")
+        )
         return True
 
     async def _find_posted(self, notice: Notice) -> str | None:
@@ -351,12 +367,15 @@ class Announcer:
             self.healthy = False
             backoff = min(timedelta(seconds=2 ** min(notice.attempts, 10)), MAX_BACKOFF)
             retry_at = self._clock.now() + backoff
-        async with self._store.write() as uow:
+
+        async def unit(uow: UnitOfWork) -> None:
             if error == "message_not_found":
                 await uow.notices.forget_message(notice.id)
             await uow.notices.mark_failed(
                 notice.id, error, retry_at, notice.revision, failed_at=self._clock.now()
             )
+
+        await self._store.transact(unit)
         # A surprise (neither Slack's answer nor a lost connection) keeps its traceback.
         surprise = slack_refusal(exc) is None and not _is_connection_error(exc)
         log.log(

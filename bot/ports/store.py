@@ -4,7 +4,6 @@ services never import it."""
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
-from contextlib import AbstractAsyncContextManager
 from datetime import datetime
 from typing import Any, Protocol, TypeVar
 
@@ -203,10 +202,15 @@ class Planner(Protocol):
 
 
 class Store(Protocol):
-    def write(self) -> AbstractAsyncContextManager[UnitOfWork]: ...
+    """Where the meeting's state lives. Every access is a unit of work: a coroutine function
+    given the repositories, run whole in one transaction, awaiting nothing but them (a Slack
+    call or a sleep inside a unit is refused when it first runs)."""
+
     async def transact(self, unit: Callable[[UnitOfWork], Coroutine[Any, Any, T]]) -> T:
-        """Run ``unit`` as a ``write`` block in one round trip to the database: it may await
-        the unit of work's repositories and nothing else."""
+        """Run ``unit``, all or nothing; its changes are durable when this returns. The one
+        way to write."""
         ...
 
-    def read(self) -> AbstractAsyncContextManager[UnitOfWork]: ...
+    async def query(self, unit: Callable[[UnitOfWork], Coroutine[Any, Any, T]]) -> T:
+        """Run ``unit`` as one consistent read of committed state."""
+        ...

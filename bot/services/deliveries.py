@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from bot.ports.clock import Clock
-from bot.ports.store import Store
+from bot.ports.store import Store, UnitOfWork
 
 
 class Deliveries:
@@ -14,5 +14,8 @@ class Deliveries:
 
     async def first(self, event_id: str) -> bool:
         """True the first time ``event_id`` is seen; False for every retry of it."""
-        async with self._store.write() as uow:
+
+        async def unit(uow: UnitOfWork) -> bool:
             return await uow.notices.first_delivery(event_id, self._clock.now())
+
+        return await self._store.transact(unit)

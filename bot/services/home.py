@@ -43,6 +43,9 @@ class HomeService:
 
     async def opened(self, team_id: str, user_id: str) -> None:
         """The user opened the Home tab: it is (re)published, then kept fresh."""
-        async with self._store.write() as uow:
+
+        async def unit(uow: UnitOfWork) -> None:
             await uow.homes.opened(team_id, user_id, self._clock.now())
+
+        await self._store.transact(unit)
         self._notify()

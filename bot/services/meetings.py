@@ -76,7 +76,7 @@ class MeetingService:
     # ---- setup (chairs) -------------------------------------------------------------
 
     async def start(self, caller: Caller, title: str) -> Meeting:
-        async with self._store.write() as uow:
+        async def unit(uow: UnitOfWork) -> Meeting:
             existing = await uow.meetings.find(caller.team_id, caller.channel_id)
             if existing is not None:
                 raise Conflict(
@@ -87,21 +87,28 @@ class MeetingService:
                 caller.team_id, caller.channel_id, title, caller.user_id, self._clock.now()
             )
             await uow.notices.add(meeting.id, None, NoticeKind.MEETING_STARTED, self._clock.now())
+            return meeting
+
+        meeting = await self._store.transact(unit)
         self._notify()
         return meeting
 
     async def add_chair(self, caller: Caller, user_id: str) -> bool:
-        async with self._store.write() as uow:
+        async def unit(uow: UnitOfWork) -> bool:
             meeting = await meeting_of(uow, caller)
             require_chair(meeting, caller, "add chairs")
             added = await uow.meetings.add_chair(meeting.id, user_id, self._clock.now())
             await uow.homes.mark_stale(meeting.id)  # the new chair's Home gains its buttons
+            return added
+
+        added = await self._store.transact(unit)
         self._notify()
         return added
 
     async def add_delegation(self, caller: Caller, request: AddDelegation) -> DelegationChange:
         usage = usage_of("/meeting delegation add")
-        async with self._store.write() as uow:
+
+        async def unit(uow: UnitOfWork) -> DelegationChange:
             meeting = await meeting_of(uow, caller)
             require_chair(meeting, caller, "register delegations")
             now = self._clock.now()
@@ -145,12 +152,15 @@ class MeetingService:
             await announce_standing_changes(uow, meeting.id, standing, now)
             saved = await uow.meetings.delegation_named(meeting.id, key)
             assert saved is not None
+            already = tuple(u for u in request.members if u in before)
+            return DelegationChange(saved, created, added, already, returned)
+
+        change = await self._store.transact(unit)
         self._notify()
-        already = tuple(u for u in request.members if u in before)
-        return DelegationChange(saved, created, added, already, returned)
+        return change
 
     async def remove_delegation(self, caller: Caller, name: str) -> Delegation:
-        async with self._store.write() as uow:
+        async def unit(uow: UnitOfWork) -> Delegation:
             meeting = await meeting_of(uow, caller)
             require_chair(meeting, caller, "remove delegations")
             delegation = await self._named(uow, meeting, name)
@@ -165,6 +175,9 @@ class MeetingService:
             # Its objections lapse, and one participant fewer can change what the rule
             # needs to block an item, including items it never spoke on.
             await announce_standing_changes(uow, meeting.id, standing, now)
+            return delegation
+
+        delegation = await self._store.transact(unit)
         self._notify()
         return delegation
 
@@ -182,12 +195,14 @@ class MeetingService:
     # ---- reading ----------------------------------------------------------------------
 
     async def delegations(self, caller: Caller) -> tuple[Meeting, list[Delegation]]:
-        async with self._store.read() as uow:
+        async def unit(uow: UnitOfWork) -> tuple[Meeting, list[Delegation]]:
             meeting = await meeting_of(uow, caller)
             return meeting, await uow.meetings.delegations(meeting.id)
 
+        return await self._store.query(unit)
+
     async def agenda(self, caller: Caller) -> AgendaView:
-        async with self._store.read() as uow:
+        async def unit(uow: UnitOfWork) -> AgendaView:
             meeting = await meeting_of(uow, caller)
             return AgendaView(
                 meeting,
@@ -196,34 +211,45 @@ class MeetingService:
                 await uow.meetings.count_participants(meeting.id),
             )
 
+        return await self._store.query(unit)
+
     async def role_of(self, caller: Caller) -> tuple[Meeting | None, Delegation | None]:
         """The caller's meeting and delegation, either possibly absent (for help)."""
-        async with self._store.read() as uow:
+
+        async def unit(uow: UnitOfWork) -> tuple[Meeting | None, Delegation | None]:
             meeting = await uow.meetings.find(caller.team_id, caller.channel_id)
             if meeting is None:
                 return None, None
             return meeting, await uow.meetings.delegation_of(meeting.id, caller.user_id)
 
+        return await self._store.query(unit)
+
     async def tabling_context(
         self, caller: Caller
     ) -> tuple[Meeting, Delegation, list[Delegation], list[Session]]:
         """What the tabling form offers: the caller's delegation, the others, the sessions."""
-        async with self._store.read() as uow:
+
+        async def unit(
+            uow: UnitOfWork,
+        ) -> tuple[Meeting, Delegation, list[Delegation], list[Session]]:
             meeting, own = await meeting_and_delegation_of(uow, caller)
             others = [d for d in await uow.meetings.delegations(meeting.id) if d.id != own.id]
             return meeting, own, others, await uow.sessions.all(meeting.id)
 
+        return await self._store.query(unit)
+
     async def item(self, caller: Caller, number: int) -> Item:
-        async with self._store.read() as uow:
+        async def unit(uow: UnitOfWork) -> Item:
             return await item_numbered(uow, await meeting_of(uow, caller), number)
+
+        return await self._store.query(unit)
 
     async def caller_in(
         self, team_id: str, user_id: str, meeting_id: int
     ) -> tuple[Caller, Meeting]:
         """The user as a caller in the meeting a form or Home button names, which must be in
         their workspace."""
-        async with self._store.read() as uow:
-            meeting = await uow.meetings.get(meeting_id)
+        meeting = await self._store.query(lambda uow: uow.meetings.get(meeting_id))
         if meeting is None or meeting.team_id != team_id:
             raise Conflict("This form belongs to a meeting that no longer exists here.")
         return Caller(meeting.team_id, meeting.channel_id, user_id), meeting
@@ -243,7 +269,8 @@ class MeetingService:
                     usage=usage,
                     field=field,
                 )
-        async with self._store.write() as uow:
+
+        async def unit(uow: UnitOfWork) -> Item:
             meeting, delegation = await meeting_and_delegation_of(uow, caller)
             now = self._clock.now()
             deadline = self._deadline(meeting, request.deadline, now, usage)
@@ -300,6 +327,9 @@ class MeetingService:
             if amends_id is not None:
                 await uow.notices.touch_card(amends_id)
             await uow.homes.mark_stale(meeting.id)
+            return item
+
+        item = await self._store.transact(unit)
         if item.deadline is not None:
             self._planner.plan(deadline_job(item.id), item.deadline)
         self._notify()
@@ -332,8 +362,8 @@ class MeetingService:
     async def table_submitted(self, team_id: str, user_id: str, form: TablingSubmission) -> Item:
         """The tabling form: like ``/table-motion``, with co-sponsors chosen by delegation id."""
         caller, meeting = await self.caller_in(team_id, user_id, form.meeting.meeting_id)
-        async with self._store.read() as uow:
-            by_id = {d.id: d.name for d in await uow.meetings.delegations(meeting.id)}
+        delegations = await self._store.query(lambda uow: uow.meetings.delegations(meeting.id))
+        by_id = {d.id: d.name for d in delegations}
         request = TableMotion(
             text=form.text,
             title=form.title,
@@ -418,10 +448,13 @@ class MeetingService:
 
     async def check_position(self, caller: Caller, number: int, kind: PositionKind) -> None:
         """Refuse now, before a form is opened, what submitting it would refuse."""
-        async with self._store.read() as uow:
+
+        async def unit(uow: UnitOfWork) -> None:
             meeting, delegation = await meeting_and_delegation_of(uow, caller)
             require_may_take(delegation, kind)
             require_open(await item_numbered(uow, meeting, number))
+
+        await self._store.query(unit)
 
     async def withdraw_position(self, caller: Caller, number: int) -> PositionChange:
         """End the caller's delegation's position on an open item, whatever its kind (it
@@ -454,7 +487,8 @@ class MeetingService:
 
     async def withdraw_item(self, caller: Caller, number: int) -> Item:
         """The sponsor (or a chair) takes an open item off the agenda."""
-        async with self._store.write() as uow:
+
+        async def unit(uow: UnitOfWork) -> Item:
             meeting = await meeting_of(uow, caller)
             item = await item_numbered(uow, meeting, number)
             delegation = await uow.meetings.delegation_of(meeting.id, caller.user_id)
@@ -484,7 +518,10 @@ class MeetingService:
             await uow.homes.mark_stale(meeting.id)
             withdrawn = await uow.items.get(item.id)
             assert withdrawn is not None
-        self._planner.cancel(deadline_job(item.id))
+            return withdrawn
+
+        withdrawn = await self._store.transact(unit)
+        self._planner.cancel(deadline_job(withdrawn.id))
         self._notify()
         return withdrawn
 
@@ -498,7 +535,8 @@ class MeetingService:
             "This button no longer matches an item of this meeting; `/meeting agenda` shows"
             " the current ones."
         )
-        async with self._store.read() as uow:
+
+        async def unit(uow: UnitOfWork) -> tuple[Caller, int]:
             meeting = await uow.meetings.get(meeting_id)
             if meeting is None or meeting.team_id != team_id:
                 raise stale
@@ -507,7 +545,9 @@ class MeetingService:
             item = await uow.items.get(item_id)
             if item is None or item.meeting_id != meeting.id:
                 raise stale
-        return Caller(meeting.team_id, meeting.channel_id, ""), item.number
+            return Caller(meeting.team_id, meeting.channel_id, ""), item.number
+
+        return await self._store.query(unit)
 
     async def _announce_counts(
         self,
@@ -533,7 +573,7 @@ class MeetingService:
     async def decide(
         self, caller: Caller, number: int, *, confirmed: bool = False
     ) -> DecisionResult:
-        async with self._store.write() as uow:
+        async def unit(uow: UnitOfWork) -> DecisionResult:
             meeting = await meeting_of(uow, caller)
             require_chair(meeting, caller, "decide items")
             item = await item_numbered(uow, meeting, number)
@@ -544,9 +584,11 @@ class MeetingService:
                 )
             if item.status is not ItemStatus.OPEN:
                 raise Conflict(f"Item #{number} was already decided: {item.status.value}.")
-            result = await decide_item(
+            return await decide_item(
                 uow, meeting, item, caller.user_id, self._clock.now(), confirmed=confirmed
             )
-        self._planner.cancel(deadline_job(item.id))
+
+        result = await self._store.transact(unit)
+        self._planner.cancel(deadline_job(result.item.id))
         self._notify()
         return result

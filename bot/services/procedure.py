@@ -13,7 +13,7 @@ from bot.domain.errors import Conflict, NotAllowed, UsageError
 from bot.domain.model import AgendaProposal, Attendance, Delegation, Item, Meeting, NoticeKind
 from bot.domain.rules import ItemStatus, Rule, Tally, WhatIf
 from bot.ports.clock import Clock
-from bot.ports.store import Planner, Store
+from bot.ports.store import Planner, Store, UnitOfWork
 from bot.services.lookups import (
     Caller,
     announce_standing_changes,
@@ -38,30 +38,33 @@ class ProcedureService:
         self._notify = notify
 
     async def set_rule(self, caller: Caller, rule: Rule) -> Meeting:
-        async with self._store.write() as uow:
+        async def unit(uow: UnitOfWork) -> Meeting | None:
             meeting = await meeting_of(uow, caller)
             require_chair(meeting, caller, "change the decision rule")
             before = await standing_of(uow, meeting.id)
             await uow.meetings.update_settings(meeting.id, rule=rule.encode())
             # Items shown as blocked (or not) may read otherwise under the new rule.
             await announce_standing_changes(uow, meeting.id, before, self._clock.now())
-            updated = await uow.meetings.get(meeting.id)
+            return await uow.meetings.get(meeting.id)
+
+        updated = await self._store.transact(unit)
         assert updated is not None
         self._notify()
         return updated
 
     async def set_quorum(self, caller: Caller, quorum: int) -> tuple[Meeting, int]:
-        async with self._store.write() as uow:
+        async def unit(uow: UnitOfWork) -> tuple[Meeting | None, int]:
             meeting = await meeting_of(uow, caller)
             require_chair(meeting, caller, "set the quorum")
             await uow.meetings.update_settings(meeting.id, quorum=quorum)
-            updated = await uow.meetings.get(meeting.id)
-            present = await uow.meetings.count_present(meeting.id)
+            return await uow.meetings.get(meeting.id), await uow.meetings.count_present(meeting.id)
+
+        updated, present = await self._store.transact(unit)
         assert updated is not None
         return updated, present
 
     async def present(self, caller: Caller) -> Attendance:
-        async with self._store.write() as uow:
+        async def unit(uow: UnitOfWork) -> Attendance:
             meeting, delegation = await meeting_and_delegation_of(uow, caller)
             _require_participant(delegation)
             before = await standing_of(uow, meeting.id)
@@ -70,23 +73,30 @@ class ProcedureService:
             )
             await announce_standing_changes(uow, meeting.id, before, self._clock.now())
             present = await uow.meetings.count_present(meeting.id)
+            return Attendance(delegation, newly, present, meeting.quorum)
+
+        attendance = await self._store.transact(unit)
         self._notify()
-        return Attendance(delegation, newly, present, meeting.quorum)
+        return attendance
 
     async def absent(self, caller: Caller) -> Attendance:
         """The caller's delegation leaves; ``newly`` is False when it was not registered."""
-        async with self._store.write() as uow:
+
+        async def unit(uow: UnitOfWork) -> Attendance:
             meeting, delegation = await meeting_and_delegation_of(uow, caller)
             _require_participant(delegation)
             before = await standing_of(uow, meeting.id)
             left = await uow.meetings.register_absent(meeting.id, delegation.id)
             await announce_standing_changes(uow, meeting.id, before, self._clock.now())
             present = await uow.meetings.count_present(meeting.id)
+            return Attendance(delegation, left, present, meeting.quorum)
+
+        attendance = await self._store.transact(unit)
         self._notify()
-        return Attendance(delegation, left, present, meeting.quorum)
+        return attendance
 
     async def what_if(self, caller: Caller, number: int) -> tuple[Item, WhatIf]:
-        async with self._store.read() as uow:
+        async def unit(uow: UnitOfWork) -> tuple[Item, WhatIf]:
             meeting = await meeting_of(uow, caller)
             item = await item_numbered(uow, meeting, number)
             if item.status is ItemStatus.WITHDRAWN:
@@ -104,10 +114,13 @@ class ProcedureService:
             participants = await uow.meetings.count_participants(meeting.id)
             return item, rules.what_if(Tally(item.objections, participants), meeting.rule)
 
+        return await self._store.query(unit)
+
     async def propose_agenda(self, caller: Caller, deadline_text: str | None) -> AgendaProposal:
         usage = usage_of("/meeting agenda propose")
         now = self._clock.now()
-        async with self._store.write() as uow:
+
+        async def unit(uow: UnitOfWork) -> AgendaProposal:
             meeting = await meeting_of(uow, caller)
             require_chair(meeting, caller, "propose the agenda")
             if await uow.agendas.pending(meeting.id) is not None:
@@ -134,17 +147,23 @@ class ProcedureService:
                 meeting.id, None, NoticeKind.AGENDA_PROPOSED, now, {"proposal": proposal.id}
             )
             await uow.homes.mark_stale(meeting.id)
+            return proposal
+
+        proposal = await self._store.transact(unit)
         self._planner.plan(agenda_job(proposal.id), proposal.deadline)
         self._notify()
         return proposal
 
     async def request_record(self, caller: Caller) -> Meeting:
-        async with self._store.write() as uow:
+        async def unit(uow: UnitOfWork) -> Meeting:
             meeting = await meeting_of(uow, caller)
             require_chair(meeting, caller, "produce the meeting record")
             await uow.notices.add(
                 meeting.id, None, NoticeKind.RECORD, self._clock.now(), {"by": caller.user_id}
             )
+            return meeting
+
+        meeting = await self._store.transact(unit)
         self._notify()
         return meeting
 

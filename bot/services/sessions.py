@@ -50,7 +50,8 @@ class ScheduleService:
 
     async def set_timezone(self, caller: Caller, name: str) -> Meeting:
         tz = zone(name)
-        async with self._store.write() as uow:
+
+        async def unit(uow: UnitOfWork) -> Meeting | None:
             meeting = await meeting_of(uow, caller)
             require_chair(meeting, caller, "change the meeting's time zone")
             columns: dict[str, object] = {"timezone": tz.key}
@@ -59,38 +60,48 @@ class ScheduleService:
                     self._clock.now(), meeting.digest_time, tz
                 )
             await uow.meetings.update_settings(meeting.id, **columns)
-            updated = await uow.meetings.get(meeting.id)
+            return await uow.meetings.get(meeting.id)
+
+        updated = await self._store.transact(unit)
         assert updated is not None
         self._plan_digest(updated)
         return updated
 
     async def set_window(self, caller: Caller, window: timedelta | None) -> Meeting:
-        async with self._store.write() as uow:
+        async def unit(uow: UnitOfWork) -> Meeting | None:
             meeting = await meeting_of(uow, caller)
             require_chair(meeting, caller, "set the objection window")
             seconds = int(window.total_seconds()) if window else None
             await uow.meetings.update_settings(meeting.id, window_seconds=seconds)
-            updated = await uow.meetings.get(meeting.id)
+            return await uow.meetings.get(meeting.id)
+
+        updated = await self._store.transact(unit)
         assert updated is not None
         return updated
 
     async def set_reminder(self, caller: Caller, minutes: int) -> Meeting:
-        async with self._store.write() as uow:
+        async def unit(uow: UnitOfWork) -> tuple[Meeting | None, list[tuple[int, datetime]]]:
             meeting = await meeting_of(uow, caller)
             require_chair(meeting, caller, "set the reminder lead time")
             await uow.meetings.update_settings(meeting.id, reminder_minutes=minutes)
             sessions = [s for s in await uow.sessions.all(meeting.id) if s.reminded_at is None]
+            planned = []
             for session in sessions:
                 remind_at = session.starts_at - timedelta(minutes=minutes)
                 await uow.sessions.set_remind_at(session.id, remind_at)
-                self._planner.plan(reminder_job(session.id), remind_at)
-            updated = await uow.meetings.get(meeting.id)
+                planned.append((session.id, remind_at))
+            return await uow.meetings.get(meeting.id), planned
+
+        updated, planned = await self._store.transact(unit)
+        for session_id, remind_at in planned:
+            self._planner.plan(reminder_job(session_id), remind_at)
         assert updated is not None
         return updated
 
     async def set_digest(self, caller: Caller, at: time | None) -> Meeting:
         now = self._clock.now()
-        async with self._store.write() as uow:
+
+        async def unit(uow: UnitOfWork) -> Meeting | None:
             meeting = await meeting_of(uow, caller)
             require_chair(meeting, caller, "set the daily digest")
             if at is None:
@@ -103,7 +114,9 @@ class ScheduleService:
                     digest_time=at.strftime("%H:%M"),
                     next_digest_at=next_fire_after(now, at, zone(meeting.timezone)),
                 )
-            updated = await uow.meetings.get(meeting.id)
+            return await uow.meetings.get(meeting.id)
+
+        updated = await self._store.transact(unit)
         assert updated is not None
         self._plan_digest(updated)
         return updated
@@ -118,7 +131,8 @@ class ScheduleService:
         """Schedule a session; returns it with its meeting, whose zone and lead time it uses."""
         usage = usage_of("/meeting session add")
         now = self._clock.now()
-        async with self._store.write() as uow:
+
+        async def unit(uow: UnitOfWork) -> tuple[Meeting, Session]:
             meeting = await meeting_of(uow, caller)
             require_chair(meeting, caller, "schedule sessions")
             try:
@@ -132,32 +146,42 @@ class ScheduleService:
                     usage=usage,
                 )
             remind_at = starts_at - timedelta(minutes=meeting.reminder_minutes)
-            session = await uow.sessions.add(meeting.id, title, starts_at, remind_at, now)
-        self._planner.plan(reminder_job(session.id), max(remind_at, now))
+            return meeting, await uow.sessions.add(meeting.id, title, starts_at, remind_at, now)
+
+        meeting, session = await self._store.transact(unit)
+        self._planner.plan(reminder_job(session.id), max(session.remind_at, now))
         return meeting, session
 
     async def remove_session(self, caller: Caller, number: int) -> Session:
-        async with self._store.write() as uow:
+        async def unit(uow: UnitOfWork) -> Session:
             meeting = await meeting_of(uow, caller)
             require_chair(meeting, caller, "remove sessions")
             session = await uow.sessions.by_number(meeting.id, number)
             if session is None:
                 raise NotFound(f"There is no session {number}; `/meeting sessions` lists them.")
             await uow.sessions.remove(session.id, self._clock.now())
+            return session
+
+        session = await self._store.transact(unit)
         self._planner.cancel(reminder_job(session.id))
         return session
 
     async def sessions(self, caller: Caller) -> tuple[Meeting, list[Session]]:
-        async with self._store.read() as uow:
+        async def unit(uow: UnitOfWork) -> tuple[Meeting, list[Session]]:
             meeting = await meeting_of(uow, caller)
             return meeting, await uow.sessions.all(meeting.id)
+
+        return await self._store.query(unit)
 
     async def digest_now(self, caller: Caller) -> Digest:
         """The digest as it would read now, covering the time since the last one."""
         now = self._clock.now()
-        async with self._store.read() as uow:
+
+        async def unit(uow: UnitOfWork) -> Digest:
             meeting = await meeting_of(uow, caller)
             return await assemble_digest(uow, meeting, since=meeting.digest_since, until=now)
+
+        return await self._store.query(unit)
 
 
 async def assemble_digest(

@@ -15,10 +15,10 @@ from datetime import datetime, timedelta
 from bot.domain import rules
 from bot.domain.calendar import latest_fire_at_or_before, next_fire_after, zone
 from bot.domain.errors import Conflict
-from bot.domain.model import NoticeKind
+from bot.domain.model import AgendaProposal, Meeting, NoticeKind, Session
 from bot.domain.rules import ItemStatus, Outcome, Tally, outcome
 from bot.ports.clock import Clock
-from bot.ports.store import Planner, Store
+from bot.ports.store import Planner, Store, UnitOfWork
 from bot.services.lookups import decide_item
 from bot.services.sessions import agenda_job, deadline_job, digest_job, reminder_job
 
@@ -67,18 +67,24 @@ class Timekeeper:
         return sweep
 
     async def _close_deadlines(self, now: datetime, sweep: Sweep) -> None:
-        async with self._store.read() as uow:
-            due = await uow.items.deadlines_due(now)
-        for item_id in due:
+        async def due(uow: UnitOfWork) -> list[int]:
+            return await uow.items.deadlines_due(now)
+
+        for item_id in await self._store.query(due):
+
+            async def close(uow: UnitOfWork, item_id: int = item_id) -> bool | None:
+                """Decide the item; None when it is no longer due, else whether it was late."""
+                item = await uow.items.get(item_id)
+                if item is None or item.status is not ItemStatus.OPEN or not item.deadline:
+                    return None  # decided by the chair meanwhile
+                meeting = await uow.meetings.get(item.meeting_id)
+                assert meeting is not None
+                late = now - item.deadline > LATE_AFTER
+                await decide_item(uow, meeting, item, "deadline", now, late=late)
+                return late
+
             try:
-                async with self._store.write() as uow:
-                    item = await uow.items.get(item_id)
-                    if item is None or item.status is not ItemStatus.OPEN or not item.deadline:
-                        continue  # decided by the chair meanwhile
-                    meeting = await uow.meetings.get(item.meeting_id)
-                    assert meeting is not None
-                    late = now - item.deadline > LATE_AFTER
-                    await decide_item(uow, meeting, item, "deadline", now, late=late)
+                late = await self._store.transact(close)
             except Conflict as refused:
                 # No quorum, or a modification of a text already superseded that only a
                 # chair's confirmation can decide: the item waits for the chair.
@@ -87,13 +93,16 @@ class Timekeeper:
                 await self._inquorate(item_id, now, refused.message, refused.field)
                 sweep.inquorate.append(item_id)
                 continue
+            if late is None:
+                continue
             sweep.decided.append(item_id)
             log.info("deadline closed item", extra={"item_id": item_id, "late": late})
 
     async def _inquorate(self, item_id: int, now: datetime, why: str, cause: str) -> None:
         """A deadline passed without a decision (no quorum, or a chair must confirm): the
         item stays open for the chair, and the channel is told why nothing was decided."""
-        async with self._store.write() as uow:
+
+        async def unit(uow: UnitOfWork) -> None:
             item = await uow.items.get(item_id)
             assert item is not None
             await uow.items.set_deadline(item_id, None)
@@ -106,15 +115,20 @@ class Timekeeper:
             )
             await uow.notices.touch_card(item_id)  # the card no longer shows the passed deadline
             await uow.homes.mark_stale(item.meeting_id)
+
+        await self._store.transact(unit)
         log.warning("deadline passed without a quorum", extra={"item_id": item_id})
 
     async def _adopt_agendas(self, now: datetime, sweep: Sweep) -> None:
-        async with self._store.read() as uow:
-            due = await uow.agendas.due(now)
-        for proposal in due:
-            async with self._store.write() as uow:
+        async def due(uow: UnitOfWork) -> list[AgendaProposal]:
+            return await uow.agendas.due(now)
+
+        for proposal in await self._store.query(due):
+
+            async def adopt(uow: UnitOfWork, proposal: AgendaProposal = proposal) -> bool:
+                """Adopt the agenda as it stands; False when another pass already did."""
                 if not await uow.agendas.mark_adopted(proposal.id, now):
-                    continue
+                    return False
                 meeting = await uow.meetings.get(proposal.meeting_id)
                 assert meeting is not None
                 present = await uow.meetings.count_present(meeting.id)
@@ -167,22 +181,23 @@ class Timekeeper:
                     },
                 )
                 await uow.homes.mark_stale(meeting.id)
-            sweep.agendas.append(proposal.id)
+                return True
+
+            if await self._store.transact(adopt):
+                sweep.agendas.append(proposal.id)
 
     async def _send_reminders(self, now: datetime, sweep: Sweep) -> None:
-        async with self._store.read() as uow:
-            due = await uow.sessions.reminders_due(now)
-        for session in due:
-            async with self._store.write() as uow:
+        async def due(uow: UnitOfWork) -> list[Session]:
+            return await uow.sessions.reminders_due(now)
+
+        for session in await self._store.query(due):
+
+            async def remind(uow: UnitOfWork, session: Session = session) -> bool | None:
+                """Queue the reminder; None when another pass did, False when it is too late."""
                 if not await uow.sessions.mark_reminded(session.id, now):
-                    continue
+                    return None
                 if now >= session.starts_at:
-                    sweep.skipped_reminders.append(session.id)
-                    log.warning(
-                        "reminder skipped: session already started",
-                        extra={"session_id": session.id, "meeting_id": session.meeting_id},
-                    )
-                    continue
+                    return False
                 await uow.notices.add(
                     session.meeting_id,
                     None,
@@ -190,22 +205,42 @@ class Timekeeper:
                     now,
                     {"session_id": session.id},
                 )
-            sweep.reminded.append(session.id)
+                return True
+
+            sent = await self._store.transact(remind)
+            if sent:
+                sweep.reminded.append(session.id)
+            elif sent is False:
+                sweep.skipped_reminders.append(session.id)
+                log.warning(
+                    "reminder skipped: session already started",
+                    extra={"session_id": session.id, "meeting_id": session.meeting_id},
+                )
 
     async def _send_digests(self, now: datetime, sweep: Sweep) -> None:
-        async with self._store.read() as uow:
-            due = await uow.meetings.digests_due(now)
-        for meeting in due:
+        async def due(uow: UnitOfWork) -> list[Meeting]:
+            return await uow.meetings.digests_due(now)
+
+        for meeting in await self._store.query(due):
             if meeting.digest_time is None:
                 continue
             tz = zone(meeting.timezone)
             fire = latest_fire_at_or_before(now, meeting.digest_time, tz)
             following = next_fire_after(fire, meeting.digest_time, tz)
-            async with self._store.write() as uow:
+            in_time = now - fire <= DIGEST_GRACE
+
+            async def post(
+                uow: UnitOfWork,
+                meeting: Meeting = meeting,
+                fire: datetime = fire,
+                following: datetime = following,
+                in_time: bool = in_time,
+            ) -> bool:
+                """Queue the digest (or skip a missed one); False when another pass got here."""
                 current = await uow.meetings.get(meeting.id)
                 if current is None or current.next_digest_at != meeting.next_digest_at:
-                    continue  # another pass or a settings change got here first
-                if now - fire <= DIGEST_GRACE:
+                    return False  # another pass or a settings change got here first
+                if in_time:
                     await uow.notices.add(
                         meeting.id,
                         None,
@@ -222,24 +257,37 @@ class Timekeeper:
                     await uow.meetings.update_settings(
                         meeting.id, next_digest_at=following, digest_since=now
                     )
-                    sweep.digests.append(meeting.id)
                 else:
                     await uow.meetings.update_settings(meeting.id, next_digest_at=following)
-                    sweep.skipped_digests.append(meeting.id)
-                    log.warning(
-                        "digest skipped: missed by more than the grace period",
-                        extra={"meeting_id": meeting.id, "due": fire.isoformat()},
-                    )
+                return True
+
+            if not await self._store.transact(post):
+                continue
+            if in_time:
+                sweep.digests.append(meeting.id)
+            else:
+                sweep.skipped_digests.append(meeting.id)
+                log.warning(
+                    "digest skipped: missed by more than the grace period",
+                    extra={"meeting_id": meeting.id, "due": fire.isoformat()},
+                )
             self._planner.plan(digest_job(meeting.id), following)
 
     async def plan_all(self) -> int:
         """Give the scheduler a job for every future deadline, reminder and digest in the
         database (the source of truth); returns how many."""
-        async with self._store.read() as uow:
-            deadlines = await uow.items.planned_deadlines()
-            reminders = await uow.sessions.planned_reminders()
-            digests = await uow.meetings.planned_digests()
-            agendas = await uow.agendas.planned()
+
+        async def unit(
+            uow: UnitOfWork,
+        ) -> tuple[list[tuple[int, datetime]], ...]:
+            return (
+                await uow.items.planned_deadlines(),
+                await uow.sessions.planned_reminders(),
+                await uow.meetings.planned_digests(),
+                await uow.agendas.planned(),
+            )
+
+        deadlines, reminders, digests, agendas = await self._store.query(unit)
         for item_id, at in deadlines:
             self._planner.plan(deadline_job(item_id), at)
         for session_id, at in reminders:

@@ -8,7 +8,7 @@ from datetime import datetime
 
 from bot.domain.model import AgendaProposal
 from storage.sqlite import rows
-from storage.sqlite.database import Statements
+from storage.sqlite.units import Statements
 
 
 def _proposal(row: sqlite3.Row) -> AgendaProposal:
@@ -79,4 +79,6 @@ class SqliteAgendaRepository:
 
     async def mark_inquorate(self, proposal_id: int) -> None:
         """Its deadline passed without a quorum: it closed without being adopted."""
-        self._conn.defer("UPDATE agenda_proposals SET inquorate = 1 WHERE id = ?", (proposal_id,))
+        await self._conn.execute(
+            "UPDATE agenda_proposals SET inquorate = 1 WHERE id = ?", (proposal_id,)
+        )

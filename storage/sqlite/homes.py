@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from storage.sqlite import rows
-from storage.sqlite.database import Statements
+from storage.sqlite.units import Statements
 
 
 class SqliteHomeRepository:
@@ -14,7 +14,7 @@ class SqliteHomeRepository:
 
     async def opened(self, team_id: str, user_id: str, now: datetime) -> None:
         """The user opened the Home tab: publish it now, and keep it fresh from now on."""
-        self._conn.defer(
+        await self._conn.execute(
             "INSERT INTO home_views (team_id, user_id, opened_at) VALUES (?, ?, ?)"
             " ON CONFLICT (team_id, user_id) DO UPDATE SET opened_at = excluded.opened_at,"
             " revision = revision + 1",
@@ -23,7 +23,7 @@ class SqliteHomeRepository:
 
     async def mark_stale(self, meeting_id: int) -> None:
         """Every Home view that shows this meeting (its members' and chairs') needs redrawing."""
-        self._conn.defer(
+        await self._conn.execute(
             "UPDATE home_views SET revision = revision + 1"
             " WHERE team_id = (SELECT team_id FROM meetings WHERE id = ?)"
             " AND (user_id IN (SELECT user_id FROM members WHERE meeting_id = ?)"
@@ -40,7 +40,7 @@ class SqliteHomeRepository:
         return [(r["team_id"], r["user_id"], r["revision"]) for r in fetched]
 
     async def mark_published(self, team_id: str, user_id: str, revision: int) -> None:
-        self._conn.defer(
+        await self._conn.execute(
             "UPDATE home_views SET published_revision = max(published_revision, ?)"
             " WHERE team_id = ? AND user_id = ?",
             (revision, team_id, user_id),

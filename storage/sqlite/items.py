@@ -8,7 +8,7 @@ from datetime import datetime
 from bot.domain.model import Decision, Item, Position, PositionState, RecordedPosition
 from bot.domain.rules import ItemStatus, PositionKind, Role
 from storage.sqlite import rows
-from storage.sqlite.database import Statements
+from storage.sqlite.units import Statements
 
 _ITEM_SELECT = (
     "SELECT items.*, delegations.name AS sponsor,"
@@ -150,7 +150,7 @@ class SqliteItemRepository:
     async def set_status(
         self, item_id: int, status: ItemStatus, closed_at: datetime | None = None
     ) -> None:
-        self._conn.defer(
+        await self._conn.execute(
             "UPDATE items SET status = ?, closed_at = ? WHERE id = ?",
             (status, rows.ts(closed_at) if closed_at else None, item_id),
         )
@@ -181,7 +181,7 @@ class SqliteItemRepository:
         user_id: str,
         now: datetime,
     ) -> None:
-        self._conn.defer(
+        await self._conn.execute(
             "INSERT INTO positions (item_id, delegation_id, kind, statement, user_id,"
             " recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
             (item_id, delegation_id, kind.value, statement, user_id, rows.ts(now)),
@@ -197,7 +197,7 @@ class SqliteItemRepository:
         return [r["item_id"] for r in fetched]
 
     async def record_decision(self, decision: Decision) -> None:
-        self._conn.defer(
+        await self._conn.execute(
             "INSERT INTO decisions (item_id, outcome, rule, participants, objections,"
             " decided_at, decided_by, late, quorum, present)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -264,7 +264,7 @@ class SqliteItemRepository:
         ]
 
     async def set_deadline(self, item_id: int, deadline: datetime | None) -> None:
-        self._conn.defer(
+        await self._conn.execute(
             "UPDATE items SET deadline = ? WHERE id = ?",
             (rows.ts(deadline) if deadline else None, item_id),
         )

@@ -9,7 +9,7 @@ from datetime import datetime
 from bot.domain.model import Delegation, Meeting
 from bot.domain.rules import Role
 from storage.sqlite import rows
-from storage.sqlite.database import Statements
+from storage.sqlite.units import Statements
 
 # The chairs and members come along as space-separated lists (Slack ids have no spaces).
 _MEETING_SELECT = (
@@ -140,13 +140,13 @@ class SqliteMeetingRepository:
         if row is None:
             return None
         # It comes back absent: attendance is registered anew, as at its first arrival.
-        self._conn.defer("DELETE FROM attendance WHERE delegation_id = ?", (row["id"],))
+        await self._conn.execute("DELETE FROM attendance WHERE delegation_id = ?", (row["id"],))
         return int(row["id"])
 
     async def add_member(
         self, meeting_id: int, delegation_id: int, user_id: str, now: datetime
     ) -> None:
-        self._conn.defer(
+        await self._conn.execute(
             "INSERT INTO members (meeting_id, user_id, delegation_id, added_at)"
             " VALUES (?, ?, ?, ?)",
             (meeting_id, user_id, delegation_id, rows.ts(now)),
@@ -154,9 +154,9 @@ class SqliteMeetingRepository:
 
     async def remove_delegation(self, delegation_id: int, now: datetime) -> None:
         """Retire a delegation: its members are freed; its past positions stay on record."""
-        self._conn.defer("DELETE FROM members WHERE delegation_id = ?", (delegation_id,))
-        self._conn.defer("DELETE FROM attendance WHERE delegation_id = ?", (delegation_id,))
-        self._conn.defer(
+        await self._conn.execute("DELETE FROM members WHERE delegation_id = ?", (delegation_id,))
+        await self._conn.execute("DELETE FROM attendance WHERE delegation_id = ?", (delegation_id,))
+        await self._conn.execute(
             "UPDATE delegations SET removed_at = ? WHERE id = ?", (rows.ts(now), delegation_id)
         )
 
@@ -175,7 +175,7 @@ class SqliteMeetingRepository:
         assert set(columns) <= allowed, set(columns) - allowed
         values = [rows.ts(v) if isinstance(v, datetime) else v for v in columns.values()]
         assignments = ", ".join(f"{name} = ?" for name in columns)
-        self._conn.defer(
+        await self._conn.execute(
             f"UPDATE meetings SET {assignments} WHERE id = ?",  # noqa: S608
             (*values, meeting_id),
         )

@@ -9,7 +9,7 @@ from typing import Any
 
 from bot.domain.model import Notice, NoticeKind
 from storage.sqlite import rows
-from storage.sqlite.database import Statements
+from storage.sqlite.units import Statements
 
 _NOTICE_SELECT = (
     "SELECT notices.*, meetings.team_id, meetings.channel_id FROM notices"
@@ -53,7 +53,7 @@ class SqliteNoticeRepository:
 
     async def forget_message(self, notice_id: int) -> None:
         """The message was deleted in Slack: the next delivery posts it afresh."""
-        self._conn.defer("UPDATE notices SET message_ts = NULL WHERE id = ?", (notice_id,))
+        await self._conn.execute("UPDATE notices SET message_ts = NULL WHERE id = ?", (notice_id,))
 
     async def touch_latest(self, item_id: int, kind: NoticeKind, *, close: bool = False) -> bool:
         """Touch the item's newest notice of ``kind`` unless it is closed; False if none."""
@@ -68,7 +68,7 @@ class SqliteNoticeRepository:
 
     async def touch_card(self, item_id: int, *, with_block_notice: bool = False) -> None:
         """Bring the item's card up to date, and its open block notice too when asked."""
-        self._conn.defer(
+        await self._conn.execute(
             "UPDATE notices SET revision = revision + 1, next_attempt_at = NULL, attempts = 0"
             " WHERE id = (SELECT max(id) FROM notices WHERE item_id = ? AND kind = 'item-card')"
             " OR (? AND closed = 0 AND id = (SELECT max(id) FROM notices"
@@ -78,7 +78,7 @@ class SqliteNoticeRepository:
 
     async def touch(self, notice_id: int, *, close: bool = False) -> None:
         """Ask for the message to be brought up to date (coalesced with any pending edit)."""
-        self._conn.defer(
+        await self._conn.execute(
             "UPDATE notices SET revision = revision + 1, closed = closed OR ?,"
             " next_attempt_at = NULL, attempts = 0 WHERE id = ?",
             (int(close), notice_id),
@@ -102,7 +102,7 @@ class SqliteNoticeRepository:
         return rows.opt_dt(row[0]) if row else None
 
     async def mark_delivered(self, notice_id: int, revision: int, message_ts: str) -> None:
-        self._conn.defer(
+        await self._conn.execute(
             "UPDATE notices SET delivered_revision = max(delivered_revision, ?), message_ts = ?,"
             " attempts = 0, next_attempt_at = NULL, last_error = NULL, failed_at = NULL,"
             " uncertain_since = NULL WHERE id = ?",
@@ -110,14 +110,14 @@ class SqliteNoticeRepository:
         )
 
     async def mark_uncertain(self, notice_id: int, since: datetime) -> None:
-        self._conn.defer(
+        await self._conn.execute(
             "UPDATE notices SET uncertain_since = coalesce(uncertain_since, ?) WHERE id = ?",
             (rows.ts(since), notice_id),
         )
 
     async def adopt_message(self, notice_id: int, message_ts: str) -> None:
         """A post thought lost was found in the channel: edit it from now on."""
-        self._conn.defer(
+        await self._conn.execute(
             "UPDATE notices SET message_ts = ?, uncertain_since = NULL WHERE id = ?",
             (message_ts, notice_id),
         )
@@ -125,7 +125,7 @@ class SqliteNoticeRepository:
     async def first_delivery(self, event_id: str, now: datetime) -> bool:
         """Record an Events API delivery; False when this event id was seen before (a retry).
         Entries older than a day are pruned: Slack retries within minutes."""
-        self._conn.defer(
+        await self._conn.execute(
             "DELETE FROM seen_events WHERE seen_at < ?", (rows.ts(now - timedelta(days=1)),)
         )
         cursor = await self._conn.execute(
@@ -145,14 +145,14 @@ class SqliteNoticeRepository:
     ) -> None:
         """Record a failed delivery: retried at ``retry_at``, or given up when it is None."""
         if retry_at is None:
-            self._conn.defer(
+            await self._conn.execute(
                 "UPDATE notices SET delivered_revision = max(delivered_revision, ?),"
                 " next_attempt_at = NULL, last_error = ?, failed_at = ?,"
                 " attempts = attempts + 1 WHERE id = ?",
                 (revision, error, rows.ts(failed_at), notice_id),
             )
         else:
-            self._conn.defer(
+            await self._conn.execute(
                 "UPDATE notices SET next_attempt_at = ?, last_error = ?, failed_at = ?,"
                 " attempts = attempts + 1 WHERE id = ?",
                 (rows.ts(retry_at), error, rows.ts(failed_at), notice_id),
@@ -160,7 +160,7 @@ class SqliteNoticeRepository:
 
     async def skip(self, notice_id: int, revision: int) -> None:
         """Nothing is left to announce (its subject is gone): stop trying, without an error."""
-        self._conn.defer(
+        await self._conn.execute(
             "UPDATE notices SET delivered_revision = max(delivered_revision, ?),"
             " next_attempt_at = NULL WHERE id = ?",
             (revision, notice_id),

@@ -6,7 +6,7 @@ from datetime import datetime
 
 from bot.domain.model import Session
 from storage.sqlite import rows
-from storage.sqlite.database import Statements
+from storage.sqlite.units import Statements
 
 
 class SqliteSessionRepository:
@@ -56,16 +56,16 @@ class SqliteSessionRepository:
         return rows.session(row) if row else None
 
     async def remove(self, session_id: int, now: datetime) -> None:
-        self._conn.defer(
+        await self._conn.execute(
             "UPDATE sessions SET removed_at = ? WHERE id = ?", (rows.ts(now), session_id)
         )
-        self._conn.defer(
+        await self._conn.execute(
             "UPDATE items SET session_id = NULL WHERE session_id = ? AND status = 'open'",
             (session_id,),
         )
 
     async def set_remind_at(self, session_id: int, remind_at: datetime) -> None:
-        self._conn.defer(
+        await self._conn.execute(
             "UPDATE sessions SET remind_at = ? WHERE id = ?", (rows.ts(remind_at), session_id)
         )
 
