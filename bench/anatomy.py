@@ -40,7 +40,7 @@ async def anatomy(bench: Bench) -> None:
             for i in range(bench.objections):
                 caller = Caller(TEAM_ID, CHANNEL, member_id(PREFIX, i))
                 started = time.perf_counter()
-                await plenary.meetings.object(caller, number, f"Reason {i} for objecting")
+                await plenary.positions.object(caller, number, f"Reason {i} for objecting")
                 times.append(time.perf_counter() - started)
             firsts.append(mean(times[:EDGE]))
             lasts.append(mean(times[-EDGE:]))
@@ -64,7 +64,7 @@ async def anatomy(bench: Bench) -> None:
         trips = plenary.db.trips
         for i in range(EDGE):
             caller = Caller(TEAM_ID, CHANNEL, member_id(PREFIX, i))
-            await plenary.meetings.object(caller, bench.runs + 1, "x")
+            await plenary.positions.object(caller, bench.runs + 1, "x")
         per_objection = statements / EDGE
         trips_per_objection = (plenary.db.trips - trips) / EDGE
     finally:

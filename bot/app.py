@@ -29,9 +29,11 @@ from bot.requestlog import LoggedApp
 from bot.scheduling.planner import ApsPlanner
 from bot.services.deliveries import Deliveries
 from bot.services.home import HomeService
-from bot.services.meetings import MeetingService
+from bot.services.items import ItemService
+from bot.services.positions import PositionService
 from bot.services.procedure import ProcedureService
 from bot.services.sessions import ScheduleService
+from bot.services.setup import SetupService
 from bot.services.timekeeper import Timekeeper
 from handlers import (
     cards,
@@ -59,7 +61,9 @@ class Plenary:
 
     app: AsyncApp
     db: Database
-    meetings: MeetingService
+    setup: SetupService
+    items: ItemService
+    positions: PositionService
     announcer: Announcer
     client: AsyncWebClient
     schedule: ScheduleService
@@ -121,7 +125,9 @@ def _assemble(settings: Settings, clock: Clock, db: Database, pace_seconds: floa
     client = web_client(settings)
     announcer = Announcer(store, client, clock, pace_seconds=pace_seconds)
     planner = ApsPlanner()
-    meetings = MeetingService(store, clock, notify=announcer.wake, planner=planner)
+    setup = SetupService(store, clock, notify=announcer.wake, planner=planner)
+    items = ItemService(store, clock, notify=announcer.wake, planner=planner)
+    positions = PositionService(store, clock, notify=announcer.wake, planner=planner)
     schedule = ScheduleService(store, clock, planner, notify=announcer.wake)
     timekeeper = Timekeeper(store, clock, planner, notify=announcer.wake)
     planner.set_on_fire(timekeeper.run_due)
@@ -149,19 +155,21 @@ def _assemble(settings: Settings, clock: Clock, db: Database, pace_seconds: floa
     # No global middleware, and the listeners a burst hits first: Bolt runs every global
     # middleware, and tries each listener's matcher in turn, building keyword arguments for
     # each, on every request (a third of the objection's time before this order).
-    objections.register(app, meetings)
-    cards.register(app, meetings)
+    objections.register(app, positions, setup)
+    cards.register(app, items, positions)
     router = MeetingRouter()
     sessions_handlers.register(router, schedule)
     procedure_handlers.register(router, procedure)
-    meeting.register(app, meetings, router)
-    motions.register(app, meetings)
-    home.register(app, meetings, homes, Deliveries(store, clock))
+    meeting.register(app, setup, items, router)
+    motions.register(app, items, setup)
+    home.register(app, items, homes, Deliveries(store, clock))
     errors.register(app)
     return Plenary(
         app=app,
         db=db,
-        meetings=meetings,
+        setup=setup,
+        items=items,
+        positions=positions,
         announcer=announcer,
         client=client,
         schedule=schedule,

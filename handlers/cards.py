@@ -17,12 +17,13 @@ from bot.domain.model import Item
 from bot.domain.rules import PositionKind
 from bot.render import answers, forms
 from bot.render.blocks import Message
+from bot.services.items import ItemService
 from bot.services.lookups import Caller
-from bot.services.meetings import MeetingService
+from bot.services.positions import PositionService
 from handlers.listening import on_item_button, pressed, refuse_fields
 
 
-def register(app: AsyncApp, meetings: MeetingService) -> None:
+def register(app: AsyncApp, items: ItemService, positions: PositionService) -> None:
     def form_opener(
         kind: PositionKind, form: Callable[[Item], dict[str, Any]]
     ) -> Callable[[Caller, int, dict[str, Any], AsyncWebClient], Awaitable[None]]:
@@ -31,8 +32,8 @@ def register(app: AsyncApp, meetings: MeetingService) -> None:
         async def open_form(
             caller: Caller, number: int, body: dict[str, Any], client: AsyncWebClient
         ) -> None:
-            item = await meetings.item(caller, number)
-            await meetings.check_position(caller, number, kind)
+            item = await items.item(caller, number)
+            await positions.check_position(caller, number, kind)
             await client.views_open(trigger_id=body["trigger_id"], view=form(item))
 
         return open_form
@@ -40,25 +41,25 @@ def register(app: AsyncApp, meetings: MeetingService) -> None:
     async def withdraw(
         caller: Caller, number: int, body: dict[str, Any], client: AsyncWebClient
     ) -> Message | None:
-        return answers.withdrawal_receipt(await meetings.withdraw_position(caller, number))
+        return answers.withdrawal_receipt(await positions.withdraw_position(caller, number))
 
     async def cosponsor(
         caller: Caller, number: int, body: dict[str, Any], client: AsyncWebClient
     ) -> Message | None:
-        change = await meetings.record_position(caller, number, PositionKind.SUPPORT, "")
+        change = await positions.record_position(caller, number, PositionKind.SUPPORT, "")
         return answers.position_receipt(change, PositionKind.SUPPORT)
 
     on_item_button(
-        app, meetings, Action.OBJECT, form_opener(PositionKind.OBJECTION, forms.objection_form)
+        app, items, Action.OBJECT, form_opener(PositionKind.OBJECTION, forms.objection_form)
     )
     on_item_button(
         app,
-        meetings,
+        items,
         Action.STATE_POSITION,
         form_opener(PositionKind.RESERVATION, forms.position_form),
     )
-    on_item_button(app, meetings, Action.WITHDRAW_OBJECTION, withdraw)
-    on_item_button(app, meetings, Action.COSPONSOR, cosponsor)
+    on_item_button(app, items, Action.WITHDRAW_OBJECTION, withdraw)
+    on_item_button(app, items, Action.COSPONSOR, cosponsor)
 
     async def on_position_form(ack: AsyncAck, body: dict[str, Any], view: dict[str, Any]) -> None:
         request = read_position_form(view)
@@ -67,7 +68,7 @@ def register(app: AsyncApp, meetings: MeetingService) -> None:
             return
         team, user, _ = pressed(body)
         try:
-            await meetings.position_submitted(team, user, request)
+            await positions.position_submitted(team, user, request)
         except PlenaryError as err:
             await refuse_fields(ack, request.refused(err))
             return

@@ -13,16 +13,14 @@ from bot.render import answers
 from bot.render.blocks import Message
 from bot.services.deliveries import Deliveries
 from bot.services.home import HomeService
+from bot.services.items import ItemService
 from bot.services.lookups import Caller
-from bot.services.meetings import MeetingService
 from handlers.listening import on_item_button
 
 log = logging.getLogger(__name__)
 
 
-def register(
-    app: AsyncApp, meetings: MeetingService, homes: HomeService, deliveries: Deliveries
-) -> None:
+def register(app: AsyncApp, items: ItemService, homes: HomeService, deliveries: Deliveries) -> None:
     @app.event("app_home_opened")
     async def on_home_opened(event: dict[str, Any], body: dict[str, Any]) -> None:
         if not await deliveries.first(str(body.get("event_id", ""))):
@@ -36,7 +34,7 @@ def register(
     async def decide(
         caller: Caller, number: int, body: dict[str, Any], client: AsyncWebClient
     ) -> Message | None:
-        result = await meetings.decide(caller, number)
+        result = await items.decide(caller, number)
         return answers.item_decided(result.item, from_home=True)
 
-    on_item_button(app, meetings, Action.DECIDE, decide)
+    on_item_button(app, items, Action.DECIDE, decide)

@@ -16,8 +16,8 @@ from bot.commands.submissions import FieldErrors
 from bot.domain.errors import PlenaryError
 from bot.render import answers, forms
 from bot.render.blocks import Message
+from bot.services.items import ItemService
 from bot.services.lookups import Caller
-from bot.services.meetings import MeetingService
 
 
 def caller_of(command: dict[str, Any]) -> Caller:
@@ -47,21 +47,19 @@ def pressed(body: dict[str, Any]) -> tuple[str, str, str | None]:
 
 
 async def caller_for_item(
-    meetings: MeetingService, body: dict[str, Any], value: str
+    items: ItemService, body: dict[str, Any], value: str
 ) -> tuple[Caller, int]:
     """Unpack and check a button's item reference against where it was pressed."""
     team, user, channel = pressed(body)
     ref = ItemRef.unpack(value)
-    base, number = await meetings.item_for_button(team, channel, ref.meeting_id, ref.item_id)
+    base, number = await items.item_for_button(team, channel, ref.meeting_id, ref.item_id)
     return Caller(base.team_id, base.channel_id, user), number
 
 
 ItemButton = Callable[[Caller, int, dict[str, Any], AsyncWebClient], Awaitable[Message | None]]
 
 
-def on_item_button(
-    app: AsyncApp, meetings: MeetingService, action_id: Action, run: ItemButton
-) -> None:
+def on_item_button(app: AsyncApp, items: ItemService, action_id: Action, run: ItemButton) -> None:
     """Register a button on an item: acknowledge, check its value against where it was
     pressed, run it, and tell the presser the result (unless it opened a form)."""
 
@@ -75,7 +73,7 @@ def on_item_button(
     ) -> None:
         await ack()
         try:
-            caller, number = await caller_for_item(meetings, body, str(action.get("value", "")))
+            caller, number = await caller_for_item(items, body, str(action.get("value", "")))
             message = await run(caller, number, body, client)
         except PlenaryError as err:
             message = answers.error(err)

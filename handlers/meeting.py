@@ -21,12 +21,13 @@ from bot.commands.meeting import (
 )
 from bot.render import answers, command_help
 from bot.render.blocks import Message
+from bot.services.items import ItemService
 from bot.services.lookups import Caller
-from bot.services.meetings import MeetingService
+from bot.services.setup import SetupService
 from handlers.listening import MeetingRouter, answer, caller_of
 
 
-def register(app: AsyncApp, meetings: MeetingService, router: MeetingRouter) -> None:
+def register(app: AsyncApp, setup: SetupService, items: ItemService, router: MeetingRouter) -> None:
     """``/meeting``: its own subcommands run here; the others go where ``router`` sends them."""
 
     @app.command("/meeting")
@@ -37,31 +38,33 @@ def register(app: AsyncApp, meetings: MeetingService, router: MeetingRouter) -> 
         if run is not None:
             await answer(ack, await run(caller, request))
         else:
-            await answer(ack, await _run(meetings, caller, request))
+            await answer(ack, await _run(setup, items, caller, request))
 
 
-async def _run(meetings: MeetingService, caller: Caller, request: MeetingRequest) -> Message:
+async def _run(
+    setup: SetupService, items: ItemService, caller: Caller, request: MeetingRequest
+) -> Message:
     match request:
         case StartMeeting(title):
-            return answers.meeting_chaired(await meetings.start(caller, title))
+            return answers.meeting_chaired(await setup.start(caller, title))
         case AddChair(user_id):
-            added = await meetings.add_chair(caller, user_id)
+            added = await setup.add_chair(caller, user_id)
             return answers.chair_added(user_id, added=added)
         case AddDelegation():
-            return answers.delegation_registered(await meetings.add_delegation(caller, request))
+            return answers.delegation_registered(await setup.add_delegation(caller, request))
         case RemoveDelegation(name):
-            return answers.delegation_removed(await meetings.remove_delegation(caller, name))
+            return answers.delegation_removed(await setup.remove_delegation(caller, name))
         case ListDelegations():
-            meeting, found = await meetings.delegations(caller)
+            meeting, found = await setup.delegations(caller)
             return answers.delegations(meeting, found)
         case ShowAgenda():
-            view = await meetings.agenda(caller)
+            view = await items.agenda(caller)
             return answers.agenda(view.meeting, view.items, view.decisions, view.participants)
         case WithdrawItem(number):
-            return answers.item_withdrawn(await meetings.withdraw_item(caller, number))
+            return answers.item_withdrawn(await items.withdraw_item(caller, number))
         case Decide(number, confirmed):
-            result = await meetings.decide(caller, number, confirmed=confirmed)
+            result = await items.decide(caller, number, confirmed=confirmed)
             return answers.item_decided(result.item)
         case _:
-            where, delegation = await meetings.role_of(caller)
+            where, delegation = await setup.role_of(caller)
             return command_help.help_text(where, delegation, caller.user_id)

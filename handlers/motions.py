@@ -15,11 +15,12 @@ from bot.commands.submissions import FieldErrors, read_tabling_form
 from bot.commands.tokens import ShowHelp
 from bot.domain.errors import PlenaryError
 from bot.render import answers, command_help, forms
-from bot.services.meetings import MeetingService
+from bot.services.items import ItemService
+from bot.services.setup import SetupService
 from handlers.listening import answer, caller_of, pressed, refuse_fields, tell
 
 
-def register(app: AsyncApp, meetings: MeetingService) -> None:
+def register(app: AsyncApp, items: ItemService, setup: SetupService) -> None:
     @app.command("/table-motion")
     async def on_table_motion(
         ack: AsyncAck, command: dict[str, Any], client: AsyncWebClient
@@ -27,18 +28,18 @@ def register(app: AsyncApp, meetings: MeetingService) -> None:
         caller = caller_of(command)
         request = parse_table_motion(str(command.get("text", "")))
         if isinstance(request, ShowHelp):
-            meeting, delegation = await meetings.role_of(caller)
+            meeting, delegation = await setup.role_of(caller)
             await answer(ack, command_help.help_text(meeting, delegation, caller.user_id))
             return
         if isinstance(request, OpenTablingForm):
-            meeting, own, others, sessions = await meetings.tabling_context(caller)
+            meeting, own, others, sessions = await items.tabling_context(caller)
             await client.views_open(
                 trigger_id=command["trigger_id"],
                 view=forms.tabling_form(meeting, own, others, sessions),
             )
             await ack()
             return
-        item = await meetings.table(caller, request)
+        item = await items.table(caller, request)
         await answer(ack, answers.tabled_receipt(item, request.kept_in_text))
 
     @app.action(Action.TABLE)
@@ -53,8 +54,8 @@ def register(app: AsyncApp, meetings: MeetingService) -> None:
         try:
             team, user, _ = pressed(body)
             ref = MeetingRef.unpack(str(action.get("value", "")))
-            caller, _ = await meetings.caller_in(team, user, ref.meeting_id)
-            meeting, own, others, sessions = await meetings.tabling_context(caller)
+            caller, _ = await items.caller_in(team, user, ref.meeting_id)
+            meeting, own, others, sessions = await items.tabling_context(caller)
         except PlenaryError as err:
             await tell(body, respond, client, answers.error(err))
             return
@@ -70,7 +71,7 @@ def register(app: AsyncApp, meetings: MeetingService) -> None:
             return
         team, user, _ = pressed(body)
         try:
-            await meetings.table_submitted(team, user, request)
+            await items.table_submitted(team, user, request)
         except PlenaryError as err:
             await refuse_fields(ack, request.refused(err))
             return

@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.commands.tokens import name_key
 from bot.domain import rules
 from bot.domain.errors import Conflict, NotAllowed, NotFound
 from bot.domain.model import Decision, Delegation, Item, Meeting, NoticeKind, PositionState
@@ -227,3 +228,36 @@ async def decide_item(
     decided = await uow.items.get(item.id)
     assert decided is not None
     return DecisionResult(decided, decision)
+
+
+async def delegation_called(uow: UnitOfWork, meeting: Meeting, name: str) -> Delegation:
+    """The meeting's delegation of that name, in any spelling; refused naming the others."""
+    delegation = await uow.meetings.delegation_named(meeting.id, name_key(name))
+    if delegation is None:
+        known = ", ".join(d.name for d in await uow.meetings.delegations(meeting.id))
+        raise NotFound(
+            f"No delegation is called “{name}” here."
+            + (f" Known delegations: {known}." if known else " None is registered yet.")
+        )
+    return delegation
+
+
+async def button_target(
+    uow: UnitOfWork, team_id: str, channel_id: str | None, meeting_id: int, item_id: int
+) -> tuple[Caller, int]:
+    """Check a button's packed value against where it was pressed: the meeting must be in the
+    presser's workspace (and channel, for a message button) and hold the item. Returns the
+    caller in that meeting (with no user yet) and the item's number."""
+    stale = Conflict(
+        "This button no longer matches an item of this meeting; `/meeting agenda` shows"
+        " the current ones."
+    )
+    meeting = await uow.meetings.get(meeting_id)
+    if meeting is None or meeting.team_id != team_id:
+        raise stale
+    if channel_id is not None and meeting.channel_id != channel_id:
+        raise stale
+    item = await uow.items.get(item_id)
+    if item is None or item.meeting_id != meeting.id:
+        raise stale
+    return Caller(meeting.team_id, meeting.channel_id, ""), item.number

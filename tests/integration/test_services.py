@@ -8,6 +8,7 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
+from bot.services.meetings import MeetingService
 
 from bot.commands.meeting import AddDelegation
 from bot.commands.motions import TableMotion
@@ -23,7 +24,6 @@ from bot.domain.rules import (
 )
 from bot.ports.clock import ManualClock
 from bot.services.lookups import Caller
-from bot.services.meetings import MeetingService
 from storage.sqlite.database import Database
 from storage.sqlite.store import SqliteStore
 from tests.support import cast

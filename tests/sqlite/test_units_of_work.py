@@ -20,8 +20,10 @@ from bot.commands.motions import TableMotion
 from bot.domain.errors import ConfigError
 from bot.domain.rules import Role
 from bot.ports.clock import ManualClock
+from bot.services.items import ItemService
 from bot.services.lookups import Caller
-from bot.services.meetings import MeetingService
+from bot.services.positions import PositionService
+from bot.services.setup import SetupService
 from storage.sqlite.database import SUPPORTED_AIOSQLITE, Database, check_aiosqlite
 from storage.sqlite.store import SqliteStore
 from storage.sqlite.units import Statements, UnitAwaitedError
@@ -273,19 +275,22 @@ async def test_an_objection_and_its_withdrawal_are_one_round_trip_each(tmp_path:
     db = await Database.open(tmp_path / "o.sqlite3")
     try:
         clock = ManualClock(START)
-        meetings = MeetingService(SqliteStore(db), clock, notify=lambda: None, planner=NoTimers())
+        store, timers = SqliteStore(db), NoTimers()
+        setup = SetupService(store, clock, notify=lambda: None, planner=timers)
+        items = ItemService(store, clock, notify=lambda: None, planner=timers)
+        positions = PositionService(store, clock, notify=lambda: None, planner=timers)
         chair = Caller("T1", "C1", "UCHAIR")
-        await meetings.start(chair, "Plenary")
+        await setup.start(chair, "Plenary")
         for name, user in (("Mali", "UMALI"), ("Peru", "UPERU")):
-            await meetings.add_delegation(chair, AddDelegation(name, Role.PARTICIPANT, (user,)))
+            await setup.add_delegation(chair, AddDelegation(name, Role.PARTICIPANT, (user,)))
         mali, peru = Caller("T1", "C1", "UMALI"), Caller("T1", "C1", "UPERU")
-        item = await meetings.table(mali, TableMotion("Adopt the report"))
+        item = await items.table(mali, TableMotion("Adopt the report"))
         trips = db.trips
-        change = await meetings.object(peru, item.number, "Not yet")
+        change = await positions.object(peru, item.number, "Not yet")
         assert db.trips - trips == 1  # BEGIN, the whole unit, COMMIT
         assert change.delegation.name == "Peru"
         trips = db.trips
-        await meetings.withdraw_position(peru, item.number)
+        await positions.withdraw_position(peru, item.number)
         assert db.trips - trips == 1
     finally:
         await db.close()
