@@ -13,51 +13,29 @@ import logging
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
 import aiohttp
-from slack_sdk.errors import SlackApiError, SlackRequestError
+from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.domain.model import Item, Meeting, Notice, NoticeKind
+from bot.delivery.failures import failure_reason, record_failure, slack_refusal
+from bot.delivery.notice_views import render_notice
+from bot.delivery.record_upload import upload_record
+from bot.domain.model import Notice, NoticeKind
 from bot.ports.clock import Clock
 from bot.ports.store import Store, UnitOfWork
 from bot.render import (
     blocks,
-    notices,
-    procedure as render_procedure,
-    sessions as render_schedule,
 )
 from bot.render.home import home_view
-from bot.render.meeting_record import build_record
 from bot.services.home import load_home
-from bot.services.sessions import assemble_digest
 
 log = logging.getLogger(__name__)
 
-# Errors retrying cannot mend: the message is dropped from the outbox and logged.
-PERMANENT_ERRORS = frozenset(
-    {
-        "channel_not_found",
-        "not_in_channel",
-        "is_archived",
-        "invalid_blocks",
-        "msg_too_long",
-        "no_text",
-        "invalid_auth",
-        "account_inactive",
-        "token_revoked",
-        "missing_scope",
-        "restricted_action",
-        "cant_update_message",
-        "edit_window_closed",
-    }
-)
-MAX_BACKOFF = timedelta(minutes=5)
 NOTICE_EVENT = "plenary_notice"  # message metadata type: finds our own posts again
 UNCERTAIN_LOOKBACK = 100  # newest channel messages searched for an unconfirmed post
-MAX_REASON = 300  # characters of an exception's message kept as a notice's last error
 FAILURE_WINDOW = timedelta(days=1)  # how far back /healthz counts failed notices
 
 
@@ -200,7 +178,7 @@ class Announcer:
 
     async def _deliver(self, notice: Notice) -> bool:
         if notice.kind is NoticeKind.RECORD:
-            return await self._upload_record(notice)
+            return await upload_record(self._store, self._client, self._clock, notice, self._failed)
         if notice.kind is NoticeKind.MEETING_STARTED and notice.message_ts is None:
             await self._join(notice.channel_id)
 
@@ -274,63 +252,6 @@ class Announcer:
                 extra={"channel": channel_id, "exception": type(exc).__name__},
             )
 
-    async def _upload_record(self, notice: Notice) -> bool:
-        """The meeting record as two files in the channel (Slack's external upload flow)."""
-
-        async def unit(uow: UnitOfWork) -> tuple[Meeting, list[Item], str, str]:
-            meeting = await uow.meetings.get(notice.meeting_id)
-            assert meeting is not None
-            items = await uow.items.all(meeting.id)
-            markdown, table = build_record(
-                meeting,
-                items,
-                await uow.items.decisions(meeting.id),
-                await uow.items.position_history(meeting.id),
-                self._clock.now(),
-            )
-            return meeting, items, markdown, table
-
-        meeting, items, markdown, table = await self._store.query(unit)
-        stem = f"record-{self._clock.now():%Y%m%d-%H%M}"
-        try:
-            await self._client.files_upload_v2(
-                channel=notice.channel_id,
-                initial_comment=render_procedure.record_comment(meeting, len(items)),
-                file_uploads=[
-                    {"content": markdown, "filename": f"{stem}.md", "title": "Meeting record"},
-                    {"content": table, "filename": f"{stem}.csv", "title": "Meeting record (CSV)"},
-                ],
-            )
-        except Exception as exc:
-            refused = slack_refusal(exc)
-            if refused is not None or isinstance(exc, SlackRequestError):
-                # Slack refused a step, or a file's upload failed before the completion call:
-                # nothing was shared, so trying again cannot share it twice.
-                await self._failed(notice, refused or failure_reason(exc), exc)
-                return False
-            # Anything else may have struck once the completion call was made (slack_sdk
-            # reads its answer after Slack has shared the files): uploading again could
-            # share the record twice, so it is not retried. The chair can ask for it again.
-            reason = failure_reason(exc)
-            failed_at = self._clock.now()
-            await self._store.transact(
-                lambda uow: uow.notices.mark_failed(
-                    notice.id, reason, None, notice.revision, failed_at=failed_at
-                )
-            )
-            log.error(
-                "record upload failed and is not retried; run /meeting record again"
-                " if it is missing",
-                extra={"notice_id": notice.id, "kind": notice.kind.value, "error": reason},
-                exc_info=not _is_connection_error(exc),
-            )
-            return False
-
-        await self._store.transact(
-            lambda uow: uow.notices.mark_delivered(notice.id, notice.revision, "files")
-        )
-        return True
-
     async def _find_posted(self, notice: Notice) -> str | None:
         """The ts of this notice's message if an earlier, unconfirmed post did land."""
         try:
@@ -356,118 +277,5 @@ class Announcer:
         return None
 
     async def _failed(self, notice: Notice, error: str, exc: Exception) -> None:
-        """Record the failure on the notice and retry it with backoff, unless Slack's answer
-        says retrying cannot mend it."""
-        permanent = error in PERMANENT_ERRORS
-        if error == "message_not_found":
-            # The message was deleted in Slack: post it afresh rather than lose it.
-            permanent = False
-        retry_at = None
-        if not permanent:
+        if await record_failure(self._store, self._clock, notice, error, exc):
             self.healthy = False
-            backoff = min(timedelta(seconds=2 ** min(notice.attempts, 10)), MAX_BACKOFF)
-            retry_at = self._clock.now() + backoff
-
-        async def unit(uow: UnitOfWork) -> None:
-            if error == "message_not_found":
-                await uow.notices.forget_message(notice.id)
-            await uow.notices.mark_failed(
-                notice.id, error, retry_at, notice.revision, failed_at=self._clock.now()
-            )
-
-        await self._store.transact(unit)
-        # A surprise (neither Slack's answer nor a lost connection) keeps its traceback.
-        surprise = slack_refusal(exc) is None and not _is_connection_error(exc)
-        log.log(
-            logging.ERROR if surprise else logging.WARNING,
-            "notice delivery failed",
-            extra={
-                "notice_id": notice.id,
-                "kind": notice.kind.value,
-                "error": error,
-                "permanent": permanent,
-                "retry_at": retry_at.isoformat() if retry_at else None,
-                "exception": type(exc).__name__,
-            },
-            exc_info=surprise,
-        )
-
-
-def slack_refusal(exc: Exception) -> str | None:
-    """Slack's error code when Slack answered and refused the call (so did none of it);
-    None when no answer was read: a lost connection, an unreadable answer, anything else."""
-    if not isinstance(exc, SlackApiError):
-        return None
-    # An unreadable answer leaves slack_sdk's raw HTTP response here, not a parsed one.
-    data = getattr(exc.response, "data", None)
-    if isinstance(data, dict) and data.get("ok") is False and isinstance(data.get("error"), str):
-        return str(data["error"])
-    return None
-
-
-def failure_reason(exc: Exception) -> str:
-    """What went wrong, in one line short enough for the notice's row and the log."""
-    message = str(exc).replace("\n", " ")
-    reason = f"{type(exc).__name__}: {message}" if message else type(exc).__name__
-    return reason if len(reason) <= MAX_REASON else reason[: MAX_REASON - 1] + "…"
-
-
-def _is_connection_error(exc: Exception) -> bool:
-    return isinstance(exc, aiohttp.ClientError | OSError | TimeoutError)
-
-
-async def render_notice(uow: UnitOfWork, notice: Notice) -> blocks.Message | None:
-    """Render a notice from the meeting's current state; None when its subject is gone."""
-    meeting = await uow.meetings.get(notice.meeting_id)
-    if meeting is None:
-        return None
-    if notice.kind is NoticeKind.MEETING_STARTED:
-        return notices.meeting_started(meeting)
-    if notice.kind in (NoticeKind.AGENDA_PROPOSED, NoticeKind.AGENDA_ADOPTED):
-        proposal = await uow.agendas.get(int(notice.payload["proposal"]))
-        if proposal is None:
-            return None
-        items = [i for i in await uow.items.all(meeting.id) if i.id in proposal.items]
-        if notice.kind is NoticeKind.AGENDA_PROPOSED:
-            return render_procedure.agenda_proposed(meeting, proposal, items)
-        return render_procedure.agenda_adopted(
-            meeting, proposal, items, await uow.items.decisions(meeting.id), notice.payload
-        )
-    if notice.kind is NoticeKind.REMINDER:
-        session = await uow.sessions.get(int(notice.payload["session_id"]))
-        if session is None:
-            return None
-        return render_schedule.reminder(
-            meeting, session, await uow.items.open_in_session(session.id)
-        )
-    if notice.kind is NoticeKind.DIGEST:
-        digest = await assemble_digest(
-            uow,
-            meeting,
-            since=datetime.fromisoformat(notice.payload["since"])
-            if notice.payload.get("since")
-            else None,
-            until=datetime.fromisoformat(notice.payload["until"]),
-            late=bool(notice.payload.get("late")),
-        )
-        return render_schedule.digest(digest)
-    item = await uow.items.get(notice.item_id) if notice.item_id is not None else None
-    if item is None:
-        return None
-    if notice.kind is NoticeKind.ITEM_CARD:
-        participants = await uow.meetings.count_participants(meeting.id)
-        return notices.item_card(item, meeting, participants)
-    if notice.kind is NoticeKind.BLOCKED:
-        return notices.blocked_notice(item, meeting, closed=notice.closed)
-    if notice.kind is NoticeKind.INQUORATE:
-        return render_procedure.inquorate_notice(
-            item,
-            str(notice.payload.get("why", "")),
-            str(notice.payload.get("cause", "quorum")),
-        )
-    if notice.kind is NoticeKind.WITHDRAWN:
-        return notices.withdrawn_notice(item, by_chair=notice.payload.get("as") == "chair")
-    if notice.kind is NoticeKind.UNBLOCKED:
-        return notices.unblocked_notice(item, meeting)
-    decision = await uow.items.decision(item.id)  # NoticeKind.OUTCOME
-    return notices.outcome_notice(item, decision, meeting) if decision else None
