@@ -5,6 +5,7 @@
     ├── NotFound(LookupError)         no such meeting, delegation or item here
     ├── NotAllowed(PermissionError)   the caller's role does not permit this
     └── Conflict(RuntimeError)        the request clashes with the current state
+        └── Duplicate                 it would record twice what may exist once
     ConfigError(ValueError)           a setting is missing or invalid at start-up (not a user error)
 
 Every PlenaryError carries ``usage``: the usage line of the command that failed, so the
@@ -47,6 +48,13 @@ class NotAllowed(PlenaryError, PermissionError):
 
 class Conflict(PlenaryError, RuntimeError):
     """The action clashes with the current state (already decided, already registered…)."""
+
+
+class Duplicate(Conflict):
+    """The change would record twice what may exist once: a delegation's name in a meeting, a
+    user's membership, a delegation's current position on an item, a channel's meeting.
+
+    Storage raises it whatever its backend, when a uniqueness rule refuses the change."""
 
 
 class ConfigError(ValueError):

@@ -42,7 +42,7 @@ class ProcedureService:
             meeting = await meeting_of(uow, caller)
             require_chair(meeting, caller, "change the decision rule")
             before = await standing_of(uow, meeting.id)
-            await uow.meetings.update_settings(meeting.id, rule=rule.encode())
+            await uow.meetings.set_rule(meeting.id, rule)
             # Items shown as blocked (or not) may read otherwise under the new rule.
             await announce_standing_changes(uow, meeting.id, before, self._clock.now())
             return await uow.meetings.get(meeting.id)
@@ -56,7 +56,7 @@ class ProcedureService:
         async def unit(uow: UnitOfWork) -> tuple[Meeting | None, int]:
             meeting = await meeting_of(uow, caller)
             require_chair(meeting, caller, "set the quorum")
-            await uow.meetings.update_settings(meeting.id, quorum=quorum)
+            await uow.meetings.set_quorum(meeting.id, quorum)
             return await uow.meetings.get(meeting.id), await uow.meetings.count_present(meeting.id)
 
         updated, present = await self._store.transact(unit)

@@ -54,12 +54,13 @@ class ScheduleService:
         async def unit(uow: UnitOfWork) -> Meeting | None:
             meeting = await meeting_of(uow, caller)
             require_chair(meeting, caller, "change the meeting's time zone")
-            columns: dict[str, object] = {"timezone": tz.key}
-            if meeting.digest_time is not None:
-                columns["next_digest_at"] = next_fire_after(
-                    self._clock.now(), meeting.digest_time, tz
-                )
-            await uow.meetings.update_settings(meeting.id, **columns)
+            # The digest keeps its local time, so its next run moves with the zone.
+            next_digest_at = (
+                next_fire_after(self._clock.now(), meeting.digest_time, tz)
+                if meeting.digest_time is not None
+                else None
+            )
+            await uow.meetings.set_timezone(meeting.id, tz.key, next_digest_at)
             return await uow.meetings.get(meeting.id)
 
         updated = await self._store.transact(unit)
@@ -71,8 +72,7 @@ class ScheduleService:
         async def unit(uow: UnitOfWork) -> Meeting | None:
             meeting = await meeting_of(uow, caller)
             require_chair(meeting, caller, "set the objection window")
-            seconds = int(window.total_seconds()) if window else None
-            await uow.meetings.update_settings(meeting.id, window_seconds=seconds)
+            await uow.meetings.set_window(meeting.id, window)
             return await uow.meetings.get(meeting.id)
 
         updated = await self._store.transact(unit)
@@ -83,7 +83,7 @@ class ScheduleService:
         async def unit(uow: UnitOfWork) -> tuple[Meeting | None, list[tuple[int, datetime]]]:
             meeting = await meeting_of(uow, caller)
             require_chair(meeting, caller, "set the reminder lead time")
-            await uow.meetings.update_settings(meeting.id, reminder_minutes=minutes)
+            await uow.meetings.set_reminder_minutes(meeting.id, minutes)
             sessions = [s for s in await uow.sessions.all(meeting.id) if s.reminded_at is None]
             planned = []
             for session in sessions:
@@ -104,16 +104,10 @@ class ScheduleService:
         async def unit(uow: UnitOfWork) -> Meeting | None:
             meeting = await meeting_of(uow, caller)
             require_chair(meeting, caller, "set the daily digest")
-            if at is None:
-                await uow.meetings.update_settings(
-                    meeting.id, digest_time=None, next_digest_at=None
-                )
-            else:
-                await uow.meetings.update_settings(
-                    meeting.id,
-                    digest_time=at.strftime("%H:%M"),
-                    next_digest_at=next_fire_after(now, at, zone(meeting.timezone)),
-                )
+            next_digest_at = (
+                None if at is None else next_fire_after(now, at, zone(meeting.timezone))
+            )
+            await uow.meetings.set_digest(meeting.id, at, next_digest_at)
             return await uow.meetings.get(meeting.id)
 
         updated = await self._store.transact(unit)

@@ -254,11 +254,9 @@ class Timekeeper:
                             "late": now - fire > LATE_AFTER,
                         },
                     )
-                    await uow.meetings.update_settings(
-                        meeting.id, next_digest_at=following, digest_since=now
-                    )
+                    await uow.meetings.advance_digest(meeting.id, following, since=now)
                 else:
-                    await uow.meetings.update_settings(meeting.id, next_digest_at=following)
+                    await uow.meetings.skip_digest(meeting.id, following)
                 return True
 
             if not await self._store.transact(post):

@@ -8,6 +8,7 @@ from datetime import datetime
 from bot.domain.model import Decision, Item, Position, PositionState, RecordedPosition
 from bot.domain.rules import ItemStatus, PositionKind, Role
 from storage.sqlite import rows
+from storage.sqlite.constraints import unique
 from storage.sqlite.units import Statements
 
 _ITEM_SELECT = (
@@ -181,11 +182,12 @@ class SqliteItemRepository:
         user_id: str,
         now: datetime,
     ) -> None:
-        await self._conn.execute(
-            "INSERT INTO positions (item_id, delegation_id, kind, statement, user_id,"
-            " recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
-            (item_id, delegation_id, kind.value, statement, user_id, rows.ts(now)),
-        )
+        with unique("The delegation already holds a position on this item; it ends first."):
+            await self._conn.execute(
+                "INSERT INTO positions (item_id, delegation_id, kind, statement, user_id,"
+                " recorded_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (item_id, delegation_id, kind.value, statement, user_id, rows.ts(now)),
+            )
 
     async def open_items_with_position_of(self, delegation_id: int) -> list[int]:
         fetched = await self._conn.execute_fetchall(
@@ -197,23 +199,24 @@ class SqliteItemRepository:
         return [r["item_id"] for r in fetched]
 
     async def record_decision(self, decision: Decision) -> None:
-        await self._conn.execute(
-            "INSERT INTO decisions (item_id, outcome, rule, participants, objections,"
-            " decided_at, decided_by, late, quorum, present)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-            (
-                decision.item_id,
-                decision.outcome.value,
-                decision.rule.encode(),
-                decision.participants,
-                rows.objections_json(decision.objections),
-                rows.ts(decision.decided_at),
-                decision.decided_by,
-                int(decision.late),
-                decision.quorum,
-                decision.present,
-            ),
-        )
+        with unique("The item was already decided; a decision is recorded once."):
+            await self._conn.execute(
+                "INSERT INTO decisions (item_id, outcome, rule, participants, objections,"
+                " decided_at, decided_by, late, quorum, present)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    decision.item_id,
+                    decision.outcome.value,
+                    decision.rule.encode(),
+                    decision.participants,
+                    rows.objections_json(decision.objections),
+                    rows.ts(decision.decided_at),
+                    decision.decided_by,
+                    int(decision.late),
+                    decision.quorum,
+                    decision.present,
+                ),
+            )
 
     async def deadlines_due(self, now: datetime) -> list[int]:
         fetched = await self._conn.execute_fetchall(

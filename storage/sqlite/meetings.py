@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import sqlite3
 from collections import defaultdict
-from datetime import datetime
+from datetime import datetime, time, timedelta
 
 from bot.domain.model import Delegation, Meeting
-from bot.domain.rules import Role
+from bot.domain.rules import Role, Rule
 from storage.sqlite import rows
+from storage.sqlite.constraints import unique
 from storage.sqlite.units import Statements
 
 # The chairs and members come along as space-separated lists (Slack ids have no spaces).
@@ -67,11 +68,12 @@ class SqliteMeetingRepository:
     async def create(
         self, team_id: str, channel_id: str, title: str, user_id: str, now: datetime
     ) -> Meeting:
-        cursor = await self._conn.execute(
-            "INSERT INTO meetings (team_id, channel_id, title, created_by, created_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (team_id, channel_id, title, user_id, rows.ts(now)),
-        )
+        with unique("This channel already holds a meeting; a channel holds one meeting."):
+            cursor = await self._conn.execute(
+                "INSERT INTO meetings (team_id, channel_id, title, created_by, created_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (team_id, channel_id, title, user_id, rows.ts(now)),
+            )
         meeting_id = cursor.lastrowid
         assert meeting_id is not None
         await self.add_chair(meeting_id, user_id, now)
@@ -116,11 +118,12 @@ class SqliteMeetingRepository:
     async def create_delegation(
         self, meeting_id: int, name: str, name_key: str, role: Role, now: datetime
     ) -> int:
-        cursor = await self._conn.execute(
-            "INSERT INTO delegations (meeting_id, name, name_key, role, created_at)"
-            " VALUES (?, ?, ?, ?, ?)",
-            (meeting_id, name, name_key, role.value, rows.ts(now)),
-        )
+        with unique(f"A delegation named {name} is already registered in this meeting."):
+            cursor = await self._conn.execute(
+                "INSERT INTO delegations (meeting_id, name, name_key, role, created_at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (meeting_id, name, name_key, role.value, rows.ts(now)),
+            )
         assert cursor.lastrowid is not None
         return cursor.lastrowid
 
@@ -146,11 +149,16 @@ class SqliteMeetingRepository:
     async def add_member(
         self, meeting_id: int, delegation_id: int, user_id: str, now: datetime
     ) -> None:
-        await self._conn.execute(
-            "INSERT INTO members (meeting_id, user_id, delegation_id, added_at)"
-            " VALUES (?, ?, ?, ?)",
-            (meeting_id, user_id, delegation_id, rows.ts(now)),
-        )
+        with unique(
+            f"<@{user_id}> already belongs to a delegation; a user can be in one delegation"
+            " per meeting.",
+            mentions=(user_id,),
+        ):
+            await self._conn.execute(
+                "INSERT INTO members (meeting_id, user_id, delegation_id, added_at)"
+                " VALUES (?, ?, ?, ?)",
+                (meeting_id, user_id, delegation_id, rows.ts(now)),
+            )
 
     async def remove_delegation(self, delegation_id: int, now: datetime) -> None:
         """Retire a delegation: its members are freed; its past positions stay on record."""
@@ -160,25 +168,56 @@ class SqliteMeetingRepository:
             "UPDATE delegations SET removed_at = ? WHERE id = ?", (rows.ts(now), delegation_id)
         )
 
-    async def update_settings(self, meeting_id: int, **columns: object) -> None:
-        """Set meeting columns by name (the names come from code, never from users)."""
-        allowed = {
-            "timezone",
-            "window_seconds",
-            "reminder_minutes",
-            "digest_time",
-            "next_digest_at",
-            "digest_since",
-            "quorum",
-            "rule",
-        }
-        assert set(columns) <= allowed, set(columns) - allowed
-        values = [rows.ts(v) if isinstance(v, datetime) else v for v in columns.values()]
-        assignments = ", ".join(f"{name} = ?" for name in columns)
+    async def _set(self, meeting_id: int, assignments: str, values: tuple[object, ...]) -> None:
         await self._conn.execute(
-            f"UPDATE meetings SET {assignments} WHERE id = ?",  # noqa: S608
+            f"UPDATE meetings SET {assignments} WHERE id = ?",  # noqa: S608 - from this module
             (*values, meeting_id),
         )
+
+    async def set_rule(self, meeting_id: int, rule: Rule) -> None:
+        await self._set(meeting_id, "rule = ?", (rule.encode(),))
+
+    async def set_quorum(self, meeting_id: int, quorum: int) -> None:
+        await self._set(meeting_id, "quorum = ?", (quorum,))
+
+    async def set_timezone(
+        self, meeting_id: int, timezone: str, next_digest_at: datetime | None
+    ) -> None:
+        """The meeting's zone, and when its digest (at the same local time) next goes out."""
+        await self._set(
+            meeting_id, "timezone = ?, next_digest_at = ?", (timezone, rows.opt_ts(next_digest_at))
+        )
+
+    async def set_window(self, meeting_id: int, window: timedelta | None) -> None:
+        seconds = int(window.total_seconds()) if window else None
+        await self._set(meeting_id, "window_seconds = ?", (seconds,))
+
+    async def set_reminder_minutes(self, meeting_id: int, minutes: int) -> None:
+        await self._set(meeting_id, "reminder_minutes = ?", (minutes,))
+
+    async def set_digest(
+        self, meeting_id: int, at: time | None, next_digest_at: datetime | None
+    ) -> None:
+        """The digest's local time and its next run; None for both turns it off."""
+        await self._set(
+            meeting_id,
+            "digest_time = ?, next_digest_at = ?",
+            (at.strftime("%H:%M") if at else None, rows.opt_ts(next_digest_at)),
+        )
+
+    async def advance_digest(
+        self, meeting_id: int, next_digest_at: datetime, since: datetime
+    ) -> None:
+        """A digest went out: the next one is due then, and reports from ``since``."""
+        await self._set(
+            meeting_id,
+            "next_digest_at = ?, digest_since = ?",
+            (rows.ts(next_digest_at), rows.ts(since)),
+        )
+
+    async def skip_digest(self, meeting_id: int, next_digest_at: datetime) -> None:
+        """A digest was missed: the next one is due then, and reports from where this would."""
+        await self._set(meeting_id, "next_digest_at = ?", (rows.ts(next_digest_at),))
 
     async def digests_due(self, now: datetime) -> list[Meeting]:
         fetched = await self._conn.execute_fetchall(

@@ -26,6 +26,10 @@ def ts(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
 
 
+def opt_ts(moment: datetime | None) -> str | None:
+    return ts(moment) if moment is not None else None
+
+
 def dt(text: str) -> datetime:
     return datetime.fromisoformat(text).astimezone(UTC)
 
