@@ -1,0 +1,1 @@
+"""The storage contract: every backend behind the same ports, tested alike."""
