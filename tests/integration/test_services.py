@@ -8,11 +8,11 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 import pytest
-from bot.services.meetings import MeetingService
 
 from bot.commands.meeting import AddDelegation
 from bot.commands.motions import TableMotion
 from bot.domain.errors import Conflict, NotAllowed, NotFound, PlenaryError
+from bot.domain.model import RecordedPosition
 from bot.domain.rules import (
     CONSENSUS,
     BlockChange,
@@ -23,9 +23,14 @@ from bot.domain.rules import (
     Role,
 )
 from bot.ports.clock import ManualClock
+from bot.ports.store import UnitOfWork
+from bot.services.items import ItemService
 from bot.services.lookups import Caller
+from bot.services.positions import PositionService
+from bot.services.setup import SetupService
 from storage.sqlite.database import Database
 from storage.sqlite.store import SqliteStore
+from storage.sqlite.units import Statements
 from tests.support import cast
 from tests.support.sqlite_file import snapshot
 
@@ -69,7 +74,9 @@ class Timers:
 
 @dataclass
 class Rig:
-    service: MeetingService
+    setup: SetupService
+    items: ItemService
+    positions: PositionService
     store: SqliteStore
     clock: ManualClock
     wakes: Wakes
@@ -77,13 +84,15 @@ class Rig:
     path: Path
 
     async def notices(self, item_number: int) -> list[tuple[str, int, bool]]:
-        async with self.store.db.read() as conn:
-            fetched = await conn.execute_fetchall(
+        async def unit(statements: Statements) -> list[tuple[str, int, bool]]:
+            fetched = await statements.execute_fetchall(
                 "SELECT kind, revision, closed FROM notices JOIN items"
                 " ON items.id = notices.item_id WHERE items.number = ? ORDER BY notices.id",
                 (item_number,),
             )
             return [(r[0], r[1], bool(r[2])) for r in fetched]
+
+        return await self.store.db.query(unit)
 
 
 @pytest.fixture
@@ -94,29 +103,31 @@ async def rig(tmp_path: Path) -> AsyncIterator[Rig]:
         store = SqliteStore(db)
         clock = ManualClock(cast.START)
         wakes, timers = Wakes(), Timers()
-        service = MeetingService(store=store, clock=clock, notify=wakes, planner=timers)
-        yield Rig(service, store, clock, wakes, timers, path)
+        setup = SetupService(store, clock, notify=wakes, planner=timers)
+        items = ItemService(store, clock, notify=wakes, planner=timers)
+        positions = PositionService(store, clock, notify=wakes, planner=timers)
+        yield Rig(setup, items, positions, store, clock, wakes, timers, path)
     finally:
         await db.close()
 
 
 async def kasane(rig: Rig) -> None:
     """The Kasane intersessional: delegations registered, nothing tabled yet."""
-    await rig.service.start(CHAIR, cast.TITLE)
+    await rig.setup.start(CHAIR, cast.TITLE)
     for delegation in cast.DELEGATIONS:
-        await rig.service.add_delegation(CHAIR, delegation.request())
+        await rig.setup.add_delegation(CHAIR, delegation.request())
 
 
 @pytest.fixture
 async def meeting(rig: Rig) -> Rig:
     """Kasane with #1 open and objected to by Russia, and #2 adopted."""
     await kasane(rig)
-    await rig.service.table(
+    await rig.items.table(
         COALITION, TableMotion("Discuss whether Russian diamonds fund the war in Ukraine")
     )
-    await rig.service.object(RUSSIA, 1, "Outside the mandate of the KP")
-    await rig.service.table(UKRAINE, TableMotion("Annex the letters to the record"))
-    await rig.service.decide(CHAIR, 2)
+    await rig.positions.object(RUSSIA, 1, "Outside the mandate of the KP")
+    await rig.items.table(UKRAINE, TableMotion("Annex the letters to the record"))
+    await rig.items.decide(CHAIR, 2)
     return rig
 
 
@@ -125,15 +136,15 @@ async def meeting(rig: Rig) -> Rig:
 
 async def test_the_kasane_agenda_item_is_blocked_then_excised(rig: Rig) -> None:
     await kasane(rig)
-    item = await rig.service.table(
+    item = await rig.items.table(
         COALITION, TableMotion("Discuss whether Russian diamonds fund the war in Ukraine")
     )
     assert (item.number, item.sponsor) == (1, "KP Civil Society Coalition")
     assert item.status is ItemStatus.OPEN
 
-    first = await rig.service.object(RUSSIA, 1, "Outside the mandate")
-    second = await rig.service.object(BELARUS, 1, "")
-    third = await rig.service.object(MALI, 1, "Political, not technical")
+    first = await rig.positions.object(RUSSIA, 1, "Outside the mandate")
+    second = await rig.positions.object(BELARUS, 1, "")
+    third = await rig.positions.object(MALI, 1, "Political, not technical")
     assert [first.change, second.change, third.change] == [
         BlockChange.NOW_BLOCKED,
         BlockChange.STILL_BLOCKED,
@@ -141,7 +152,7 @@ async def test_the_kasane_agenda_item_is_blocked_then_excised(rig: Rig) -> None:
     ]
 
     rig.clock.advance(timedelta(hours=3))
-    result = await rig.service.decide(CHAIR, 1)
+    result = await rig.items.decide(CHAIR, 1)
 
     assert result.item.status is ItemStatus.BLOCKED
     assert result.decision.outcome is Outcome.BLOCKED
@@ -159,25 +170,25 @@ async def test_the_kasane_agenda_item_is_blocked_then_excised(rig: Rig) -> None:
 
 async def test_an_item_nobody_objects_to_is_adopted(rig: Rig) -> None:
     await kasane(rig)
-    await rig.service.table(UKRAINE, TableMotion("Exclude Russia from the meeting"))
-    result = await rig.service.decide(CHAIR, 1)
+    await rig.items.table(UKRAINE, TableMotion("Exclude Russia from the meeting"))
+    result = await rig.items.decide(CHAIR, 1)
     assert result.item.status is ItemStatus.ADOPTED
     assert result.decision.objections == ()
 
 
 async def test_withdrawing_every_objection_unblocks_the_item(rig: Rig) -> None:
     await kasane(rig)
-    await rig.service.table(UKRAINE, TableMotion("Exclude Russia from the meeting"))
-    await rig.service.object(BELARUS, 1, "")
-    await rig.service.object(MALI, 1, "")
+    await rig.items.table(UKRAINE, TableMotion("Exclude Russia from the meeting"))
+    await rig.positions.object(BELARUS, 1, "")
+    await rig.positions.object(MALI, 1, "")
 
-    one_left = await rig.service.withdraw_position(BELARUS, 1)
-    none_left = await rig.service.withdraw_position(MALI, 1)
+    one_left = await rig.positions.withdraw_position(BELARUS, 1)
+    none_left = await rig.positions.withdraw_position(MALI, 1)
 
     assert one_left.change is BlockChange.STILL_BLOCKED
     assert none_left.change is BlockChange.UNBLOCKED
     assert none_left.item.objections == ()
-    assert (await rig.service.decide(CHAIR, 1)).item.status is ItemStatus.ADOPTED
+    assert (await rig.items.decide(CHAIR, 1)).item.status is ItemStatus.ADOPTED
     kinds = [(kind, closed) for kind, _, closed in await rig.notices(1)]
     assert kinds == [
         ("item-card", False),
@@ -198,31 +209,34 @@ async def test_withdrawing_every_objection_unblocks_the_item(rig: Rig) -> None:
 async def test_a_position_that_does_not_block_can_be_withdrawn_on_its_own(
     meeting: Rig, who: Caller, kind: PositionKind
 ) -> None:
-    await meeting.service.record_position(who, 1, kind, "For the record")
-    withdrawn = await meeting.service.withdraw_position(who, 1)
+    await meeting.positions.record_position(who, 1, kind, "For the record")
+    withdrawn = await meeting.positions.withdraw_position(who, 1)
 
     assert withdrawn.previous is not None
     assert withdrawn.previous.kind is kind
     assert withdrawn.change is BlockChange.NONE  # Russia's objection still blocks alone
-    item = await meeting.service.item(CHAIR, 1)
+    item = await meeting.items.item(CHAIR, 1)
     assert [(p.delegation, p.kind) for p in item.positions] == [
         ("Russian Federation", PositionKind.OBJECTION)
     ]
-    async with meeting.store.read() as uow:
-        history = await uow.items.position_history(item.meeting_id)
+
+    async def position_history(uow: UnitOfWork) -> list[RecordedPosition]:
+        return await uow.items.position_history(item.meeting_id)
+
+    history = await meeting.store.query(position_history)
     ended = [p for p in history if p.kind is kind]
     assert [p.end_reason for p in ended] == ["withdrawn"]
     assert all(p.ended_at is not None for p in ended)
     with pytest.raises(Conflict, match="has no position on #1"):
-        await meeting.service.withdraw_position(who, 1)
+        await meeting.positions.withdraw_position(who, 1)
 
 
 async def test_a_second_member_objecting_again_counts_the_delegation_once(meeting: Rig) -> None:
     before = snapshot(meeting.path)
     wakes = meeting.wakes.count
-    again = await meeting.service.object(Caller(TEAM, CHANNEL, cast.RUSSIA), 1, "")
+    again = await meeting.positions.object(Caller(TEAM, CHANNEL, cast.RUSSIA), 1, "")
     assert (again.replaced, again.change) == (True, BlockChange.NONE)
-    assert (await meeting.service.item(CHAIR, 1)).objections == (
+    assert (await meeting.items.item(CHAIR, 1)).objections == (
         Objection("Russian Federation", "Outside the mandate of the KP"),
     )
     assert snapshot(meeting.path) == before
@@ -230,9 +244,9 @@ async def test_a_second_member_objecting_again_counts_the_delegation_once(meetin
 
 
 async def test_restating_an_objection_replaces_its_reason(meeting: Rig) -> None:
-    restated = await meeting.service.object(RUSSIA, 1, "Not a matter for the KP")
+    restated = await meeting.positions.object(RUSSIA, 1, "Not a matter for the KP")
     assert (restated.updated, restated.change) == (True, BlockChange.STILL_BLOCKED)
-    assert (await meeting.service.item(CHAIR, 1)).objections == (
+    assert (await meeting.items.item(CHAIR, 1)).objections == (
         Objection("Russian Federation", "Not a matter for the KP"),
     )
 
@@ -240,20 +254,20 @@ async def test_restating_an_objection_replaces_its_reason(meeting: Rig) -> None:
 async def test_removing_a_delegation_lapses_its_objections_and_frees_its_members(
     meeting: Rig,
 ) -> None:
-    removed = await meeting.service.remove_delegation(CHAIR, "russian federation")
+    removed = await meeting.setup.remove_delegation(CHAIR, "russian federation")
     assert removed.name == "Russian Federation"
-    agenda = (await meeting.service.agenda(CHAIR)).items
+    agenda = (await meeting.items.agenda(CHAIR)).items
     assert agenda[0].objections == ()
-    _, delegations = await meeting.service.delegations(CHAIR)
+    _, delegations = await meeting.setup.delegations(CHAIR)
     assert "Russian Federation" not in [d.name for d in delegations]
-    _, mine = await meeting.service.role_of(RUSSIA)
+    _, mine = await meeting.setup.role_of(RUSSIA)
     assert mine is None
     assert ("unblocked", 1, False) in await meeting.notices(1)
 
 
 async def test_adding_members_to_a_delegation_reports_who_was_new(meeting: Rig) -> None:
     meeting.clock.advance(timedelta(minutes=1))
-    change = await meeting.service.add_delegation(
+    change = await meeting.setup.add_delegation(
         CHAIR, AddDelegation("UKRAINE", Role.PARTICIPANT, (cast.UKRAINE, "U0UA3"))
     )
     assert not change.created
@@ -262,10 +276,13 @@ async def test_adding_members_to_a_delegation_reports_who_was_new(meeting: Rig) 
 
 
 async def test_a_successful_change_wakes_the_announcer_after_committing(rig: Rig) -> None:
-    await rig.service.start(CHAIR, cast.TITLE)
+    await rig.setup.start(CHAIR, cast.TITLE)
     assert rig.wakes.count == 1
-    async with rig.store.read() as uow:
-        assert await uow.notices.count_pending() == 1
+
+    async def pending(uow: UnitOfWork) -> int:
+        return await uow.notices.count_pending()
+
+    assert await rig.store.query(pending) == 1
 
 
 # ---- refusals change nothing ----------------------------------------------------------
@@ -274,7 +291,7 @@ async def test_a_successful_change_wakes_the_announcer_after_committing(rig: Rig
 @dataclass(frozen=True)
 class Refusal:
     name: str
-    call: Callable[[MeetingService], Awaitable[object]]
+    call: Callable[[Rig], Awaitable[object]]
     error: type[PlenaryError]
     says: str
 
@@ -286,132 +303,141 @@ def add(name: str, role: Role, *members: str) -> AddDelegation:
 REFUSALS = [
     Refusal(
         "a non-chair registers a delegation",
-        lambda s: s.add_delegation(RUSSIA, add("Niger", Role.PARTICIPANT, "UNIGER")),
+        lambda s: s.setup.add_delegation(RUSSIA, add("Niger", Role.PARTICIPANT, "UNIGER")),
         NotAllowed,
         "Only the meeting's chairs can register delegations",
     ),
     Refusal(
         "a non-chair removes a delegation",
-        lambda s: s.remove_delegation(RUSSIA, "Ukraine"),
+        lambda s: s.setup.remove_delegation(RUSSIA, "Ukraine"),
         NotAllowed,
         "Only the meeting's chairs",
     ),
     Refusal(
         "a non-chair adds a chair",
-        lambda s: s.add_chair(RUSSIA, cast.RUSSIA),
+        lambda s: s.setup.add_chair(RUSSIA, cast.RUSSIA),
         NotAllowed,
         "Only the meeting's chairs",
     ),
     Refusal(
         "a non-chair decides",
-        lambda s: s.decide(RUSSIA, 1),
+        lambda s: s.items.decide(RUSSIA, 1),
         NotAllowed,
         "Only the meeting's chairs can decide",
     ),
     Refusal(
         "an observer objects",
-        lambda s: s.object(COALITION, 1, "We object"),
+        lambda s: s.positions.object(COALITION, 1, "We object"),
         NotAllowed,
         "observers cannot block",
     ),
     Refusal(
         "a user in no delegation tables",
-        lambda s: s.table(STRANGER, TableMotion("A motion")),
+        lambda s: s.items.table(STRANGER, TableMotion("A motion")),
         NotAllowed,
         "not a member of any delegation",
     ),
     Refusal(
         "a user in no delegation objects",
-        lambda s: s.object(STRANGER, 1, ""),
+        lambda s: s.positions.object(STRANGER, 1, ""),
         NotAllowed,
         "not a member of any delegation",
     ),
     Refusal(
         "a user in no delegation withdraws",
-        lambda s: s.withdraw_position(STRANGER, 1),
+        lambda s: s.positions.withdraw_position(STRANGER, 1),
         NotAllowed,
         "not a member of any delegation",
     ),
     Refusal(
         "an objection to an unknown item",
-        lambda s: s.object(MALI, 99, ""),
+        lambda s: s.positions.object(MALI, 99, ""),
         NotFound,
         "no item #99",
     ),
     Refusal(
         "a withdrawal on an unknown item",
-        lambda s: s.withdraw_position(RUSSIA, 99),
+        lambda s: s.positions.withdraw_position(RUSSIA, 99),
         NotFound,
         "no item #99",
     ),
-    Refusal("deciding an unknown item", lambda s: s.decide(CHAIR, 99), NotFound, "no item #99"),
+    Refusal(
+        "deciding an unknown item", lambda s: s.items.decide(CHAIR, 99), NotFound, "no item #99"
+    ),
     Refusal(
         "an objection to a decided item",
-        lambda s: s.object(MALI, 2, "Too late"),
+        lambda s: s.positions.object(MALI, 2, "Too late"),
         Conflict,
         "already adopted",
     ),
     Refusal(
         "a withdrawal on a decided item",
-        lambda s: s.withdraw_position(MALI, 2),
+        lambda s: s.positions.withdraw_position(MALI, 2),
         Conflict,
         "already adopted",
     ),
-    Refusal("deciding a decided item", lambda s: s.decide(CHAIR, 2), Conflict, "already decided"),
+    Refusal(
+        "deciding a decided item", lambda s: s.items.decide(CHAIR, 2), Conflict, "already decided"
+    ),
     Refusal(
         "withdrawing a position never taken",
-        lambda s: s.withdraw_position(MALI, 1),
+        lambda s: s.positions.withdraw_position(MALI, 1),
         Conflict,
         "has no position on #1",
     ),
     Refusal(
         "starting a second meeting in the channel",
-        lambda s: s.start(MALI, "Another meeting"),
+        lambda s: s.setup.start(MALI, "Another meeting"),
         Conflict,
         "already holds the meeting",
     ),
     Refusal(
         "re-registering a delegation with another role",
-        lambda s: s.add_delegation(CHAIR, add("mali", Role.OBSERVER, "UNEW")),
+        lambda s: s.setup.add_delegation(CHAIR, add("mali", Role.OBSERVER, "UNEW")),
         Conflict,
         "registered as participant",
     ),
     Refusal(
         "putting a member of one delegation into another",
-        lambda s: s.add_delegation(CHAIR, add("Niger", Role.PARTICIPANT, "UNIGER", cast.MALI)),
+        lambda s: s.setup.add_delegation(
+            CHAIR, add("Niger", Role.PARTICIPANT, "UNIGER", cast.MALI)
+        ),
         Conflict,
         "already belongs to Mali",
     ),
     Refusal(
         "removing an unknown delegation",
-        lambda s: s.remove_delegation(CHAIR, "Atlantis"),
+        lambda s: s.setup.remove_delegation(CHAIR, "Atlantis"),
         NotFound,
         "No delegation is called “Atlantis”",
     ),
     Refusal(
         "tabling where no meeting is",
-        lambda s: s.table(ELSEWHERE, TableMotion("A motion")),
+        lambda s: s.items.table(ELSEWHERE, TableMotion("A motion")),
         NotFound,
         "no meeting",
     ),
     Refusal(
         "objecting where no meeting is",
-        lambda s: s.object(ELSEWHERE, 1, ""),
+        lambda s: s.positions.object(ELSEWHERE, 1, ""),
         NotFound,
         "no meeting",
     ),
     Refusal(
-        "deciding where no meeting is", lambda s: s.decide(ELSEWHERE, 1), NotFound, "no meeting"
+        "deciding where no meeting is",
+        lambda s: s.items.decide(ELSEWHERE, 1),
+        NotFound,
+        "no meeting",
     ),
     Refusal(
         "registering a delegation where no meeting is",
-        lambda s: s.add_delegation(ELSEWHERE, add("Niger", Role.PARTICIPANT, "UNIGER")),
+        lambda s: s.setup.add_delegation(ELSEWHERE, add("Niger", Role.PARTICIPANT, "UNIGER")),
         NotFound,
         "no meeting",
     ),
     Refusal(
         "reading the agenda where no meeting is",
-        lambda s: s.agenda(ELSEWHERE),
+        lambda s: s.items.agenda(ELSEWHERE),
         NotFound,
         "no meeting",
     ),
@@ -425,20 +451,20 @@ async def test_a_refused_request_says_why_and_changes_nothing(
     before = snapshot(meeting.path)
     wakes = meeting.wakes.count
     with pytest.raises(refusal.error) as caught:
-        await refusal.call(meeting.service)
+        await refusal.call(meeting)
     assert refusal.says in caught.value.message
     assert snapshot(meeting.path) == before
     assert meeting.wakes.count == wakes
     # The refused transaction is over: the next request goes through.
-    assert (await meeting.service.object(MALI, 1, "")).change is BlockChange.STILL_BLOCKED
+    assert (await meeting.positions.object(MALI, 1, "")).change is BlockChange.STILL_BLOCKED
 
 
 async def test_an_observer_objection_is_refused_and_changes_nothing(meeting: Rig) -> None:
     before = snapshot(meeting.path)
     with pytest.raises(NotAllowed, match="observers cannot block"):
-        await meeting.service.object(COALITION, 1, "The item must stay on the agenda")
+        await meeting.positions.object(COALITION, 1, "The item must stay on the agenda")
     assert snapshot(meeting.path) == before
-    agenda = (await meeting.service.agenda(CHAIR)).items
+    agenda = (await meeting.items.agenda(CHAIR)).items
     assert agenda[0].objections == (
         Objection("Russian Federation", "Outside the mandate of the KP"),
     )
