@@ -227,6 +227,8 @@ class NoticeKind(StrEnum):
     AGENDA_PROPOSED = "agenda-proposed"
     AGENDA_ADOPTED = "agenda-adopted"
     RECORD = "record"
+    VOTE_CARD = "vote-card"  # the open vote, edited in place as ballots come in
+    VOTE_RESULT = "vote-result"  # the result and the recorded vote, once it closes
 
 
 @dataclass(frozen=True)

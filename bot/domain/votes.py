@@ -15,6 +15,7 @@ never vote and never count.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from enum import StrEnum
 from fractions import Fraction
 from math import ceil, floor
@@ -196,3 +197,75 @@ def vote_needed(objectors: int, participants: int, majority: Majority) -> VoteNe
         if count_vote(count, majority).adopted:
             return VoteNeed(majority, objectors, participants, yes)
     return VoteNeed(majority, objectors, participants, None)
+
+
+# ---- the records a vote leaves ------------------------------------------------------------
+
+
+class VoteStatus(StrEnum):
+    OPEN = "open"
+    CLOSED = "closed"
+    CANCELLED = "cancelled"
+
+
+@dataclass(frozen=True)
+class CastBallot:
+    """One ballot in a vote's history. ``choice`` is None once a secret vote has closed:
+    who voted stays on record, how is erased."""
+
+    delegation: str
+    choice: Ballot | None
+    explanation: str
+    user_id: str
+    cast_at: datetime
+    replaced_at: datetime | None = None
+
+    @property
+    def current(self) -> bool:
+        return self.replaced_at is None
+
+
+@dataclass(frozen=True)
+class Vote:
+    """A vote on an item, open or done. ``voted`` and ``not_voted`` name the participant
+    delegations with and without a current ballot (live while open, frozen at close)."""
+
+    id: int
+    meeting_id: int
+    item_id: int
+    item_number: int
+    majority: Majority
+    secret: bool
+    opened_by: str
+    opened_at: datetime
+    deadline: datetime | None
+    status: VoteStatus
+    closed_at: datetime | None = None
+    closed_by: str | None = None  # a chair's user id, or "deadline"
+    result: VoteResult | None = None
+    voted: tuple[str, ...] = ()
+    not_voted: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class RecordedVote:
+    """The recorded vote as the UN prints it: who voted how (empty for a secret vote)."""
+
+    in_favour: tuple[str, ...]
+    against: tuple[str, ...]
+    abstaining: tuple[str, ...]
+    not_voting: tuple[str, ...]
+
+
+def recorded_vote(vote: Vote, ballots: list[CastBallot]) -> RecordedVote | None:
+    """Who voted how, from the current ballots; None for a secret vote."""
+    if vote.secret:
+        return None
+    current = [b for b in ballots if b.current and b.choice is not None]
+
+    def named(choice: Ballot) -> tuple[str, ...]:
+        return tuple(sorted(b.delegation for b in current if b.choice is choice))
+
+    return RecordedVote(
+        named(Ballot.YES), named(Ballot.NO), named(Ballot.ABSTAIN), tuple(sorted(vote.not_voted))
+    )
