@@ -37,7 +37,7 @@ async def _render(bench: Bench) -> None:
 
 # (key, what, run, time limit in seconds)
 SCENARIOS: tuple[tuple[str, str, Scenario, float], ...] = (
-    ("1", "objection burst beside a bare Bolt app", burst.objection_burst, 300),
+    ("1", "objection burst beside the durable floor and bare Bolt", burst.objection_burst, 300),
     ("1a", "the objection's service path in-process", anatomy.anatomy, 120),
     ("1b", "objection bursts without HTTP", dispatch.dispatch, 120),
     ("2", "growth: 10 / 1,000 / 10,000 items", burst.growth, 400),

@@ -24,18 +24,24 @@ from slack_bolt.context.ack.async_ack import AsyncAck
 BOT_TOKEN = "xoxb-fake"
 
 
-def bare_app(signing_secret: str) -> AsyncApp:
+def reference_app(signing_secret: str) -> AsyncApp:
+    """A Bolt app configured as the product's is, with no listener yet."""
+
     async def authorize(
         enterprise_id: str | None, team_id: str | None, **_: Any
     ) -> AuthorizeResult:
         return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, bot_token=BOT_TOKEN)
 
-    app = AsyncApp(
+    return AsyncApp(
         signing_secret=signing_secret,
         authorize=authorize,
         process_before_response=True,
         raise_error_for_unhandled_request=False,
     )
+
+
+def bare_app(signing_secret: str) -> AsyncApp:
+    app = reference_app(signing_secret)
 
     @app.command("/object")
     async def on_object(ack: AsyncAck) -> None:
@@ -56,8 +62,9 @@ def web_app(app: AsyncApp) -> web.Application:
     return application
 
 
-async def serve(port: int, signing_secret: str) -> None:
-    runner = web.AppRunner(web_app(bare_app(signing_secret)), handle_signals=False)
+async def serve(port: int, app: AsyncApp) -> None:
+    """Serve ``app`` on the loopback ``port`` until SIGTERM or SIGINT."""
+    runner = web.AppRunner(web_app(app), handle_signals=False)
     await runner.setup()
     await web.TCPSite(runner, host="127.0.0.1", port=port).start()
     stop = asyncio.Event()
@@ -71,15 +78,24 @@ async def serve(port: int, signing_secret: str) -> None:
         await runner.cleanup()
 
 
-def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bench.bare_app", description=__doc__)
+def server_arguments(
+    parser: argparse.ArgumentParser, argv: list[str] | None
+) -> tuple[argparse.Namespace, str]:
+    """The parsed command line (``--port N`` added to ``parser``) and the signing secret
+    from ``SLACK_SIGNING_SECRET``; exits with 2 if the secret is missing."""
     parser.add_argument("--port", type=int, required=True)
     args = parser.parse_args(argv)
     secret = os.environ.get("SLACK_SIGNING_SECRET", "").strip()
     if not secret:
-        print("bench.bare_app: SLACK_SIGNING_SECRET is not set", file=sys.stderr)
-        return 2
-    asyncio.run(serve(args.port, secret))
+        print(f"{parser.prog}: SLACK_SIGNING_SECRET is not set", file=sys.stderr)
+        raise SystemExit(2)
+    return args, secret
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench.bare_app", description=__doc__)
+    args, secret = server_arguments(parser, argv)
+    asyncio.run(serve(args.port, bare_app(secret)))
     return 0
 
 

@@ -1,4 +1,5 @@
-"""Subprocesses under test: the bot (``python -m bot serve``) and the bare Bolt app.
+"""Subprocesses under test: the bot (``python -m bot serve``) and the two reference apps,
+bare Bolt (``bench.bare_app``) and the durable floor (``bench.floor_app``).
 
 Each listens on a free loopback port, logs to a file, is polled on ``/healthz`` a bounded
 number of times, and is stopped with SIGTERM (then SIGKILL after a timeout).
@@ -208,6 +209,20 @@ def bare_server(workdir: Path, name: str, signing_secret: str) -> Server:
     return Server(
         name=name,
         argv=[sys.executable, "-m", "bench.bare_app", "--port", str(port)],
+        env=child_env({"SLACK_SIGNING_SECRET": signing_secret}),
+        log_path=workdir / f"{name}.log",
+        port=port,
+    )
+
+
+def floor_server(workdir: Path, name: str, database: Path, signing_secret: str) -> Server:
+    port = free_port()
+    return Server(
+        name=name,
+        argv=[
+            sys.executable,
+            *("-m", "bench.floor_app", "--port", str(port), "--database", str(database)),
+        ],
         env=child_env({"SLACK_SIGNING_SECRET": signing_secret}),
         log_path=workdir / f"{name}.log",
         port=port,
