@@ -64,7 +64,7 @@ def web_app(app: AsyncApp) -> web.Application:
 
 async def serve(port: int, app: AsyncApp) -> None:
     """Serve ``app`` on the loopback ``port`` until SIGTERM or SIGINT."""
-    runner = web.AppRunner(web_app(app), handle_signals=False)
+    runner = web.AppRunner(web_app(app), handle_signals=False, access_log=None)  # as the bot
     await runner.setup()
     await web.TCPSite(runner, host="127.0.0.1", port=port).start()
     stop = asyncio.Event()

@@ -1,15 +1,18 @@
 """Scenario 1b: the same objection bursts with HTTP left out.
 
-Both apps get their signed requests straight through ``AsyncApp.async_dispatch`` in this
-process, 50 in flight, so the figures show what the app itself costs on top of Bolt, without
-aiohttp and the load generator, which cost the same for both. Plenary runs as in production:
-real SQLite file, group commit, and its one JSON log line per request written to a file. A
-third measurement turns that log line off, to show its share.
+The bare app, the durable floor (``bench.floor_app``) and Plenary get their signed requests
+straight through ``AsyncApp.async_dispatch`` in this process, 50 in flight, so the figures
+show what each app itself costs on top of Bolt, without aiohttp and the load generator, which
+cost the same for all. Plenary runs as in production: real SQLite file, group commit, and its
+one JSON log line per request written to a file; the floor writes one row per objection to
+its own file with group commit. A fourth measurement turns Plenary's log line off, to show
+its share. The apps take turns in a rotating order.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import time
 from collections.abc import Sequence
@@ -21,6 +24,7 @@ from slack_bolt.request.async_request import AsyncBoltRequest
 
 from bench.bare_app import bare_app
 from bench.common import SIGNING_SECRET, Bench, in_process_bot
+from bench.floor_app import GroupCommit, floor_app, open_database
 from bench.populate import TEAM_ID, member_id
 from bench.report import Figure
 from bot.app import reparse_misread_form
@@ -56,8 +60,14 @@ async def _burst(app: AsyncApp, requests: list[SignedRequest], *, plenary: bool)
 
 async def dispatch(bench: Bench) -> None:
     rounds = ROUNDS * bench.runs
-    plenary = await in_process_bot(bench, "dispatch", CHANNEL, PREFIX, items=3 * rounds + 2)
+    apps = ("bare", "floor", "plenary", "no_log")
+    bursts = len(apps) * rounds + 2  # two warm-ups
+    plenary = await in_process_bot(bench, "dispatch", CHANNEL, PREFIX, items=bursts)
     bare = bare_app(SIGNING_SECRET)
+    floor_conn = await open_database(bench.workdir / "dispatch-floor.sqlite3")
+    writer = GroupCommit(floor_conn)
+    writing = asyncio.create_task(writer.run())
+    floor = floor_app(SIGNING_SECRET, writer)
     signer = SlackRequestFactory(SIGNING_SECRET, team_id=TEAM_ID)
     request_log = logging.getLogger("plenary.request")
     handler = logging.FileHandler(bench.workdir / "dispatch-requests.log")
@@ -66,7 +76,7 @@ async def dispatch(bench: Bench) -> None:
     saved = (request_log.level, request_log.propagate)
     request_log.addHandler(handler)
     request_log.propagate = False
-    numbers = iter(range(1, 3 * rounds + 3))
+    numbers = iter(range(1, bursts + 1))
 
     def requests() -> list[SignedRequest]:
         number = next(numbers)
@@ -80,16 +90,18 @@ async def dispatch(bench: Bench) -> None:
             for i in range(bench.objections)
         ]
 
-    times: dict[str, list[float]] = {"bare": [], "plenary": [], "no_log": []}
+    times: dict[str, list[float]] = {name: [] for name in apps}
     try:
-        await _burst(bare, requests(), plenary=False)  # warm-up
+        batch = requests()  # warm-up; the floor takes the same item's objections again
+        await _burst(bare, batch, plenary=False)
+        await _burst(floor, batch, plenary=False)
         await _burst(plenary.app, requests(), plenary=True)
         for r in range(rounds):
-            order = ["bare", "plenary", "no_log"]
-            for name in order[r % 3 :] + order[: r % 3]:
+            for name in apps[r % len(apps) :] + apps[: r % len(apps)]:
                 batch = requests()
-                if name == "bare":
-                    times[name].append(await _burst(bare, batch, plenary=False))
+                if name in ("bare", "floor"):
+                    app = bare if name == "bare" else floor
+                    times[name].append(await _burst(app, batch, plenary=False))
                     continue
                 request_log.setLevel(logging.INFO if name == "plenary" else logging.WARNING)
                 times[name].append(await _burst(plenary.app, batch, plenary=True))
@@ -99,10 +111,15 @@ async def dispatch(bench: Bench) -> None:
         request_log.setLevel(saved[0])
         request_log.propagate = saved[1]
         await plenary.close()
+        writing.cancel()
+        with contextlib.suppress(asyncio.CancelledError):
+            await writing
+        await floor_conn.close()
 
     us = {name: 1e6 * median(values) for name, values in times.items()}
     raw: dict[str, Any] = {
         "bare_us": round(us["bare"], 1),
+        "floor_us": round(us["floor"], 1),
         "plenary_us": round(us["plenary"], 1),
         "plenary_without_log_us": round(us["no_log"], 1),
         "rounds": rounds,
@@ -110,6 +127,15 @@ async def dispatch(bench: Bench) -> None:
     bench.report.raw["dispatch"] = raw
     add = bench.report.add
     add(Figure(S1B, "bare Bolt: dispatch time per /object, 50 in flight", us["bare"], "us", rounds))
+    add(
+        Figure(
+            S1B,
+            "durable floor: dispatch time per objection (parse, group-committed INSERT)",
+            us["floor"],
+            "us",
+            rounds,
+        )
+    )
     add(
         Figure(
             S1B,
@@ -133,6 +159,15 @@ async def dispatch(bench: Bench) -> None:
             S1B,
             "Plenary's own cost on top of Bolt per objection (Plenary - bare)",
             us["plenary"] - us["bare"],
+            "us",
+            rounds,
+        )
+    )
+    add(
+        Figure(
+            S1B,
+            "Plenary's cost beyond the durable floor per objection (Plenary - floor)",
+            us["plenary"] - us["floor"],
             "us",
             rounds,
         )
