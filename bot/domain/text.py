@@ -36,6 +36,8 @@ def plain_text(slack_text: str) -> str:
     control characters other than newlines and tabs are dropped, ends are trimmed."""
     text = _SLACK_TOKEN.sub(_token_to_plain, slack_text)
     text = _unescape(text)
+    if text.isprintable():  # no control, format or surrogate character: nothing to drop
+        return text.strip()
     cleaned = "".join(
         ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in {"Cc", "Cf", "Cs"}
     )

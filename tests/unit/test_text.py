@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import unicodedata
 
 import pytest
 from hypothesis import given, settings, strategies as st
@@ -188,3 +189,13 @@ def test_truncate_never_cuts_a_mention_or_date_token_in_half() -> None:
         body = out.removesuffix("…")
         assert len(out) <= limit
         assert body.count("<") == body.count(">"), out
+
+
+@given(st.text().map(lambda t: t.replace("<", "").replace("&", "")))
+def test_plain_text_drops_exactly_the_control_format_and_surrogate_characters(text: str) -> None:
+    # Without Slack tokens or entities, plain text is the input less those characters
+    # (newlines and tabs kept), trimmed: the printable fast path and the filter agree.
+    kept = "".join(
+        ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in {"Cc", "Cf", "Cs"}
+    )
+    assert plain_text(text) == kept.strip()
