@@ -3,7 +3,6 @@ names, checked."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -26,8 +25,7 @@ from bot.domain.rules import (
     ItemStatus,
     PositionKind,
 )
-from bot.ports.clock import Clock
-from bot.ports.store import Planner, Store, UnitOfWork
+from bot.ports.store import UnitOfWork
 from bot.services.lookups import (
     Caller,
     DecisionResult,
@@ -41,6 +39,7 @@ from bot.services.lookups import (
     require_chair,
 )
 from bot.services.sessions import deadline_job
+from bot.services.use_cases import UseCases
 
 
 @dataclass(frozen=True)
@@ -51,16 +50,8 @@ class AgendaView:
     participants: int
 
 
-class ItemService:
+class ItemService(UseCases):
     """Every change to an item's life (tabling, withdrawal, decision) goes through here."""
-
-    def __init__(
-        self, store: Store, clock: Clock, notify: Callable[[], None], planner: Planner
-    ) -> None:
-        self._store = store
-        self._clock = clock
-        self._notify = notify  # wakes the announcer after a commit that owes notices
-        self._planner = planner
 
     async def agenda(self, caller: Caller) -> AgendaView:
         async def unit(uow: UnitOfWork) -> AgendaView:

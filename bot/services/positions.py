@@ -3,8 +3,6 @@ or withdrawn, with the notices a change of standing calls for."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from bot.commands.submissions import PositionSubmission
 from bot.domain import rules
 from bot.domain.errors import Conflict, UsageError
@@ -17,8 +15,7 @@ from bot.domain.rules import (
     BlockChange,
     PositionKind,
 )
-from bot.ports.clock import Clock
-from bot.ports.store import Planner, Store, UnitOfWork
+from bot.ports.store import UnitOfWork
 from bot.services.lookups import (
     Caller,
     button_target,
@@ -29,18 +26,11 @@ from bot.services.lookups import (
     require_may_take,
     require_open,
 )
+from bot.services.use_cases import UseCases
 
 
-class PositionService:
+class PositionService(UseCases):
     """Every position change goes through here, whatever door it came in by."""
-
-    def __init__(
-        self, store: Store, clock: Clock, notify: Callable[[], None], planner: Planner
-    ) -> None:
-        self._store = store
-        self._clock = clock
-        self._notify = notify  # wakes the announcer after a commit that owes notices
-        self._planner = planner
 
     async def object(self, caller: Caller, number: int, reason: str) -> PositionChange:
         return await self.record_position(caller, number, PositionKind.OBJECTION, reason)

@@ -3,7 +3,6 @@ agenda adoption, and the meeting record."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 
 from bot.commands.reference import usage_of
@@ -12,8 +11,7 @@ from bot.domain.calendar import TimeFormatError, parse_when, zone
 from bot.domain.errors import Conflict, NotAllowed, UsageError
 from bot.domain.model import AgendaProposal, Attendance, Delegation, Item, Meeting, NoticeKind
 from bot.domain.rules import ItemStatus, Rule, Tally, WhatIf
-from bot.ports.clock import Clock
-from bot.ports.store import Planner, Store, UnitOfWork
+from bot.ports.store import UnitOfWork
 from bot.services.lookups import (
     Caller,
     announce_standing_changes,
@@ -24,19 +22,12 @@ from bot.services.lookups import (
     standing_of,
 )
 from bot.services.sessions import agenda_job
+from bot.services.use_cases import UseCases
 
 DEFAULT_AGENDA_WINDOW = timedelta(hours=24)
 
 
-class ProcedureService:
-    def __init__(
-        self, store: Store, clock: Clock, planner: Planner, notify: Callable[[], None]
-    ) -> None:
-        self._store = store
-        self._clock = clock
-        self._planner = planner
-        self._notify = notify
-
+class ProcedureService(UseCases):
     async def set_rule(self, caller: Caller, rule: Rule) -> Meeting:
         async def unit(uow: UnitOfWork) -> Meeting | None:
             meeting = await meeting_of(uow, caller)

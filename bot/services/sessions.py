@@ -3,7 +3,6 @@ digest settings. Chairs change them; anyone may read them."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import datetime, time, timedelta
 
 from bot.commands.reference import usage_of
@@ -18,9 +17,9 @@ from bot.domain.calendar import (
 from bot.domain.digest import Digest, build_digest
 from bot.domain.errors import NotFound, UsageError
 from bot.domain.model import Meeting, Session
-from bot.ports.clock import Clock
-from bot.ports.store import Planner, Store, UnitOfWork
+from bot.ports.store import UnitOfWork
 from bot.services.lookups import Caller, meeting_of, require_chair
+from bot.services.use_cases import UseCases
 
 
 def deadline_job(item_id: int) -> str:
@@ -39,15 +38,7 @@ def digest_job(meeting_id: int) -> str:
     return f"digest:{meeting_id}"
 
 
-class ScheduleService:
-    def __init__(
-        self, store: Store, clock: Clock, planner: Planner, notify: Callable[[], None]
-    ) -> None:
-        self._store = store
-        self._clock = clock
-        self._planner = planner
-        self._notify = notify
-
+class ScheduleService(UseCases):
     async def set_timezone(self, caller: Caller, name: str) -> Meeting:
         tz = zone(name)
 

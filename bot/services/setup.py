@@ -3,8 +3,6 @@ reads the roll."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from bot.commands.meeting import AddDelegation
 from bot.commands.reference import usage_of
 from bot.commands.tokens import name_key
@@ -15,8 +13,7 @@ from bot.domain.model import (
     Meeting,
     NoticeKind,
 )
-from bot.ports.clock import Clock
-from bot.ports.store import Planner, Store, UnitOfWork
+from bot.ports.store import UnitOfWork
 from bot.services.lookups import (
     Caller,
     announce_standing_changes,
@@ -25,18 +22,11 @@ from bot.services.lookups import (
     require_chair,
     standing_of,
 )
+from bot.services.use_cases import UseCases
 
 
-class SetupService:
+class SetupService(UseCases):
     """Chairs change the meeting's setup here; the roll is read here too."""
-
-    def __init__(
-        self, store: Store, clock: Clock, notify: Callable[[], None], planner: Planner
-    ) -> None:
-        self._store = store
-        self._clock = clock
-        self._notify = notify  # wakes the announcer after a commit that owes notices
-        self._planner = planner
 
     async def start(self, caller: Caller, title: str) -> Meeting:
         async def unit(uow: UnitOfWork) -> Meeting:

@@ -8,7 +8,6 @@ the two cannot send it twice; the scheduler only decides *when* to look (`run_du
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
@@ -17,10 +16,10 @@ from bot.domain.calendar import latest_fire_at_or_before, next_fire_after, zone
 from bot.domain.errors import Conflict
 from bot.domain.model import AgendaProposal, Meeting, NoticeKind, Session
 from bot.domain.rules import ItemStatus, Outcome, Tally, outcome
-from bot.ports.clock import Clock
-from bot.ports.store import Planner, Store, UnitOfWork
+from bot.ports.store import UnitOfWork
 from bot.services.lookups import decide_item
 from bot.services.sessions import agenda_job, deadline_job, digest_job, reminder_job
+from bot.services.use_cases import UseCases
 
 log = logging.getLogger(__name__)
 
@@ -44,15 +43,7 @@ class Sweep:
     skipped_digests: list[int] = field(default_factory=list)
 
 
-class Timekeeper:
-    def __init__(
-        self, store: Store, clock: Clock, planner: Planner, notify: Callable[[], None]
-    ) -> None:
-        self._store = store
-        self._clock = clock
-        self._planner = planner
-        self._notify = notify
-
+class Timekeeper(UseCases):
     async def run_due(self) -> Sweep:
         """Handle every deadline, reminder and digest due by now. Safe to call at any time
         and any number of times: what was handled is never handled again."""
