@@ -7,16 +7,19 @@ the two cannot send it twice; the scheduler only decides *when* to look (`run_du
 
 from __future__ import annotations
 
+import asyncio
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from bot.domain import rules
 from bot.domain.calendar import latest_fire_at_or_before, next_fire_after, zone
 from bot.domain.errors import Conflict
-from bot.domain.model import AgendaProposal, Meeting, NoticeKind, Session
+from bot.domain.model import AgendaProposal, Item, Meeting, NoticeKind, Session
 from bot.domain.rules import ItemStatus, Outcome, Tally, outcome
-from bot.ports.store import UnitOfWork
+from bot.ports.clock import Clock
+from bot.ports.store import Planner, Store, UnitOfWork
 from bot.services.lookups import decide_item
 from bot.services.sessions import agenda_job, deadline_job, digest_job, reminder_job
 from bot.services.use_cases import UseCases
@@ -28,6 +31,15 @@ LATE_AFTER = timedelta(minutes=1)
 # A digest missed by up to this much (say, a restart) is still sent, late; older ones are
 # skipped, and the next digest covers their period.
 DIGEST_GRACE = timedelta(hours=3)
+
+
+@dataclass(frozen=True)
+class _Closing:
+    """What handling one due deadline did."""
+
+    decided: bool
+    late: bool
+    cause: str | None  # why nothing was decided: "quorum" or "superseded"
 
 
 @dataclass
@@ -44,9 +56,24 @@ class Sweep:
 
 
 class Timekeeper(UseCases):
+    def __init__(
+        self, store: Store, clock: Clock, planner: Planner, notify: Callable[[], None]
+    ) -> None:
+        super().__init__(store, clock, planner, notify)
+        # One sweep at a time: the jobs due at one instant fire together, and each would
+        # otherwise try every due thing again (n jobs, n sweeps of n things). Behind the
+        # lock, the first sweep does the work and the others find nothing left.
+        self._sweeping = asyncio.Lock()
+
     async def run_due(self) -> Sweep:
         """Handle every deadline, reminder and digest due by now. Safe to call at any time
-        and any number of times: what was handled is never handled again."""
+        and any number of times, even by sweeps that overlap: each due thing is claimed in
+        the unit of work that changes its state and queues its notice, so what was handled
+        is never handled again."""
+        async with self._sweeping:
+            return await self._sweep()
+
+    async def _sweep(self) -> Sweep:
         now = self._clock.now()
         sweep = Sweep()
         await self._close_deadlines(now, sweep)
@@ -63,52 +90,39 @@ class Timekeeper(UseCases):
 
         for item_id in await self._store.query(due):
 
-            async def close(uow: UnitOfWork, item_id: int = item_id) -> bool | None:
-                """Decide the item; None when it is no longer due, else whether it was late."""
+            async def close(uow: UnitOfWork, item_id: int = item_id) -> _Closing | None:
+                """Decide the item, or record that it waits for the chair; None when it is
+                no longer due. The check and the change are one unit of work: another pass
+                running meanwhile finds the item decided or without its deadline."""
                 item = await uow.items.get(item_id)
                 if item is None or item.status is not ItemStatus.OPEN or not item.deadline:
-                    return None  # decided by the chair meanwhile
+                    return None  # decided by the chair, or handled by another pass, meanwhile
                 meeting = await uow.meetings.get(item.meeting_id)
                 assert meeting is not None
                 late = now - item.deadline > LATE_AFTER
-                await decide_item(uow, meeting, item, "deadline", now, late=late)
-                return late
+                try:  # the refusals come before anything is written
+                    await decide_item(uow, meeting, item, "deadline", now, late=late)
+                except Conflict as refused:
+                    # No quorum, or a modification of a text already superseded that only a
+                    # chair's confirmation can decide: the item waits for the chair.
+                    if refused.field not in ("quorum", "superseded"):
+                        raise
+                    await _wait_for_the_chair(uow, item, now, refused.message, refused.field)
+                    return _Closing(decided=False, late=late, cause=refused.field)
+                return _Closing(decided=True, late=late, cause=None)
 
-            try:
-                late = await self._store.transact(close)
-            except Conflict as refused:
-                # No quorum, or a modification of a text already superseded that only a
-                # chair's confirmation can decide: the item waits for the chair.
-                if refused.field not in ("quorum", "superseded"):
-                    raise
-                await self._inquorate(item_id, now, refused.message, refused.field)
-                sweep.inquorate.append(item_id)
+            closing = await self._store.transact(close)
+            if closing is None:
                 continue
-            if late is None:
+            if not closing.decided:
+                sweep.inquorate.append(item_id)
+                log.warning(
+                    "deadline passed without a decision",
+                    extra={"item_id": item_id, "cause": closing.cause},
+                )
                 continue
             sweep.decided.append(item_id)
-            log.info("deadline closed item", extra={"item_id": item_id, "late": late})
-
-    async def _inquorate(self, item_id: int, now: datetime, why: str, cause: str) -> None:
-        """A deadline passed without a decision (no quorum, or a chair must confirm): the
-        item stays open for the chair, and the channel is told why nothing was decided."""
-
-        async def unit(uow: UnitOfWork) -> None:
-            item = await uow.items.get(item_id)
-            assert item is not None
-            await uow.items.set_deadline(item_id, None)
-            await uow.notices.add(
-                item.meeting_id,
-                item_id,
-                NoticeKind.INQUORATE,
-                now,
-                {"why": why, "cause": cause},
-            )
-            await uow.notices.touch_card(item_id)  # the card no longer shows the passed deadline
-            await uow.homes.mark_stale(item.meeting_id)
-
-        await self._store.transact(unit)
-        log.warning("deadline passed without a quorum", extra={"item_id": item_id})
+            log.info("deadline closed item", extra={"item_id": item_id, "late": closing.late})
 
     async def _adopt_agendas(self, now: datetime, sweep: Sweep) -> None:
         async def due(uow: UnitOfWork) -> list[AgendaProposal]:
@@ -286,3 +300,17 @@ class Timekeeper(UseCases):
         for proposal_id, at in agendas:
             self._planner.plan(agenda_job(proposal_id), at)
         return len(deadlines) + len(reminders) + len(digests) + len(agendas)
+
+
+async def _wait_for_the_chair(
+    uow: UnitOfWork, item: Item, now: datetime, why: str, cause: str
+) -> None:
+    """A deadline passed without a decision (no quorum, or a chair must confirm): the item
+    stays open for the chair to decide later, its passed deadline is cleared (so it is
+    never due again), and the channel is told why nothing was decided."""
+    await uow.items.set_deadline(item.id, None)
+    await uow.notices.add(
+        item.meeting_id, item.id, NoticeKind.INQUORATE, now, {"why": why, "cause": cause}
+    )
+    await uow.notices.touch_card(item.id)  # the card no longer shows the passed deadline
+    await uow.homes.mark_stale(item.meeting_id)
