@@ -2,7 +2,11 @@
 
 Services write notices in the same transaction as the change they announce; this loop
 renders each from the current state at send time, so a burst of objections coalesces into
-one post and a few edits, paced per channel to Slack's one message a second.
+one post and a few edits, paced per channel to Slack's one message a second. A "blocked" or
+"no longer blocked" notice whose turn comes after its news was undone is dropped unposted
+(``notice_views.still_news``), so changes that cancel out within the pacing window never
+reach the channel as a run of contradictory posts: the channel goes straight to the final
+standing.
 """
 
 from __future__ import annotations
@@ -21,7 +25,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.delivery.failures import failure_reason, record_failure, slack_refusal
-from bot.delivery.notice_views import render_notice
+from bot.delivery.notice_views import render_notice, still_news
 from bot.delivery.record_upload import upload_record
 from bot.domain.model import Notice, NoticeKind
 from bot.ports.clock import Clock
@@ -122,7 +126,8 @@ class Announcer:
         return await self._store.query(lambda uow: uow.notices.failed(None, limit))
 
     async def deliver_due(self) -> int:
-        """One pass over the notices and Home views due now; returns how many were sent."""
+        """One pass over the notices and Home views due now; returns how many were sent or
+        dropped as no longer news."""
         async with self._pass:
 
             async def unit(uow: UnitOfWork) -> tuple[list[Notice], list[tuple[str, str, int]]]:
@@ -134,7 +139,9 @@ class Announcer:
             due, homes = await self._store.query(unit)
             sent = 0
             for notice in due:
-                await self._pace_channel(notice.channel_id)
+                # Waiting first, and reading the state after: what changes meanwhile is
+                # rendered, or undone, before anything is sent.
+                await self._wait_for_turn(notice.channel_id)
                 try:
                     delivered = await self._deliver(notice)
                 except Exception as exc:
@@ -168,25 +175,41 @@ class Announcer:
             )
         await self._store.transact(lambda uow: uow.homes.mark_published(team_id, user_id, revision))
 
-    async def _pace_channel(self, channel_id: str) -> None:
+    async def _wait_for_turn(self, channel_id: str) -> None:
+        """Until a pacing interval has passed since the channel's last post or edit."""
         last = self._last_sent.get(channel_id)
         if last is not None and self._pace > 0:
             wait = last + self._pace - self._monotonic()
             if wait > 0:
                 await self._sleep(wait)
+
+    def _spoke(self, channel_id: str) -> None:
+        """A post, an edit or an upload is being sent to the channel: its pacing starts."""
         self._last_sent[channel_id] = self._monotonic()
 
     async def _deliver(self, notice: Notice) -> bool:
         if notice.kind is NoticeKind.RECORD:
+            self._spoke(notice.channel_id)
             return await upload_record(self._store, self._client, self._clock, notice, self._failed)
         if notice.kind is NoticeKind.MEETING_STARTED and notice.message_ts is None:
             await self._join(notice.channel_id)
 
-        async def unit(uow: UnitOfWork) -> tuple[Notice, blocks.Message | None]:
+        async def unit(uow: UnitOfWork) -> tuple[Notice, bool, blocks.Message | None]:
             current = await uow.notices.get(notice.id) or notice
-            return current, await render_notice(uow, current)
+            if not await still_news(uow, current):
+                return current, False, None
+            return current, True, await render_notice(uow, current)
 
-        current, message = await self._store.query(unit)
+        current, news, message = await self._store.query(unit)
+        if not news:
+            await self._store.transact(
+                lambda uow: uow.notices.supersede(current.id, current.revision)
+            )
+            log.info(
+                "notice dropped unposted: its news was undone before its turn",
+                extra={"notice_id": current.id, "kind": current.kind.value},
+            )
+            return True
         if message is None:
             await self._store.transact(lambda uow: uow.notices.skip(current.id, current.revision))
             return False
@@ -195,6 +218,7 @@ class Announcer:
             if found is not None:
                 await self._store.transact(lambda uow: uow.notices.adopt_message(current.id, found))
                 current = replace(current, message_ts=found, uncertain_since=None)
+        self._spoke(current.channel_id)
         try:
             if current.message_ts is None:
                 response = await self._client.chat_postMessage(
@@ -227,9 +251,12 @@ class Announcer:
             return False
         ts = str(response.get("ts") or current.message_ts)
 
-        await self._store.transact(
-            lambda uow: uow.notices.mark_delivered(current.id, current.revision, ts)
-        )
+        async def delivered(uow: UnitOfWork) -> None:
+            await uow.notices.mark_delivered(current.id, current.revision, ts)
+            if current.kind is NoticeKind.UNBLOCKED and current.item_id is not None:
+                await uow.notices.end_shown_block(current.item_id)
+
+        await self._store.transact(delivered)
         self.healthy = True
         log.info(
             "notice delivered",

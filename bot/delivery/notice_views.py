@@ -1,11 +1,14 @@
 """What each notice says now: rendered from the meeting's current state at send time, so a
-burst of changes coalesces into one post and a few edits."""
+burst of changes coalesces into one post and a few edits; and whether a notice not yet
+posted is still news at all."""
 
 from __future__ import annotations
 
 from datetime import datetime
 
-from bot.domain.model import Notice, NoticeKind
+from bot.domain import rules
+from bot.domain.model import Item, Meeting, Notice, NoticeKind
+from bot.domain.rules import ItemStatus
 from bot.ports.store import UnitOfWork
 from bot.render import (
     blocks,
@@ -13,6 +16,7 @@ from bot.render import (
     procedure as render_procedure,
     sessions as render_schedule,
 )
+from bot.render.blocks import is_blocked
 from bot.services.sessions import assemble_digest
 
 
@@ -58,7 +62,12 @@ async def render_notice(uow: UnitOfWork, notice: Notice) -> blocks.Message | Non
         participants = await uow.meetings.count_participants(meeting.id)
         return notices.item_card(item, meeting, participants)
     if notice.kind is NoticeKind.BLOCKED:
-        return notices.blocked_notice(item, meeting, closed=notice.closed)
+        # Once posted, a block notice says what stands now: while the item is open and no
+        # longer blocked, it reads as over even before "no longer blocked" goes out.
+        over = notice.closed or (
+            item.status is ItemStatus.OPEN and not await _blocked_now(uow, meeting, item)
+        )
+        return notices.blocked_notice(item, meeting, closed=over)
     if notice.kind is NoticeKind.INQUORATE:
         return render_procedure.inquorate_notice(
             item,
@@ -71,3 +80,28 @@ async def render_notice(uow: UnitOfWork, notice: Notice) -> blocks.Message | Non
         return notices.unblocked_notice(item, meeting)
     decision = await uow.items.decision(item.id)  # NoticeKind.OUTCOME
     return notices.outcome_notice(item, decision, meeting) if decision else None
+
+
+async def still_news(uow: UnitOfWork, notice: Notice) -> bool:
+    """Whether a notice is still worth sending. Only a "blocked" or "no longer blocked"
+    notice never posted can stop being news: when the standing it announces was undone
+    before its turn, or the channel already shows it, or the item left the agenda."""
+    if notice.kind not in (NoticeKind.BLOCKED, NoticeKind.UNBLOCKED):
+        return True
+    if notice.message_ts is not None or notice.uncertain_since is not None:
+        return True  # in the channel (or maybe): kept up to date instead
+    if notice.closed or notice.item_id is None:
+        return False
+    item = await uow.items.get(notice.item_id)
+    meeting = await uow.meetings.get(notice.meeting_id)
+    if item is None or meeting is None or item.status is not ItemStatus.OPEN:
+        return False  # the outcome or the withdrawal is the news now
+    return rules.standing_notice_is_news(
+        says_blocked=notice.kind is NoticeKind.BLOCKED,
+        blocked=await _blocked_now(uow, meeting, item),
+        channel_shows_blocked=await uow.notices.shows_blocked(item.id),
+    )
+
+
+async def _blocked_now(uow: UnitOfWork, meeting: Meeting, item: Item) -> bool:
+    return is_blocked(item, meeting, await uow.meetings.count_participants(meeting.id))

@@ -190,6 +190,16 @@ def block_change_between(
     return BlockChange.NONE
 
 
+def standing_notice_is_news(
+    *, says_blocked: bool, blocked: bool, channel_shows_blocked: bool
+) -> bool:
+    """Whether a "blocked" (``says_blocked``) or "no longer blocked" notice not yet posted is
+    still worth posting when its turn comes: only if it states the item's standing now and
+    the channel does not show that standing already. Changes that cancel out before then
+    are never announced; the channel goes from the standing it shows to the final one."""
+    return says_blocked == blocked and channel_shows_blocked != blocked
+
+
 # ---- procedure beyond plain consensus ---------------------------------------------------
 
 CONSENSUS_MINUS_1 = Rule(RuleKind.CONSENSUS_MINUS, minus=1)

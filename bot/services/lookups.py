@@ -97,13 +97,16 @@ def require_open(item: Item) -> None:
 async def queue_block_notices(
     uow: UnitOfWork, meeting_id: int, item_id: int, change: BlockChange, now: datetime
 ) -> None:
-    """The channel notices a change in an open item's standing calls for; the card always."""
+    """The channel notices a change in an open item's standing calls for; the card always.
+
+    Whether a "blocked" or "no longer blocked" notice is still news is settled when its turn
+    to be posted comes (``bot.announcer``): changes that cancel out before then never reach
+    the channel. The open block notice is brought up to date on every change of standing."""
     if change is BlockChange.NOW_BLOCKED:
         await uow.notices.add(meeting_id, item_id, NoticeKind.BLOCKED, now)
     elif change is BlockChange.UNBLOCKED:
-        await uow.notices.touch_latest(item_id, NoticeKind.BLOCKED, close=True)
         await uow.notices.add(meeting_id, item_id, NoticeKind.UNBLOCKED, now)
-    await uow.notices.touch_card(item_id, with_block_notice=change is BlockChange.STILL_BLOCKED)
+    await uow.notices.touch_card(item_id, with_block_notice=change is not BlockChange.NONE)
 
 
 @dataclass(frozen=True)
@@ -157,7 +160,7 @@ async def announce_standing_changes(
 async def close_item_notices(uow: UnitOfWork, item_id: int) -> None:
     """An item left the agenda (decided, withdrawn): its card shows it, its block notice ends."""
     await uow.notices.touch_card(item_id)
-    await uow.notices.touch_latest(item_id, NoticeKind.BLOCKED, close=True)
+    await uow.notices.close_block_notices(item_id)
 
 
 async def decide_item(

@@ -55,25 +55,57 @@ class SqliteNoticeRepository:
         """The message was deleted in Slack: the next delivery posts it afresh."""
         await self._conn.execute("UPDATE notices SET message_ts = NULL WHERE id = ?", (notice_id,))
 
-    async def touch_latest(self, item_id: int, kind: NoticeKind, *, close: bool = False) -> bool:
-        """Touch the item's newest notice of ``kind`` unless it is closed; False if none."""
-        cursor = await self._conn.execute(
-            "UPDATE notices SET revision = revision + 1, closed = closed OR ?,"
-            " next_attempt_at = NULL, attempts = 0"
-            " WHERE id = (SELECT max(id) FROM notices WHERE item_id = ? AND kind = ?)"
-            " AND closed = 0",
-            (int(close), item_id, kind.value),
-        )
-        return cursor.rowcount == 1
-
     async def touch_card(self, item_id: int, *, with_block_notice: bool = False) -> None:
-        """Bring the item's card up to date, and its open block notice too when asked."""
+        """Bring the item's card up to date, and its open block notices too when asked (one
+        is in the channel at most; others wait to be posted, or dropped as stale)."""
         await self._conn.execute(
             "UPDATE notices SET revision = revision + 1, next_attempt_at = NULL, attempts = 0"
-            " WHERE id = (SELECT max(id) FROM notices WHERE item_id = ? AND kind = 'item-card')"
-            " OR (? AND closed = 0 AND id = (SELECT max(id) FROM notices"
-            "      WHERE item_id = ? AND kind = 'blocked'))",
-            (item_id, int(with_block_notice), item_id),
+            " WHERE id = (SELECT max(id) FROM notices WHERE item_id = ? AND kind = 'item-card')",
+            (item_id,),
+        )
+        if with_block_notice:
+            await self._conn.execute(
+                "UPDATE notices SET revision = revision + 1, next_attempt_at = NULL, attempts = 0"
+                " WHERE item_id = ? AND kind = 'blocked' AND closed = 0",
+                (item_id,),
+            )
+
+    async def close_block_notices(self, item_id: int) -> None:
+        """The item left the agenda: each of its open block notices says so, or, if it was
+        never posted, never will be."""
+        await self._conn.execute(
+            "UPDATE notices SET revision = revision + 1, closed = 1, next_attempt_at = NULL,"
+            " attempts = 0 WHERE item_id = ? AND kind = 'blocked' AND closed = 0",
+            (item_id,),
+        )
+
+    async def shows_blocked(self, item_id: int) -> bool:
+        """Whether the channel holds (or may hold: a post whose answer was lost) a notice
+        saying the item is blocked that no "no longer blocked" notice has followed yet."""
+        fetched = await self._conn.execute_fetchall(
+            "SELECT EXISTS (SELECT 1 FROM notices WHERE item_id = ? AND kind = 'blocked'"
+            " AND closed = 0 AND (message_ts IS NOT NULL OR uncertain_since IS NOT NULL))",
+            (item_id,),
+        )
+        return bool(fetched[0][0])
+
+    async def end_shown_block(self, item_id: int) -> None:
+        """A "no longer blocked" notice went out: the block notice before it is over. No new
+        edit is asked for: every change of standing asks for one already, so its latest
+        rendering, done or due, shows the item as no longer blocked."""
+        await self._conn.execute(
+            "UPDATE notices SET closed = 1 WHERE item_id = ? AND kind = 'blocked' AND closed = 0"
+            " AND (message_ts IS NOT NULL OR uncertain_since IS NOT NULL)",
+            (item_id,),
+        )
+
+    async def supersede(self, notice_id: int, revision: int) -> None:
+        """A notice not yet posted whose news was undone before its turn: closed, it is never
+        posted, and no later change of standing touches it again."""
+        await self._conn.execute(
+            "UPDATE notices SET closed = 1, delivered_revision = max(delivered_revision, ?),"
+            " next_attempt_at = NULL WHERE id = ?",
+            (revision, notice_id),
         )
 
     async def touch(self, notice_id: int, *, close: bool = False) -> None:

@@ -20,6 +20,7 @@ from bot.domain.rules import (
     Tally,
     block_change,
     outcome,
+    standing_notice_is_news,
 )
 
 MINUS_ONE = Rule(RuleKind.CONSENSUS_MINUS, minus=1)
@@ -217,3 +218,27 @@ def test_only_an_objection_blocks_among_positions() -> None:
 
 def test_every_status_but_open_is_decided() -> None:
     assert [s for s in ItemStatus if not s.is_decided] == [ItemStatus.OPEN]
+
+
+@pytest.mark.parametrize(
+    ("says_blocked", "blocked", "shown_blocked", "news"),
+    [
+        (True, True, False, True),  # newly blocked: say so
+        (True, True, True, False),  # the channel already says it (a withdrawal undone)
+        (True, False, False, False),  # blocked and unblocked again before it went out
+        (True, False, True, False),  # the "no longer blocked" notice is the news
+        (False, False, True, True),  # no longer blocked: say so
+        (False, False, False, False),  # the channel never heard of the block
+        (False, True, True, False),  # blocked again before it went out
+        (False, True, False, False),  # the "blocked" notice is the news
+    ],
+)
+def test_a_standing_notice_is_posted_only_when_it_changes_what_the_channel_shows_to_the_truth(
+    says_blocked: bool, blocked: bool, shown_blocked: bool, news: bool
+) -> None:
+    assert (
+        standing_notice_is_news(
+            says_blocked=says_blocked, blocked=blocked, channel_shows_blocked=shown_blocked
+        )
+        is news
+    )
