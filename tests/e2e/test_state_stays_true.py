@@ -68,10 +68,12 @@ async def test_registering_or_removing_delegations_announces_when_an_item_starts
 async def test_an_outcome_never_edits_an_old_block_notice_into_was_blocked_when_adopted(
     kasane: Rig,
 ) -> None:
-    # The block, its lifting and the decision all land before the announcer runs: the
-    # block notice is first rendered when the item is already adopted.
+    # The block is announced; its lifting and the decision both land before the announcer
+    # runs again: the block notice is next rendered when the item is already adopted. (Had
+    # the block itself not been posted yet, it would never be: see test_flapping.py.)
     await expect_ok(kasane, "/table-motion", "Adopt the report", user=UKRAINE)
-    await kasane.send(kasane.signer.slash_command("/object", "1 Not yet", user_id=MALI))
+    await expect_ok(kasane, "/object", "1 Not yet", user=MALI)
+    assert "#1 is blocked by Mali." in texts(kasane)
     await kasane.send(
         kasane.signer.slash_command("/meeting", "set rule consensus-minus 1", user_id=CHAIR)
     )
@@ -80,6 +82,7 @@ async def test_an_outcome_never_edits_an_old_block_notice_into_was_blocked_when_
     assert statuses(kasane) == {1: "adopted"}
     assert not any("was blocked by" in t for t in said(kasane))
     assert "#1 is no longer blocked and was adopted." in texts(kasane)
+    assert not any(t.startswith("#1 is no longer blocked:") for t in texts(kasane))
 
 
 async def test_an_inquorate_agenda_adoption_says_so_with_the_numbers_and_keeps_or_excises_nothing(
