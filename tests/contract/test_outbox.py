@@ -8,7 +8,7 @@ import pytest
 
 from bot.domain.model import Notice, NoticeKind
 from bot.ports.store import Store, UnitOfWork
-from tests.contract.given import NOW, new_meeting
+from tests.contract.given import NOW, new_delegation, new_meeting
 
 
 @pytest.fixture
@@ -230,3 +230,56 @@ async def test_a_notice_carries_its_payload_back(store: Store) -> None:
     notice = await store.transact(digest)
     assert notice is not None
     assert (notice.kind, notice.payload) == (NoticeKind.DIGEST, payload)
+
+
+async def test_an_item_shows_blocked_from_its_posted_block_notice_until_no_longer_blocked_goes_out(
+    store: Store,
+) -> None:
+    async def blocked_twice(uow: UnitOfWork) -> tuple[int, int, int]:
+        meeting_id = await new_meeting(uow)
+        mali = await new_delegation(uow, meeting_id, "Mali")
+        item = await uow.items.create(meeting_id, mali, "Exclude Russia", "UMALI", NOW)
+        posted = await uow.notices.add(meeting_id, item.id, NoticeKind.BLOCKED, NOW)
+        await uow.notices.mark_delivered(posted, 1, "1718695800.000100")
+        stale = await uow.notices.add(meeting_id, item.id, NoticeKind.BLOCKED, NOW)
+        return item.id, posted, stale
+
+    item_id, posted, stale = await store.transact(blocked_twice)
+
+    async def drop_the_stale_one(uow: UnitOfWork) -> tuple[bool, list[tuple[int, int]]]:
+        await uow.notices.supersede(stale, 1)
+        await uow.notices.touch_card(item_id, with_block_notice=True)
+        pending = await uow.notices.pending(NOW, 10)
+        return await uow.notices.shows_blocked(item_id), [(n.id, n.revision) for n in pending]
+
+    shows, pending = await store.transact(drop_the_stale_one)
+    assert shows is True
+    assert pending == [(posted, 2)]  # the superseded one is neither pending nor touched again
+
+    async def unblocked_went_out(uow: UnitOfWork) -> tuple[bool, Notice | None]:
+        await uow.notices.end_shown_block(item_id)
+        return await uow.notices.shows_blocked(item_id), await uow.notices.get(posted)
+
+    shows, ended = await store.transact(unblocked_went_out)
+    assert shows is False
+    assert ended is not None
+    assert ended.closed
+    assert ended.revision == 2  # closing asks for no edit of its own
+
+
+async def test_closing_an_items_block_notices_closes_each_open_one_and_asks_for_its_edit(
+    store: Store,
+) -> None:
+    async def two_open(uow: UnitOfWork) -> list[tuple[int, bool, bool]]:
+        meeting_id = await new_meeting(uow)
+        mali = await new_delegation(uow, meeting_id, "Mali")
+        item = await uow.items.create(meeting_id, mali, "Exclude Russia", "UMALI", NOW)
+        first = await uow.notices.add(meeting_id, item.id, NoticeKind.BLOCKED, NOW)
+        await uow.notices.mark_delivered(first, 1, "1718695800.000100")
+        await uow.notices.add(meeting_id, item.id, NoticeKind.BLOCKED, NOW)
+        await uow.notices.close_block_notices(item.id)
+        pending = await uow.notices.pending(NOW, 10)
+        return [(n.revision, n.message_ts is not None, n.closed) for n in pending]
+
+    # The posted one is edited to say the item left the agenda; the other is dropped unposted.
+    assert await store.transact(two_open) == [(2, True, True), (2, False, True)]
