@@ -4,10 +4,19 @@ from __future__ import annotations
 
 import asyncio
 
+from bot.commands.tokens import name_key
 from bot.demo.rig import Rig
+from bot.domain.model import Delegation
 from tests.support.answers import expect_ok
 from tests.support.cast import BELARUS, CHAIR, KPCSC, MALI, RUSSIA, UKRAINE, UKRAINE_ALT
-from tests.support.sqlite_file import rows
+from tests.support.state import (
+    decisions_of,
+    delegations_of,
+    items_of,
+    meeting_at,
+    positions_of,
+    read,
+)
 
 CHANNEL = "C0MEETING"
 
@@ -71,12 +80,8 @@ async def test_a_second_member_or_a_repeat_does_not_add_a_second_objector(kasane
     repeat = await expect_ok(kasane, "/object", "2 No", user=UKRAINE_ALT)
     assert "already stands" in repeat
     await expect_ok(kasane, "/object", "#2", user=UKRAINE)
-    standing = rows(
-        kasane.database,
-        "SELECT count(*) FROM positions JOIN items ON items.id = positions.item_id"
-        " WHERE items.number = 2 AND positions.ended_at IS NULL",
-    )
-    assert standing == [(1,)]
+    second = (await items_of(kasane))[1]
+    assert [(p.delegation, p.kind) for p in second.positions] == [("Ukraine", "objection")]
     blocked = [m.text for m in kasane.slack.channel_messages(CHANNEL) if "#2 is blocked" in m.text]
     assert blocked == ["#2 is blocked by Ukraine."]
 
@@ -113,8 +118,10 @@ async def test_deciding_announces_blocked_and_excised_with_every_objector_and_re
     assert "Not for the KP" in body
     assert "2 of 4 participant delegations" in body
     assert "KP Civil Society Coalition" not in outcome.text  # observers never block
-    decision = rows(kasane.database, "SELECT outcome, rule, decided_by FROM decisions")
-    assert decision == [("blocked", "consensus", CHAIR)]
+    decisions = await decisions_of(kasane)
+    assert [(d.outcome, d.rule.encode(), d.decided_by) for d in decisions] == [
+        ("blocked", "consensus", CHAIR)
+    ]
 
 
 async def test_deciding_an_item_nobody_objects_to_announces_adoption_by_consensus(
@@ -162,6 +169,13 @@ async def test_unicode_delegation_names_work_end_to_end(rig: Rig) -> None:
     assert "#1 is no longer blocked: every objection has been withdrawn." in channel_texts(rig)
 
 
+async def mali(rig: Rig) -> Delegation | None:
+    """Mali's delegation, found by name even while it is removed."""
+    meeting = await meeting_at(rig)
+    assert meeting is not None
+    return await read(rig, lambda uow: uow.meetings.delegation_named(meeting.id, name_key("Mali")))
+
+
 async def test_a_delegation_registered_again_after_removal_keeps_its_items_and_history(
     kasane: Rig,
 ) -> None:
@@ -169,7 +183,8 @@ async def test_a_delegation_registered_again_after_removal_keeps_its_items_and_h
     await expect_ok(kasane, "/table-motion", "Exclude Russia", user=UKRAINE)
     await expect_ok(kasane, "/object", "2 Not now", user=MALI)
     await expect_ok(kasane, "/meeting", "present", user=MALI)
-    before = rows(kasane.database, "SELECT id, name FROM delegations WHERE name_key = 'mali'")
+    before = await mali(kasane)
+    assert before is not None
     await expect_ok(kasane, "/meeting", "delegation remove Mali", user=CHAIR)
     refused = await kasane.command("/meeting", "withdraw 1", user=UKRAINE)
     assert refused.text.startswith(
@@ -183,17 +198,19 @@ async def test_a_delegation_registered_again_after_removal_keeps_its_items_and_h
         "Registered *Mali* again as observer; its items and positions on record are its own"
         " again. Added <@U0MLNEW>, <@U0MLALT>."
     )
-    assert rows(
-        kasane.database,
-        "SELECT id, name, role, removed_at FROM delegations WHERE name_key = 'mali'",
-    ) == [(*before[0], "observer", None)]
+    again = await mali(kasane)
+    assert again is not None
+    assert (again.id, again.name, again.role) == (before.id, "Mali", "observer")
+    assert again in await delegations_of(kasane)  # registered, no longer removed
     listed = await kasane.command("/meeting", "delegations", user=CHAIR)
     lines = str(listed.json["blocks"][1]["text"]["text"]).splitlines()
     assert [line for line in lines if "Mali" in line] == [
         "• *Mali* (observer): <@U0MLALT>, <@U0MLNEW>"  # members added together: by id
     ]
-    # It comes back as registered now: new members, new role, and absent until it says so.
-    assert rows(kasane.database, "SELECT count(*) FROM attendance") == [(0,)]
+    # It comes back as registered now: new members, new role, and absent until it says so
+    # (that its attendance itself is cleared, the contract suite's delegation tests show).
+    meeting_id = again.meeting_id
+    assert await read(kasane, lambda uow: uow.meetings.count_present(meeting_id)) == 0
     gone = await kasane.command("/meeting", "withdraw 1", user=MALI)
     assert "Only Mali, which tabled #1, or a chair can withdraw it." in gone.text
 
@@ -203,11 +220,9 @@ async def test_a_delegation_registered_again_after_removal_keeps_its_items_and_h
         "#1 was withdrawn by its sponsor, Mali; it leaves the agenda."
     )
     # Its objection lapsed at the removal and stays on record as such, under its one name.
-    assert rows(
-        kasane.database,
-        "SELECT d.name, p.kind, p.statement, p.end_reason FROM positions p"
-        " JOIN delegations d ON d.id = p.delegation_id",
-    ) == [("Mali", "objection", "Not now", "lapsed")]
+    assert [
+        (p.delegation, p.kind, p.statement, p.end_reason) for p in await positions_of(kasane)
+    ] == [("Mali", "objection", "Not now", "lapsed")]
 
 
 async def test_concurrent_objections_from_many_delegations_are_each_stored_once(
@@ -227,8 +242,9 @@ async def test_concurrent_objections_from_many_delegations_are_each_stored_once(
     replies = await asyncio.gather(*requests)
     assert all(r.status == 200 for r in replies)
     await rig.settle()
-    standing = rows(rig.database, "SELECT count(*) FROM positions WHERE ended_at IS NULL")
-    assert standing == [(40,)]
+    [contested] = await items_of(rig)
+    standing = sorted((p.delegation, p.kind) for p in contested.positions)
+    assert standing == sorted((f"Country {i}", "objection") for i in range(40))
     blocked = [m for m in rig.slack.channel_messages(CHANNEL) if "#1 is blocked" in m.text]
     assert len(blocked) == 1
     assert blocked[0].text.count("Country") == 40

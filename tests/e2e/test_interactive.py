@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import logging
+from datetime import UTC, datetime
 from typing import Any
 
 import pytest
@@ -13,7 +14,7 @@ from bot.demo.rig import Reply, Rig
 from bot.demo.signing import FORM
 from tests.support.answers import expect_ok
 from tests.support.cast import BELARUS, CHAIR, KPCSC, MALI, OUTSIDER, RUSSIA, UKRAINE
-from tests.support.sqlite_file import rows, snapshot
+from tests.support.state import delegations_of, items_of, positions_of, snapshot
 
 CHANNEL = "C0MEETING"
 
@@ -92,12 +93,12 @@ async def test_object_button_asks_for_the_reason_and_the_form_records_the_object
 async def test_an_observer_pressing_object_is_told_privately_and_nothing_changes(
     tabled: Rig,
 ) -> None:
-    before = snapshot(tabled.database)
+    before = await snapshot(tabled)
     opened = len(tabled.slack.views_opened)
     await press(tabled, KPCSC, Action.OBJECT, button_value(tabled, 1, Action.OBJECT))
     assert "observers cannot block" in answered(tabled, KPCSC, Action.OBJECT)
     assert len(tabled.slack.views_opened) == opened
-    assert snapshot(tabled.database) == before
+    assert await snapshot(tabled) == before
 
 
 async def test_the_objection_form_refuses_an_observer_on_the_field(tabled: Rig) -> None:
@@ -118,7 +119,7 @@ async def test_withdraw_button_answers_whoever_cannot_use_it_and_withdraws_for_w
     await expect_ok(tabled, "/object", "1 no", user=MALI)
     await press(tabled, MALI, Action.WITHDRAW_OBJECTION, value)
     assert "The item is no longer blocked" in answered(tabled, MALI, Action.WITHDRAW_OBJECTION)
-    assert rows(tabled.database, "SELECT count(*) FROM positions WHERE ended_at IS NULL") == [(0,)]
+    assert [item.positions for item in await items_of(tabled)] == [()]
 
 
 async def test_cosponsor_button_adds_a_cosponsor_to_the_card_but_not_the_sponsor(
@@ -168,9 +169,9 @@ async def test_a_new_position_replaces_the_old_and_the_record_keeps_both(tabled:
     await expect_ok(tabled, "/object", "1 Not yet", user=BELARUS)
     reply = await expect_ok(tabled, "/object", "1 reservation: We can live with it", user=BELARUS)
     assert "replaces the objection" in reply
-    assert rows(tabled.database, "SELECT kind, ended_at IS NULL FROM positions ORDER BY id") == [
-        ("objection", 0),
-        ("reservation", 1),
+    assert [(p.kind, p.ended_at is None) for p in await positions_of(tabled)] == [
+        ("objection", False),
+        ("reservation", True),
     ]
     assert "#1 is no longer blocked: every objection has been withdrawn." in [
         m.text for m in tabled.slack.channel_messages(CHANNEL)
@@ -191,7 +192,7 @@ async def test_a_new_position_replaces_the_old_and_the_record_keeps_both(tabled:
 async def test_a_forged_or_stale_button_value_gets_a_private_answer_and_changes_nothing(
     tabled: Rig, value: str, kwargs: dict[str, str]
 ) -> None:
-    before = snapshot(tabled.database)
+    before = await snapshot(tabled)
     for action in (Action.OBJECT, Action.WITHDRAW_OBJECTION, Action.COSPONSOR, Action.DECIDE):
         reply = await press(
             tabled, RUSSIA if action != Action.DECIDE else CHAIR, action, value, **kwargs
@@ -199,7 +200,7 @@ async def test_a_forged_or_stale_button_value_gets_a_private_answer_and_changes_
         assert reply.status == 200
         who = RUSSIA if action != Action.DECIDE else CHAIR
         assert "no longer matches" in answered(tabled, who, action)
-    assert snapshot(tabled.database) == before
+    assert await snapshot(tabled) == before
 
 
 async def test_a_forged_form_metadata_is_refused_on_the_form(tabled: Rig) -> None:
@@ -255,14 +256,14 @@ async def test_the_tabling_form_shows_mistakes_on_its_fields(tabled: Rig) -> Non
         private_metadata=metadata,
     )
     assert "already passed" in past.json["errors"]["deadline_date"]
-    assert rows(tabled.database, "SELECT count(*) FROM items") == [(1,)]
+    assert len(await items_of(tabled)) == 1
 
 
 async def test_the_tabling_form_tables_with_title_cosponsors_deadline_and_session(
     tabled: Rig,
 ) -> None:
     await expect_ok(tabled, "/meeting", "session add 2026-11-03 09:00 Plenary II", user=CHAIR)
-    ids = dict(rows(tabled.database, "SELECT name, id FROM delegations"))
+    ids = {d.name: d.id for d in await delegations_of(tabled)}
     reply = await tabled.submit(
         Form.TABLING,
         {
@@ -277,9 +278,13 @@ async def test_the_tabling_form_tables_with_title_cosponsors_deadline_and_sessio
         private_metadata=MeetingRef(1).pack(),
     )
     assert reply.raw == ""
-    assert rows(
-        tabled.database, "SELECT title, deadline, session_id FROM items WHERE number = 2"
-    ) == [("Exclude the Russian Federation", "2026-11-04T17:00:00.000000+00:00", 1)]
+    second = (await items_of(tabled))[1]
+    assert (second.number, second.title, second.deadline, second.session_id) == (
+        2,
+        "Exclude the Russian Federation",
+        datetime(2026, 11, 4, 17, 0, tzinfo=UTC),
+        1,
+    )
     blocks = str(card(tabled, 2)["blocks"])
     assert "#2 Exclude the Russian Federation" in blocks
     assert "co-sponsored by *Mali*" in blocks
@@ -308,7 +313,7 @@ async def test_a_repeated_cosponsor_in_any_case_or_accent_is_counted_once(
     assert "Tabled as *#1*" in reply
     await kasane.settle()
     assert f"co-sponsored by *{name}* · Status" in str(card(kasane, 1)["blocks"])
-    assert rows(kasane.database, "SELECT count(*) FROM positions WHERE kind = 'support'") == [(1,)]
+    assert [(p.delegation, p.kind) for p in await positions_of(kasane)] == [(name, "support")]
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
 
 
@@ -324,7 +329,7 @@ async def test_the_tabling_form_offers_each_cosponsor_once_and_counts_each_once(
     assert sorted(offered) == sorted(
         ["Belarus", "KP Civil Society Coalition", "Mali", "Russian Federation"]
     )
-    mali = str(rows(kasane.database, "SELECT id FROM delegations WHERE name_key = 'mali'")[0][0])
+    mali = str(next(d.id for d in await delegations_of(kasane) if d.name == "Mali"))
     reply = await kasane.submit(
         Form.TABLING,
         {
@@ -337,7 +342,7 @@ async def test_the_tabling_form_offers_each_cosponsor_once_and_counts_each_once(
     )
     assert reply.raw == ""
     assert "co-sponsored by *Mali* · Status" in str(card(kasane, 1)["blocks"])
-    assert rows(kasane.database, "SELECT count(*) FROM positions WHERE kind = 'support'") == [(1,)]
+    assert [(p.delegation, p.kind) for p in await positions_of(kasane)] == [("Mali", "support")]
 
 
 async def test_withdrawal_by_the_sponsor_or_a_chair_takes_the_item_off_the_agenda(
@@ -451,11 +456,11 @@ async def test_every_button_for_every_role_does_what_the_rules_allow(
     )
     await expect_ok(kasane, "/table-motion", "Adopt the agenda", user=MALI)
     forms_before = len(kasane.slack.views_opened)
-    before = snapshot(kasane.database)
+    before = await snapshot(kasane)
     reply = await press(kasane, who, action, ItemRef(1, 1).pack())
     assert reply.status == 200
     assert (len(kasane.slack.views_opened) > forms_before) is opens
     if told:
         assert told in answered(kasane, who, action)
     changes = "Recorded" in told or "decided" in told
-    assert (snapshot(kasane.database) != before) is changes
+    assert (await snapshot(kasane) != before) is changes

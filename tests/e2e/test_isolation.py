@@ -14,7 +14,16 @@ from bot.commands.payloads import Action, Form, ItemRef, MeetingRef
 from bot.demo.fake_slack.objects import Message
 from bot.demo.rig import Reply, Rig
 from bot.demo.signing import FORM
-from tests.support.sqlite_file import rows, snapshot
+from bot.domain.model import Meeting, Notice, NoticeKind
+from bot.ports.store import UnitOfWork
+from tests.support.state import (
+    delegations_of,
+    items_of,
+    meeting_at,
+    read,
+    snapshot,
+    statuses,
+)
 
 RUSSIA = "U0RU"  # a delegate in all three meetings, for a different delegation in each
 SECRET = "Outside the mandate of Alpha"
@@ -45,6 +54,7 @@ GAMMA = Where(
     "Gamma meeting", "T0OTHER", "C0ALPHA", "U0CHAIRC", "U0MALIC", "Türkiye", "Gamma motion"
 )
 MEETINGS = (ALPHA, BETA, GAMMA)
+PLACES = tuple((where.team, where.channel) for where in MEETINGS)
 
 
 async def say(rig: Rig, where: Where, command: str, text: str, user: str) -> Reply:
@@ -63,29 +73,33 @@ def as_text(value: Any) -> str:
     return json.dumps(value, ensure_ascii=False)
 
 
-def meeting_id(rig: Rig, where: Where) -> int:
-    [(found,)] = rows(
-        rig.database,
-        "SELECT id FROM meetings WHERE team_id = ? AND channel_id = ?",
-        where.team,
-        where.channel,
-    )
-    return int(found)
+async def meeting_of(rig: Rig, where: Where) -> Meeting:
+    meeting = await meeting_at(rig, where.channel, team=where.team)
+    assert meeting is not None, where.title
+    return meeting
 
 
-def posts_of(rig: Rig, where: Where) -> list[Message]:
-    """What the bot posted for this meeting, told apart by the notice each post carries:
-    Alpha and Gamma post into channels with the same id."""
-    notices = {
-        notice
-        for (notice,) in rows(
-            rig.database, "SELECT id FROM notices WHERE meeting_id = ?", meeting_id(rig, where)
-        )
-    }
-    return [
-        m
+async def posts_of(rig: Rig, where: Where, kind: NoticeKind | None = None) -> list[Message]:
+    """What the bot posted for this meeting (only notices of ``kind``, if given), told apart
+    by the notice each post carries: Alpha and Gamma post into channels with the same id."""
+    meeting = await meeting_of(rig, where)
+    posted = [
+        (m, (m.metadata or {}).get("event_payload", {}).get("notice_id"))
         for m in rig.slack.channel_messages(where.channel)
-        if (m.metadata or {}).get("event_payload", {}).get("notice_id") in notices
+    ]
+
+    async def notices(uow: UnitOfWork) -> list[Notice | None]:
+        return [
+            await uow.notices.get(notice_id) if isinstance(notice_id, int) else None
+            for _, notice_id in posted
+        ]
+
+    return [
+        message
+        for (message, _), notice in zip(posted, await read(rig, notices), strict=True)
+        if notice is not None
+        and notice.meeting_id == meeting.id
+        and (kind is None or notice.kind is kind)
     ]
 
 
@@ -114,11 +128,11 @@ async def test_each_meeting_numbers_its_items_from_one(three: Rig) -> None:
     assert "*#3*" in await ok(three, ALPHA, "/table-motion", "Alpha third", ALPHA.mali)
     assert "*#2*" in await ok(three, GAMMA, "/table-motion", "Gamma second", GAMMA.mali)
     assert "*#2*" in await ok(three, BETA, "/table-motion", "Beta second", BETA.mali)
-    numbered = rows(
-        three.database,
-        "SELECT m.title, i.number, i.text FROM items i JOIN meetings m ON m.id = i.meeting_id"
-        " ORDER BY m.id, i.number",
-    )
+    numbered = [
+        (where.title, item.number, item.text)
+        for where in MEETINGS
+        for item in await items_of(three, where.channel, team=where.team)
+    ]
     assert numbered == [
         ("Alpha meeting", 1, "Alpha motion"),
         ("Alpha meeting", 2, "Alpha second"),
@@ -144,13 +158,17 @@ async def test_delegations_with_the_same_name_coexist_each_in_its_own_meeting(
         for other in others:
             assert f"<@{other.mali}>" not in blocks
             assert other.russia_speaks_for not in blocks
-    assert rows(three.database, "SELECT count(*) FROM delegations WHERE name = 'Mali'") == [(3,)]
+    registered = {
+        where.title: await delegations_of(three, where.channel, team=where.team)
+        for where in MEETINGS
+    }
+    assert {title: [d.name for d in found] for title, found in registered.items()} == {
+        where.title: sorted(["Mali", where.russia_speaks_for]) for where in MEETINGS
+    }
     # One user, three delegations: one in each meeting, never two in one.
-    assert rows(
-        three.database,
-        "SELECT count(DISTINCT meeting_id), count(*) FROM members WHERE user_id = ?",
-        RUSSIA,
-    ) == [(3, 3)]
+    assert {
+        title: [d.name for d in found if RUSSIA in d.members] for title, found in registered.items()
+    } == {where.title: [where.russia_speaks_for] for where in MEETINGS}
 
 
 async def test_an_objection_in_one_meeting_never_shows_in_another_agenda_card_digest_or_home(
@@ -159,19 +177,19 @@ async def test_an_objection_in_one_meeting_never_shows_in_another_agenda_card_di
     await ok(three, ALPHA, "/object", f"1 {SECRET}", RUSSIA)
     agenda = await say(three, ALPHA, "/meeting", "agenda", RUSSIA)
     assert "objecting: Russian Federation" in as_text(agenda.json)
-    assert SECRET in as_text([m.blocks for m in posts_of(three, ALPHA)])
+    assert SECRET in as_text([m.blocks for m in await posts_of(three, ALPHA)])
     for where in (BETA, GAMMA):
         agenda = await say(three, where, "/meeting", "agenda", RUSSIA)
         digest = await say(three, where, "/meeting", "digest", RUSSIA)
-        posted = posts_of(three, where)
+        posted = await posts_of(three, where)
         assert posted, f"nothing was posted for {where.title}"
         shown = as_text([agenda.json, digest.json, [(m.text, m.blocks) for m in posted]])
         assert where.motion in shown
         for leaked in (SECRET, "objecting", "blocked by", "Russian Federation", ALPHA.motion):
             assert leaked not in shown, (where.title, leaked)
-    assert rows(
-        three.database, "SELECT DISTINCT meeting_id FROM notices WHERE kind = 'blocked'"
-    ) == [(meeting_id(three, ALPHA),)]
+    assert [
+        (where.title, len(await posts_of(three, where, NoticeKind.BLOCKED))) for where in MEETINGS
+    ] == [(ALPHA.title, 1), (BETA.title, 0), (GAMMA.title, 0)]
     home = await home_of(three, RUSSIA, "T0PLENARY")
     assert set(home) == {ALPHA.title, BETA.title}
     assert "Blocked by Russian Federation" in home[ALPHA.title]
@@ -210,8 +228,8 @@ async def test_the_agenda_of_each_meeting_lists_only_its_own_items(three: Rig) -
     assert "#2" not in as_text((await say(three, ALPHA, "/meeting", "agenda", ALPHA.chair)).json)
 
 
-def card_value(rig: Rig, where: Where, action: Action) -> str:
-    for message in posts_of(rig, where):
+async def card_value(rig: Rig, where: Where, action: Action) -> str:
+    for message in await posts_of(rig, where):
         for block in message.blocks:
             for element in block.get("elements", []):
                 if element.get("action_id") == action:
@@ -233,7 +251,7 @@ async def test_a_button_from_one_meeting_pressed_in_another_is_refused_and_chang
     three: Rig, card: Where, channel: str, team: str
 ) -> None:
     await ok(three, card, "/object", "1 Not this", RUSSIA)  # something to withdraw, too
-    before = snapshot(three.database)
+    before = await snapshot(three, *PLACES)
     calls = len(three.slack.calls)
     for action in (
         Action.OBJECT,
@@ -251,7 +269,7 @@ async def test_a_button_from_one_meeting_pressed_in_another_is_refused_and_chang
                     user_id=user,
                     action_id=action,
                     # Decide sits on the Home tab with the same reference the card carries.
-                    value=card_value(three, card, Action.OBJECT),
+                    value=await card_value(three, card, Action.OBJECT),
                     channel_id=channel,
                     team_id=team,
                     response_key=key,
@@ -262,18 +280,16 @@ async def test_a_button_from_one_meeting_pressed_in_another_is_refused_and_chang
             told = three.slack.responses[key]
             assert "no longer matches" in as_text(told), (action, user)
             assert all(answer["response_type"] == "ephemeral" for answer in told)
-    assert snapshot(three.database) == before
+    assert await snapshot(three, *PLACES) == before
     assert [c.method for c in three.slack.calls[calls:]] == []
 
 
 async def test_a_form_or_home_button_of_one_meeting_is_refused_from_another_workspace(
     three: Rig,
 ) -> None:
-    before = snapshot(three.database)
-    alpha = meeting_id(three, ALPHA)
-    [(item,)] = rows(
-        three.database, "SELECT id FROM items WHERE meeting_id = ? AND number = 1", alpha
-    )
+    before = await snapshot(three, *PLACES)
+    alpha = (await meeting_of(three, ALPHA)).id
+    [item] = [i.id for i in await items_of(three, ALPHA.channel, team=ALPHA.team) if i.number == 1]
     submissions: list[tuple[Form, dict[str, dict[str, Any]], str]] = [
         (Form.OBJECTION, {"reason": {"value": "x"}}, ItemRef(alpha, item).pack()),
         (
@@ -309,28 +325,26 @@ async def test_a_form_or_home_button_of_one_meeting_is_refused_from_another_work
     await three.settle()
     refusal = three.slack.views_opened[opened:]
     assert [v.get("callback_id") for v in refusal] == [None]  # an answer, not the form
-    assert snapshot(three.database) == before
+    assert await snapshot(three, *PLACES) == before
 
 
 async def test_deciding_in_one_meeting_leaves_the_others_open_and_their_chairs_apart(
     three: Rig,
 ) -> None:
     await ok(three, ALPHA, "/object", f"1 {SECRET}", RUSSIA)
-    before = snapshot(three.database)
+    before = await snapshot(three, *PLACES)
     for where in (BETA, GAMMA):
         refused = await say(three, where, "/meeting", "decide 1", ALPHA.chair)
         assert "Only the meeting's chairs" in refused.text
-    assert snapshot(three.database) == before
+    assert await snapshot(three, *PLACES) == before
     await ok(three, ALPHA, "/meeting", "decide 1", ALPHA.chair)
-    statuses = rows(
-        three.database,
-        "SELECT m.title, i.status FROM items i JOIN meetings m ON m.id = i.meeting_id",
-    )
-    assert sorted(statuses) == [
-        ("Alpha meeting", "blocked"),
-        ("Beta meeting", "open"),
-        ("Gamma meeting", "open"),
-    ]
-    outcomes = [m.text for w in (BETA, GAMMA) for m in posts_of(three, w)]
+    assert {
+        where.title: await statuses(three, where.channel, team=where.team) for where in MEETINGS
+    } == {
+        "Alpha meeting": {1: "blocked"},
+        "Beta meeting": {1: "open"},
+        "Gamma meeting": {1: "open"},
+    }
+    outcomes = [m.text for w in (BETA, GAMMA) for m in await posts_of(three, w)]
     assert not any("excised" in text for text in outcomes)
-    assert any("excised" in m.text for m in posts_of(three, ALPHA))
+    assert any("excised" in m.text for m in await posts_of(three, ALPHA))

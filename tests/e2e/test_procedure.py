@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import timedelta
 from pathlib import Path
 
@@ -10,6 +9,7 @@ from bot.demo.rig import Rig
 from bot.demo.story import play
 from tests.support.answers import expect_ok
 from tests.support.cast import BELARUS, CHAIR, KPCSC, MALI, RUSSIA, UKRAINE, UKRAINE_ALT
+from tests.support.state import decisions_of
 
 CHANNEL = "C0MEETING"
 DATA = Path(__file__).resolve().parents[1] / "data"
@@ -34,11 +34,8 @@ async def test_under_a_two_thirds_majority_one_objection_of_four_does_not_block(
     await expect_ok(kasane, "/meeting", "decide 1", user=CHAIR)
     assert texts(kasane)[-1].startswith("#1 adopted by 2/3 majority")
     assert "would be blocked under consensus" in last_blocks(kasane)
-    with sqlite3.connect(kasane.database) as conn:
-        assert conn.execute("SELECT rule, participants FROM decisions").fetchone() == (
-            "majority:2/3",
-            4,
-        )
+    [decision] = await decisions_of(kasane)
+    assert (decision.rule.encode(), decision.participants) == ("majority:2/3", 4)
 
 
 async def test_a_blocked_outcome_says_which_rules_would_have_passed_it(kasane: Rig) -> None:
@@ -75,8 +72,8 @@ async def test_an_inquorate_decision_is_refused_with_the_numbers(kasane: Rig) ->
     await expect_ok(kasane, "/meeting", "present", user=RUSSIA)
     await expect_ok(kasane, "/meeting", "decide 1", user=CHAIR)
     assert "Quorum 3: 3 present." in last_blocks(kasane)
-    with sqlite3.connect(kasane.database) as conn:
-        assert conn.execute("SELECT quorum, present FROM decisions").fetchone() == (3, 3)
+    [decision] = await decisions_of(kasane)
+    assert (decision.quorum, decision.present) == (3, 3)
 
 
 async def test_a_delegation_that_leaves_no_longer_counts_toward_the_quorum(kasane: Rig) -> None:

@@ -9,17 +9,13 @@ from bot.commands.payloads import Form
 from bot.demo.rig import Rig
 from tests.support.answers import expect_ok
 from tests.support.cast import BELARUS, CHAIR, KPCSC, MALI, RUSSIA, UKRAINE
-from tests.support.sqlite_file import rows
+from tests.support.state import statuses
 
 CHANNEL = "C0MEETING"
 
 
 def texts(rig: Rig) -> list[str]:
     return [m.text for m in rig.slack.channel_messages(CHANNEL)]
-
-
-def statuses(rig: Rig) -> dict[int, str]:
-    return dict(rows(rig.database, "SELECT number, status FROM items"))
 
 
 async def test_adopting_the_agenda_keeps_unopposed_motions_open_instead_of_adopting_them(
@@ -33,7 +29,7 @@ async def test_adopting_the_agenda_keeps_unopposed_motions_open_instead_of_adopt
     kasane.clock.advance(timedelta(hours=1))
     await kasane.plenary.timekeeper.run_due()
     await kasane.settle()
-    assert statuses(kasane) == {1: "open", 2: "blocked"}
+    assert await statuses(kasane) == {1: "open", 2: "blocked"}
     assert texts(kasane)[-1] == "Agenda adopted: 1 items kept, 1 excised."
     assert not any(t.startswith("#1 adopted") for t in texts(kasane))
 
@@ -100,7 +96,7 @@ async def test_adopting_a_modified_proposal_closes_the_original_as_superseded(
     await expect_ok(kasane, "/table-motion", "Exclude Russia", user=UKRAINE)
     await expect_ok(kasane, "/table-motion", "Suspend certification amends: 1", user=UKRAINE)
     await expect_ok(kasane, "/meeting", "decide 2", user=CHAIR)
-    assert statuses(kasane) == {1: "superseded", 2: "adopted"}
+    assert await statuses(kasane) == {1: "superseded", 2: "adopted"}
     refused = await kasane.command("/meeting", "decide 1", user=CHAIR)
     assert refused.text.startswith(
         "#1 was superseded by #2, its modified version, and left the agenda"

@@ -53,6 +53,7 @@ def wal_size(database: Path) -> int:
 
 
 def integrity(database: Path) -> str:
+    # The file is the subject: is it whole after the process died or stopped?
     with sqlite3.connect(database) as conn:
         return str(conn.execute("PRAGMA integrity_check").fetchone()[0])
 
@@ -86,6 +87,7 @@ async def test_sigkill_in_a_burst_loses_no_acknowledged_objection_and_duplicates
         async with BotProcess(database, slack.api_url) as again:
             status, _ = await command(session, again, signer, "agenda", CHAIR)
             assert status == 200
+        # Read from the file the killed process left: what it acknowledged must be on disk.
         with sqlite3.connect(database) as conn:
             standing = {
                 row[0]
@@ -129,6 +131,7 @@ async def test_sigterm_finishes_requests_in_flight_and_closes_the_database_clean
         assert not any(entry.get("level") == "error" for entry in bot.log)
         assert all("xoxb-fake" not in str(entry) for entry in bot.log)
         assert integrity(database) == "ok"
+        # The file is the subject: still in WAL mode, its log checkpointed by the clean close.
         with sqlite3.connect(database) as conn:
             mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
         assert mode == "wal"

@@ -7,7 +7,7 @@ import pytest
 from bot.demo.rig import Rig
 from tests.support.answers import expect_ok
 from tests.support.cast import BELARUS, CHAIR, KPCSC, MALI, OUTSIDER, RUSSIA, UKRAINE
-from tests.support.sqlite_file import snapshot
+from tests.support.state import snapshot
 
 
 @pytest.fixture
@@ -115,7 +115,7 @@ REFUSALS = [
 async def test_a_refused_request_is_answered_privately_with_usage_and_changes_nothing(
     with_items: Rig, user: str, command: str, text: str, says: str, usage: str
 ) -> None:
-    before = snapshot(with_items.database)
+    before = await snapshot(with_items)
     calls_before = len(with_items.slack.calls)
     reply = await with_items.command(command, text, user=user)
     assert reply.status == 200
@@ -123,7 +123,7 @@ async def test_a_refused_request_is_answered_privately_with_usage_and_changes_no
     assert says in reply.text
     assert "Usage:" in reply.text
     assert usage in reply.text
-    assert snapshot(with_items.database) == before
+    assert await snapshot(with_items) == before
     assert len(with_items.slack.calls) == calls_before
 
 

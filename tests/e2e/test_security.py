@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import sqlite3
 import time
 
 import pytest
@@ -11,13 +10,9 @@ from bot.demo.rig import Rig
 from bot.demo.signing import FORM, SignedRequest, SlackRequestFactory
 from tests.support.answers import expect_ok
 from tests.support.cast import CHAIR, KPCSC, RUSSIA
+from tests.support.state import meeting_at
 
 CHANNEL = "C0MEETING"
-
-
-def meetings(rig: Rig) -> int:
-    with sqlite3.connect(rig.database) as conn:
-        return int(conn.execute("SELECT count(*) FROM meetings").fetchone()[0])
 
 
 def _forged(rig: Rig) -> list[tuple[str, SignedRequest]]:
@@ -51,14 +46,14 @@ async def test_a_request_without_a_valid_signature_gets_401_and_changes_nothing(
     name, request = _forged(rig)[case]
     reply = await rig.send(request)
     assert reply.status == 401, name
-    assert meetings(rig) == 0
+    assert await meeting_at(rig) is None
     assert rig.slack.calls == []
 
 
 async def test_a_signed_ssl_check_is_answered_and_does_nothing(rig: Rig) -> None:
     reply = await rig.send(rig.signer.sign("ssl_check=1&token=x", FORM))
     assert reply.status == 200
-    assert meetings(rig) == 0
+    assert await meeting_at(rig) is None
 
 
 HOSTILE = (

@@ -8,7 +8,7 @@ from datetime import timedelta
 from bot.demo.rig import Rig
 from tests.support.answers import expect_ok
 from tests.support.cast import BELARUS, CHAIR, MALI, RUSSIA, UKRAINE
-from tests.support.sqlite_file import rows
+from tests.support.state import statuses
 
 CHANNEL = "C0MEETING"
 
@@ -24,10 +24,6 @@ def said(rig: Rig) -> list[str]:
         for call in rig.slack.calls
         if call.method in ("chat.postMessage", "chat.update")
     ]
-
-
-def statuses(rig: Rig) -> dict[int, str]:
-    return dict(rows(rig.database, "SELECT number, status FROM items"))
 
 
 def card(rig: Rig, number: int) -> str:
@@ -79,7 +75,7 @@ async def test_an_outcome_never_edits_an_old_block_notice_into_was_blocked_when_
     )
     await kasane.send(kasane.signer.slash_command("/meeting", "decide 1", user_id=CHAIR))
     await kasane.settle()
-    assert statuses(kasane) == {1: "adopted"}
+    assert await statuses(kasane) == {1: "adopted"}
     assert not any("was blocked by" in t for t in said(kasane))
     assert "#1 is no longer blocked and was adopted." in texts(kasane)
     assert not any(t.startswith("#1 is no longer blocked:") for t in texts(kasane))
@@ -107,7 +103,7 @@ async def test_an_inquorate_agenda_adoption_says_so_with_the_numbers_and_keeps_o
     assert "#2* Discuss Russian diamonds — provisionally blocked by Russian Federation" in body
     assert "Adopted agenda" not in body
     assert "Excised" not in body
-    assert statuses(kasane) == {1: "open", 2: "open"}
+    assert await statuses(kasane) == {1: "open", 2: "open"}
     assert not any(t.startswith("Agenda adopted") for t in said(kasane))
     # Nothing is left circulating: the chair can propose it again once the quorum is there.
     await expect_ok(kasane, "/meeting", "present", user=BELARUS)
@@ -143,7 +139,7 @@ async def test_an_original_replaced_by_an_adopted_modification_is_called_superse
     await expect_ok(kasane, "/table-motion", "Review in a year amends: 1", user=BELARUS)
     await expect_ok(kasane, "/object", "1 Participation is a right", user=BELARUS)
     await expect_ok(kasane, "/meeting", "decide 2", user=CHAIR)
-    assert statuses(kasane) == {1: "superseded", 2: "adopted", 3: "open"}
+    assert await statuses(kasane) == {1: "superseded", 2: "adopted", 3: "open"}
     outcome = next(m for m in kasane.slack.channel_messages(CHANNEL) if "#2 adopted" in m.text)
     assert "It supersedes #1." in str(outcome.blocks)
     assert "superseded by #2" in card(kasane, 1)
@@ -176,13 +172,13 @@ async def test_deciding_a_modification_of_a_superseded_item_asks_the_chair_to_co
         "#3 modifies #1, which is already superseded: its modified version #2 was adopted."
     )
     assert "`/meeting decide 3 confirm`" in refused.text
-    assert statuses(kasane)[3] == "open"
+    assert (await statuses(kasane))[3] == "open"
     assert len(said(kasane)) == before  # a refusal tells the channel nothing
     unasked = await kasane.command("/meeting", "decide 2 confirm", user=CHAIR)
     assert "already decided" in unasked.text
     reply = await expect_ok(kasane, "/meeting", "decide 3 confirm", user=CHAIR)
     assert reply.startswith("#3 is decided: *adopted*.")
-    assert statuses(kasane) == {1: "superseded", 2: "adopted", 3: "adopted"}
+    assert await statuses(kasane) == {1: "superseded", 2: "adopted", 3: "adopted"}
 
 
 async def test_at_its_deadline_a_modification_of_a_superseded_item_waits_for_the_chair(
@@ -197,7 +193,7 @@ async def test_at_its_deadline_a_modification_of_a_superseded_item_waits_for_the
     kasane.clock.advance(timedelta(hours=1))
     await kasane.plenary.timekeeper.run_due()
     await kasane.settle()
-    assert statuses(kasane)[3] == "open"
+    assert (await statuses(kasane))[3] == "open"
     notice = kasane.slack.channel_messages(CHANNEL)[-1]
     assert notice.text == (
         "The deadline of #3 passed without a decision; it stays open: the item it modifies,"

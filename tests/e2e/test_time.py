@@ -4,7 +4,6 @@ makes, with the rig's clock moved by hand; nothing waits for real time."""
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -13,17 +12,13 @@ from bot.demo.rig import Rig
 from bot.render.blocks import MAX_BLOCKS, MAX_SECTION
 from tests.support.answers import expect_ok
 from tests.support.cast import BELARUS, CHAIR, KPCSC, MALI, RUSSIA, UKRAINE
+from tests.support.state import decisions_of, items_of, meeting_at
 
 CHANNEL = "C0MEETING"
 
 
 def texts(rig: Rig) -> list[str]:
     return [m.text for m in rig.slack.channel_messages(CHANNEL)]
-
-
-def count(rig: Rig, sql: str) -> int:
-    with sqlite3.connect(rig.database) as conn:
-        return int(conn.execute(sql).fetchone()[0])
 
 
 async def tick(rig: Rig, delta: timedelta) -> None:
@@ -68,7 +63,7 @@ async def test_a_chair_decision_before_the_deadline_leaves_the_deadline_nothing_
     assert "deadline:1" not in kasane.plenary.planner.job_ids()
     await tick(kasane, timedelta(hours=2))
     assert sum("adopted by consensus" in t for t in texts(kasane)) == 1
-    assert count(kasane, "SELECT count(*) FROM decisions") == 1
+    assert len(await decisions_of(kasane)) == 1
 
 
 async def test_deadlines_in_the_past_or_malformed_are_refused_with_the_reason(kasane: Rig) -> None:
@@ -81,7 +76,7 @@ async def test_deadlines_in_the_past_or_malformed_are_refused_with_the_reason(ka
         reply = await kasane.command("/table-motion", text, user=UKRAINE)
         assert says in reply.text, reply.text
         assert "Usage:" in reply.text
-    assert count(kasane, "SELECT count(*) FROM items") == 0
+    assert await items_of(kasane) == []
 
 
 async def test_an_option_keyword_followed_by_no_value_stays_in_the_motion_text(
@@ -96,8 +91,7 @@ async def test_an_option_keyword_followed_by_no_value_stays_in_the_motion_text(
         kasane, "/table-motion", "Odd deadline: tomorrow, in the session: after", user=UKRAINE
     )
     await expect_ok(kasane, "/table-motion", "Thank the cosponsors:", user=UKRAINE)
-    with sqlite3.connect(kasane.database) as conn:
-        stored = conn.execute("SELECT number, text, deadline FROM items ORDER BY number").fetchall()
+    stored = [(item.number, item.text, item.deadline) for item in await items_of(kasane)]
     assert stored == [
         (1, "Extend the reporting deadline: see annex", None),
         (2, "Odd deadline: tomorrow, in the session: after", None),
@@ -200,9 +194,9 @@ async def test_a_digest_missed_briefly_is_sent_late_once_and_an_old_one_is_skipp
     await kasane.plenary.start()
     await kasane.settle()
     assert sum(t.startswith("Daily digest") for t in texts(kasane)) == 1
-    with sqlite3.connect(kasane.database) as conn:
-        next_at = conn.execute("SELECT next_digest_at FROM meetings").fetchone()[0]
-    assert next_at.startswith("2026-11-04T08:00")
+    meeting = await meeting_at(kasane)
+    assert meeting is not None
+    assert meeting.next_digest_at == datetime(2026, 11, 4, 8, 0, tzinfo=UTC)
 
 
 async def test_digest_now_is_private_and_sends_nothing(kasane: Rig) -> None:

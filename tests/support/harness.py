@@ -32,6 +32,7 @@ class Harness:
         self.rig = rig
         self.serial = itertools.count(1)
         assert flaws(rig.database) == dict.fromkeys(ZERO_ROWS, 0)
+        # The file is the subject here: it is copied whole, and put back before each example.
         self._snapshot = sqlite3.connect(":memory:")
         with sqlite3.connect(rig.database) as live:
             live.backup(self._snapshot)

@@ -117,6 +117,7 @@ ZERO_ROWS = {
 
 def flaws(database: Path) -> dict[str, int]:
     """How many rows show each flaw; integrity and foreign keys are checked outright."""
+    # The file is the subject: its integrity, and rows no port lists (ended, orphaned, owed).
     with sqlite3.connect(database) as conn:
         assert conn.execute("PRAGMA integrity_check").fetchall() == [("ok",)]
         assert conn.execute("PRAGMA foreign_key_check").fetchall() == []

@@ -15,7 +15,7 @@ from tests.support.cast import CHAIR, CHANNEL, KPCSC, MALI, OUTSIDER, RUSSIA, UK
 from tests.support.harness import Harness
 from tests.support.hostile_input import BOUNDED, VICTIM, hostile, mostly
 from tests.support.safety_checks import assert_clear_command_answer
-from tests.support.sqlite_file import snapshot
+from tests.support.state import snapshot
 
 
 def meeting_prefixes() -> list[str]:
@@ -148,14 +148,14 @@ async def test_a_setting_written_in_superscript_digits_is_refused_clearly_not_a_
     kasane: Rig, caplog: pytest.LogCaptureFixture, setting: str
 ) -> None:
     # "²".isdigit() is True but int("²") raises: only str.isdecimal() guards int().
-    before = snapshot(kasane.database)
+    before = await snapshot(kasane)
     reply = await kasane.command("/meeting", f"set {setting}", user=CHAIR)
     assert "Reference:" not in reply.text
     assert "invalid literal" not in reply.text
     assert ":warning:" in reply.raw
     assert "Usage:" in reply.text
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
-    assert snapshot(kasane.database) == before
+    assert await snapshot(kasane) == before
 
 
 async def test_a_mention_typed_as_literal_text_is_not_turned_into_a_mention_in_the_answer(

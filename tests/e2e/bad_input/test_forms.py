@@ -14,7 +14,7 @@ from bot.demo.rig import Reply, Rig
 from tests.support.cast import KPCSC, OUTSIDER, RUSSIA, UKRAINE
 from tests.support.harness import Harness
 from tests.support.hostile_input import BOUNDED, FORGED_REFS, ITEM_REFS, OTHER_TEAM, hostile, mostly
-from tests.support.sqlite_file import scalar
+from tests.support.state import delegations_of, positions_of
 
 FORM_BLOCKS = {
     Form.OBJECTION: {"reason"},
@@ -134,7 +134,7 @@ async def test_a_forged_session_or_cosponsor_choice_on_the_tabling_form_is_refus
 async def test_the_same_cosponsor_chosen_twice_on_the_tabling_form_counts_once_not_a_crash(
     kasane: Rig, caplog: pytest.LogCaptureFixture
 ) -> None:
-    mali = scalar(kasane.database, "SELECT id FROM delegations WHERE name = 'Mali'")
+    mali = next(d.id for d in await delegations_of(kasane) if d.name == "Mali")
     reply = await kasane.submit(
         Form.TABLING,
         {
@@ -150,4 +150,4 @@ async def test_the_same_cosponsor_chosen_twice_on_the_tabling_form_counts_once_n
     check_form_answer(reply, Form.TABLING)
     assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
     if reply.raw == "":
-        assert scalar(kasane.database, "SELECT count(*) FROM positions WHERE kind = 'support'") == 1
+        assert [(p.delegation, p.kind) for p in await positions_of(kasane)] == [("Mali", "support")]
