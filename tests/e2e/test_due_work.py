@@ -4,7 +4,6 @@ jobs fire together: each job, and the catch-up at start-up, runs the same sweep.
 from __future__ import annotations
 
 import asyncio
-import sqlite3
 from collections import Counter
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -13,9 +12,9 @@ import pytest
 
 from bot.demo.rig import Rig
 from bot.services.timekeeper import Sweep, Timekeeper
-from storage.sqlite.store import SqliteStore
 from tests.support.answers import expect_ok
 from tests.support.cast import CHAIR, MALI, UKRAINE
+from tests.support.state import items_of, store_of
 
 DUE = datetime(2026, 11, 2, 9, 0, tzinfo=UTC)  # the rig's meetings keep time in UTC
 
@@ -53,9 +52,14 @@ async def prepare_meeting(rig: Rig, k: int, *, quorate: bool) -> None:
     await send(CHAIR, "/meeting", "agenda propose deadline: 2026-11-02 09:00")
 
 
-def notices_by_kind(rig: Rig) -> Counter[str]:
-    with sqlite3.connect(rig.database) as conn:
-        return Counter(kind for (kind,) in conn.execute("SELECT kind FROM notices"))
+def posts_by_kind(rig: Rig, meetings: int) -> Counter[str]:
+    """The posts in the first ``meetings`` channels, counted by the kind of notice each
+    carries (every notice is posted once, then edited in place)."""
+    return Counter(
+        str((m.metadata or {}).get("event_payload", {}).get("kind"))
+        for k in range(meetings)
+        for m in rig.slack.channel_messages(channel(k))
+    )
 
 
 @pytest.mark.parametrize("quorate", [True, False], ids=["quorate", "inquorate"])
@@ -66,14 +70,14 @@ async def test_each_due_deadline_reminder_and_agenda_is_handled_once_however_man
     for k in range(due):
         await prepare_meeting(rig, k, quorate=quorate)
     await rig.settle()
-    before = notices_by_kind(rig)
+    before = posts_by_kind(rig, due)
     rig.clock.set(DUE)
     # One sweep per job that fires at DUE (a deadline, a reminder and an agenda each), and
     # one more for a start-up catch-up at the same moment, all at once.
     sweeps = await asyncio.gather(*(rig.plenary.timekeeper.run_due() for _ in range(3 * due + 1)))
     await rig.settle()
 
-    added = notices_by_kind(rig) - before
+    added = posts_by_kind(rig, due) - before
     assert added["reminder"] == due
     assert added["agenda-adopted"] == due
     decided = [item for sweep in sweeps for item in sweep.decided]
@@ -119,9 +123,7 @@ async def test_sweeps_that_overlap_still_close_each_due_deadline_once(
     for number in range(1, due + 1):
         await expect_ok(kasane, "/table-motion", f"Motion {number} deadline: in 1m", user=UKRAINE)
     first = kasane.plenary.timekeeper
-    second = Timekeeper(
-        SqliteStore(kasane.plenary.db), kasane.clock, kasane.plenary.planner, lambda: None
-    )
+    second = Timekeeper(store_of(kasane), kasane.clock, kasane.plenary.planner, lambda: None)
     kasane.clock.advance(timedelta(minutes=1))
     sweeps = await asyncio.gather(*(tk.run_due() for tk in (first, second) * 2))
     await kasane.settle()
@@ -144,8 +146,7 @@ async def test_an_item_whose_deadline_passed_without_a_quorum_can_still_be_decid
     rig.clock.set(DUE)
     await asyncio.gather(rig.plenary.timekeeper.run_due(), rig.plenary.timekeeper.run_due())
     await rig.settle()
-    with sqlite3.connect(rig.database) as conn:
-        assert conn.execute("SELECT status, deadline FROM items").fetchone() == ("open", None)
+    assert [(i.status, i.deadline) for i in await items_of(rig, channel(0))] == [("open", None)]
     await rig.command("/meeting", "present", user=MALI, channel=channel(0))
     reply = await rig.command("/meeting", "decide 1", user=CHAIR, channel=channel(0))
     assert ":warning:" not in reply.raw, reply.text
