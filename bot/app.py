@@ -25,6 +25,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.config import Settings
 from bot.delivery.announcer import Announcer
 from bot.ports.clock import Clock, SystemClock
+from bot.ports.store import Store
 from bot.requestlog import LoggedApp
 from bot.scheduling.planner import ApsPlanner
 from bot.services.deliveries import Deliveries
@@ -61,6 +62,7 @@ class Plenary:
 
     app: AsyncApp
     db: Database
+    store: Store  # the database seen through the ports, as every service sees it
     setup: SetupService
     items: ItemService
     positions: PositionService
@@ -167,6 +169,7 @@ def _assemble(settings: Settings, clock: Clock, db: Database, pace_seconds: floa
     return Plenary(
         app=app,
         db=db,
+        store=store,
         setup=setup,
         items=items,
         positions=positions,

@@ -9,7 +9,6 @@ import pytest
 
 from bot.delivery.announcer import Announcer
 from bot.demo.rig import Rig
-from storage.sqlite.store import SqliteStore
 from tests.support.answers import expect_ok
 from tests.support.cast import BELARUS, CHAIR, KPCSC, MALI, RUSSIA, UKRAINE
 
@@ -127,7 +126,7 @@ async def test_a_withdrawal_undone_while_the_channel_waits_its_turn_is_never_pos
         ticks[0] += seconds
 
     paced = Announcer(
-        SqliteStore(kasane.plenary.db),
+        kasane.plenary.store,
         kasane.plenary.client,
         kasane.clock,
         pace_seconds=1.0,

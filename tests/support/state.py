@@ -11,7 +11,6 @@ from bot.demo.rig import Rig
 from bot.domain.model import Decision, Delegation, Item, Meeting, RecordedPosition, Session
 from bot.domain.rules import ItemStatus
 from bot.ports.store import Store, UnitOfWork
-from storage.sqlite.store import SqliteStore
 
 T = TypeVar("T")
 
@@ -21,9 +20,8 @@ Place = tuple[str, str]  # (team, channel): where a meeting is held
 
 
 def store_of(rig: Rig) -> Store:
-    """The running bot's store, seen only through its port. The rig exposes the database it
-    opened, not the store wired over it: this is the one place a test names the backend."""
-    return SqliteStore(rig.plenary.db)
+    """The running bot's store, seen only through its port."""
+    return rig.plenary.store
 
 
 def place(rig: Rig, channel: str = CHANNEL, *, team: str | None = None) -> Place:
