@@ -29,6 +29,7 @@ from bot.ports.store import Store
 from bot.requestlog import LoggedApp
 from bot.scheduling.planner import ApsPlanner
 from bot.services.deliveries import Deliveries
+from bot.services.floor import FloorService
 from bot.services.home import HomeService
 from bot.services.items import ItemService
 from bot.services.positions import PositionService
@@ -39,6 +40,7 @@ from bot.services.timekeeper import Timekeeper
 from handlers import (
     cards,
     errors,
+    floor as floor_handlers,
     home,
     meeting,
     motions,
@@ -71,6 +73,7 @@ class Plenary:
     schedule: ScheduleService
     timekeeper: Timekeeper
     planner: ApsPlanner
+    floor: FloorService
     # For what Slack sends outside Bolt's dispatch (ssl_check); None in Socket Mode, which
     # has no signing secret and no HTTP endpoint.
     verifier: SignatureVerifier | None
@@ -135,6 +138,7 @@ def _assemble(settings: Settings, clock: Clock, db: Database, pace_seconds: floa
     planner.set_on_fire(timekeeper.run_due)
     homes = HomeService(store, clock, notify=announcer.wake)
     procedure = ProcedureService(store, clock, planner, notify=announcer.wake)
+    floor = FloorService(store, clock, planner, notify=announcer.wake)
 
     async def authorize(
         enterprise_id: str | None, team_id: str | None, **_: Any
@@ -162,6 +166,7 @@ def _assemble(settings: Settings, clock: Clock, db: Database, pace_seconds: floa
     router = MeetingRouter()
     sessions_handlers.register(router, schedule)
     procedure_handlers.register(router, procedure)
+    floor_handlers.register(app, router, floor, setup, clock)
     meeting.register(app, setup, items, router)
     motions.register(app, items, setup)
     home.register(app, items, homes, Deliveries(store, clock))
@@ -178,6 +183,7 @@ def _assemble(settings: Settings, clock: Clock, db: Database, pace_seconds: floa
         schedule=schedule,
         timekeeper=timekeeper,
         planner=planner,
+        floor=floor,
         verifier=SignatureVerifier(settings.signing_secret) if settings.signing_secret else None,
     )
 

@@ -6,6 +6,13 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from bot.commands.floor import (
+    FLOOR_SETTINGS,
+    FloorChairRequest,
+    parse_discuss,
+    parse_floor_chair,
+    parse_speaking_time_setting,
+)
 from bot.commands.procedure import (
     PROCEDURE_SETTINGS,
     MakeRecord,
@@ -86,6 +93,7 @@ MeetingRequest = (
     | ShowHelp
     | ScheduleRequest
     | ProcedureRequest
+    | FloorChairRequest
 )
 
 
@@ -144,6 +152,10 @@ def parse_meeting(text: str) -> MeetingRequest:
         if len(words) != 2:
             raise UsageError("Name the one item.", usage=usage)
         return ShowWhatIf(parse_item_number(words[1], usage))
+    if verb == "discuss":
+        return parse_discuss(_rest_after(text, 1))
+    if verb == "floor":
+        return parse_floor_chair(head[1] if len(head) > 1 else "", _rest_after(text, 2))
     if verb == "set":
         return _parse_setting(head[1] if len(head) > 1 else "", _rest_after(text, 2))
     if verb == "session":
@@ -215,7 +227,10 @@ def _parse_setting(name: str, value: str) -> MeetingRequest:
         return parse_procedure_setting(name, value)
     if name in CALENDAR_SETTINGS:
         return parse_calendar_setting(name, value)
+    if name in FLOOR_SETTINGS:
+        return parse_speaking_time_setting(value)
     raise UsageError(
-        "You can set `timezone`, `window`, `reminder`, `digest`, `rule` or `quorum`.",
+        "You can set `timezone`, `window`, `reminder`, `digest`, `rule`, `quorum` or"
+        " `speaking-time`.",
         usage=usage_of("/meeting set"),
     )

@@ -21,6 +21,9 @@ class Action(StrEnum):
     STATE_POSITION = "item.state_position"
     DECIDE = "item.decide"
     TABLE = "meeting.table"
+    FLOOR_REQUEST = "floor.request"
+    FLOOR_WITHDRAW = "floor.withdraw"
+    FLOOR_NEXT = "floor.next"
 
 
 class Form(StrEnum):

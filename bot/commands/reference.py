@@ -169,6 +169,37 @@ COMMANDS: tuple[CommandDoc, ...] = (
         "/meeting decide 3",
     ),
     CommandDoc(
+        "/meeting discuss <item>|off",
+        "Put an open item under discussion with a fresh list of speakers, or end the debate.",
+        Audience.CHAIR,
+        "/meeting discuss 1",
+    ),
+    CommandDoc(
+        "/meeting floor next",
+        "End the turn under way and give the floor to the next speaker in order.",
+        Audience.CHAIR,
+        "/meeting floor next",
+    ),
+    CommandDoc(
+        "/meeting floor give <delegation>",
+        "Give the floor to a delegation out of order (on record as such).",
+        Audience.CHAIR,
+        "/meeting floor give Ukraine",
+    ),
+    CommandDoc(
+        "/meeting floor close|open",
+        "Close the list of speakers to new ordinary requests (points of order and replies"
+        " are still taken), or open it again.",
+        Audience.CHAIR,
+        "/meeting floor close",
+    ),
+    CommandDoc(
+        "/meeting set speaking-time <duration>|off",
+        "Limit each turn, such as 3m or 90s; the speaker is told 30 seconds before the end.",
+        Audience.CHAIR,
+        "/meeting set speaking-time 3m",
+    ),
+    CommandDoc(
         "/meeting help",
         "Show the commands open to you.",
         Audience.ANYONE,
@@ -222,9 +253,47 @@ COMMANDS: tuple[CommandDoc, ...] = (
         Audience.MEMBER,
         "/object withdraw 3",
     ),
+    CommandDoc(
+        "/floor",
+        "Ask for the floor for your delegation on the item under discussion; you get your"
+        " place in the list.",
+        Audience.MEMBER,
+        "/floor",
+    ),
+    CommandDoc(
+        "/floor order",
+        "Raise a point of order: heard before every ordinary request, even when the list"
+        " is closed.",
+        Audience.MEMBER,
+        "/floor order",
+    ),
+    CommandDoc(
+        "/floor reply",
+        "Ask for a right of reply, heard after the list; at most two per delegation per item.",
+        Audience.MEMBER,
+        "/floor reply",
+    ),
+    CommandDoc(
+        "/floor withdraw",
+        "Withdraw your delegation's requests for the floor.",
+        Audience.MEMBER,
+        "/floor withdraw",
+    ),
+    CommandDoc(
+        "/floor list",
+        "Show the list of speakers, only to you.",
+        Audience.ANYONE,
+        "/floor list",
+    ),
+    CommandDoc(
+        "/floor help",
+        "Show the commands open to you.",
+        Audience.ANYONE,
+        "/floor help",
+    ),
 )
 
-SLASH_COMMANDS: tuple[str, ...] = ("/meeting", "/table-motion", "/object")
+SLASH_COMMANDS: tuple[str, ...] = ("/meeting", "/table-motion", "/object", "/floor")
 
 
 @functools.cache

@@ -25,7 +25,7 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.delivery.failures import failure_reason, record_failure, slack_refusal
-from bot.delivery.notice_views import render_notice, still_news
+from bot.delivery.notice_views import render_notice, render_private, still_news
 from bot.delivery.record_upload import upload_record
 from bot.domain.model import Notice, NoticeKind
 from bot.ports.clock import Clock
@@ -191,6 +191,8 @@ class Announcer:
         if notice.kind is NoticeKind.RECORD:
             self._spoke(notice.channel_id)
             return await upload_record(self._store, self._client, self._clock, notice, self._failed)
+        if notice.kind is NoticeKind.FLOOR_WARNING:
+            return await self._tell_privately(notice)
         if notice.kind is NoticeKind.MEETING_STARTED and notice.message_ts is None:
             await self._join(notice.channel_id)
 
@@ -265,6 +267,31 @@ class Announcer:
                 "kind": current.kind.value,
                 "revision": current.revision,
             },
+        )
+        return True
+
+    async def _tell_privately(self, notice: Notice) -> bool:
+        """An ephemeral notice: shown to each of its readers in the channel, once; there is
+        no message to edit afterwards."""
+
+        async def unit(uow: UnitOfWork) -> tuple[blocks.Message, list[str]] | None:
+            return await render_private(uow, notice)
+
+        rendered = await self._store.query(unit)
+        if rendered is None:
+            await self._store.transact(lambda uow: uow.notices.skip(notice.id, notice.revision))
+            return False
+        message, readers = rendered
+        try:
+            for user in readers:
+                await self._client.chat_postEphemeral(
+                    channel=notice.channel_id, user=user, text=message.text, blocks=message.blocks
+                )
+        except Exception as exc:
+            await self._failed(notice, slack_refusal(exc) or failure_reason(exc), exc)
+            return False
+        await self._store.transact(
+            lambda uow: uow.notices.mark_delivered(notice.id, notice.revision, "ephemeral")
         )
         return True
 

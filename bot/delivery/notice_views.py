@@ -12,6 +12,7 @@ from bot.domain.rules import ItemStatus
 from bot.ports.store import UnitOfWork
 from bot.render import (
     blocks,
+    floor as render_floor,
     notices,
     procedure as render_procedure,
     sessions as render_schedule,
@@ -55,6 +56,9 @@ async def render_notice(uow: UnitOfWork, notice: Notice) -> blocks.Message | Non
             late=bool(notice.payload.get("late")),
         )
         return render_schedule.digest(digest)
+    if notice.kind is NoticeKind.SPEAKERS_LIST:
+        floor = await uow.floor.get(int(notice.payload["floor"]))
+        return render_floor.speakers_list(floor, meeting) if floor is not None else None
     item = await uow.items.get(notice.item_id) if notice.item_id is not None else None
     if item is None:
         return None
@@ -105,3 +109,22 @@ async def still_news(uow: UnitOfWork, notice: Notice) -> bool:
 
 async def _blocked_now(uow: UnitOfWork, meeting: Meeting, item: Item) -> bool:
     return is_blocked(item, meeting, await uow.meetings.count_participants(meeting.id))
+
+
+async def render_private(
+    uow: UnitOfWork, notice: Notice
+) -> tuple[blocks.Message, list[str]] | None:
+    """A notice told only to some people in the channel (the speaker's warning): what it says
+    and to whom; None when its subject is gone or nobody is left to tell."""
+    turn = await uow.floor.turn(int(notice.payload["turn"]))
+    floor_id = await uow.floor.floor_of_turn(int(notice.payload["turn"]))
+    floor = await uow.floor.get(floor_id) if floor_id is not None else None
+    if turn is None or floor is None or turn.ended_at is not None:
+        return None
+    speakers = [
+        d.members
+        for d in await uow.meetings.delegations(notice.meeting_id)
+        if d.id == turn.delegation_id
+    ]
+    members = list(speakers[0]) if speakers else []
+    return (render_floor.time_warning(floor, turn), members) if members else None

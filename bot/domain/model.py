@@ -229,6 +229,8 @@ class NoticeKind(StrEnum):
     RECORD = "record"
     VOTE_CARD = "vote-card"  # the open vote, edited in place as ballots come in
     VOTE_RESULT = "vote-result"  # the result and the recorded vote, once it closes
+    SPEAKERS_LIST = "speakers-list"  # the item under discussion's list, edited in place
+    FLOOR_WARNING = "floor-warning"  # told only to the speaker: 30 seconds left
 
 
 @dataclass(frozen=True)

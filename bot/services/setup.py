@@ -125,6 +125,8 @@ class SetupService(UseCases):
                     item_id, delegation.id, caller.user_id, now, reason="lapsed"
                 )
             await uow.meetings.remove_delegation(delegation.id, now)
+            for notice_id in await uow.floor.leave(delegation.id, now):  # it leaves the lists
+                await uow.notices.touch(notice_id)
             # Its objections lapse, and one participant fewer can change what the rule
             # needs to block an item, including items it never spoke on.
             await announce_standing_changes(uow, meeting.id, standing, now)

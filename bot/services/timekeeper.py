@@ -20,6 +20,7 @@ from bot.domain.model import AgendaProposal, Item, Meeting, NoticeKind, Session
 from bot.domain.rules import ItemStatus, Outcome, Tally, outcome
 from bot.ports.clock import Clock
 from bot.ports.store import Planner, Store, UnitOfWork
+from bot.services.floor import keep_floor_time, time_job, warning_job
 from bot.services.lookups import decide_item
 from bot.services.sessions import agenda_job, deadline_job, digest_job, reminder_job
 from bot.services.use_cases import UseCases
@@ -53,6 +54,8 @@ class Sweep:
     skipped_reminders: list[int] = field(default_factory=list)
     digests: list[int] = field(default_factory=list)
     skipped_digests: list[int] = field(default_factory=list)
+    floor_warnings: list[int] = field(default_factory=list)  # turn ids
+    floor_expiries: list[int] = field(default_factory=list)  # turn ids
 
 
 class Timekeeper(UseCases):
@@ -80,7 +83,16 @@ class Timekeeper(UseCases):
         await self._adopt_agendas(now, sweep)
         await self._send_reminders(now, sweep)
         await self._send_digests(now, sweep)
-        if sweep.decided or sweep.inquorate or sweep.agendas or sweep.reminded or sweep.digests:
+        sweep.floor_warnings, sweep.floor_expiries = await keep_floor_time(self._store, now)
+        if (
+            sweep.decided
+            or sweep.inquorate
+            or sweep.agendas
+            or sweep.reminded
+            or sweep.digests
+            or sweep.floor_warnings
+            or sweep.floor_expiries
+        ):
             self._notify()
         return sweep
 
@@ -291,6 +303,9 @@ class Timekeeper(UseCases):
             )
 
         deadlines, reminders, digests, agendas = await self._store.query(unit)
+        turns = await self._store.query(lambda uow: uow.floor.planned())
+        for what, turn_id, at in turns:
+            self._planner.plan((warning_job if what == "warning" else time_job)(turn_id), at)
         for item_id, at in deadlines:
             self._planner.plan(deadline_job(item_id), at)
         for session_id, at in reminders:
@@ -299,7 +314,7 @@ class Timekeeper(UseCases):
             self._planner.plan(digest_job(meeting_id), at)
         for proposal_id, at in agendas:
             self._planner.plan(agenda_job(proposal_id), at)
-        return len(deadlines) + len(reminders) + len(digests) + len(agendas)
+        return len(deadlines) + len(reminders) + len(digests) + len(agendas) + len(turns)
 
 
 async def _wait_for_the_chair(

@@ -230,4 +230,55 @@ MIGRATIONS: tuple[str, ...] = (
     ALTER TABLE notices ADD COLUMN failed_at TEXT;
     CREATE INDEX notices_failed ON notices (failed_at) WHERE failed_at IS NOT NULL;
     """,
+    # 10: the floor. Each debate on an item has its list of speakers (requests, settled when
+    # heard, withdrawn or their delegation left) and its turns; a turn's warning and its end
+    # are due work, each handled once (warned_at, expired_at). The meeting's speaking time.
+    """
+    ALTER TABLE meetings ADD COLUMN speaking_seconds INTEGER;
+    CREATE TABLE floors (
+        id INTEGER PRIMARY KEY,
+        meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+        item_id INTEGER NOT NULL REFERENCES items(id),
+        opened_by TEXT NOT NULL,
+        opened_at TEXT NOT NULL,
+        closed INTEGER NOT NULL DEFAULT 0,
+        ended_at TEXT,
+        notice_id INTEGER REFERENCES notices(id)
+    );
+    CREATE UNIQUE INDEX floors_current ON floors (meeting_id) WHERE ended_at IS NULL;
+    CREATE INDEX floors_by_item ON floors (item_id);
+    CREATE TABLE floor_requests (
+        id INTEGER PRIMARY KEY,
+        floor_id INTEGER NOT NULL REFERENCES floors(id),
+        delegation_id INTEGER NOT NULL REFERENCES delegations(id),
+        kind TEXT NOT NULL CHECK (kind IN ('order', 'speak', 'reply')),
+        user_id TEXT NOT NULL,
+        requested_at TEXT NOT NULL,
+        settled_at TEXT,
+        settled TEXT CHECK (settled IN ('heard', 'withdrawn', 'left'))
+    );
+    CREATE UNIQUE INDEX floor_requests_pending
+        ON floor_requests (floor_id, delegation_id, kind) WHERE settled_at IS NULL;
+    CREATE INDEX floor_requests_by_delegation ON floor_requests (delegation_id)
+        WHERE settled_at IS NULL;
+    CREATE TABLE floor_turns (
+        id INTEGER PRIMARY KEY,
+        floor_id INTEGER NOT NULL REFERENCES floors(id),
+        delegation_id INTEGER NOT NULL REFERENCES delegations(id),
+        kind TEXT NOT NULL CHECK (kind IN ('order', 'speak', 'reply')),
+        given_by TEXT NOT NULL,
+        out_of_order INTEGER NOT NULL DEFAULT 0,
+        started_at TEXT NOT NULL,
+        warn_at TEXT,
+        ends_at TEXT,
+        warned_at TEXT,
+        expired_at TEXT,
+        ended_at TEXT
+    );
+    CREATE UNIQUE INDEX floor_turns_current ON floor_turns (floor_id) WHERE ended_at IS NULL;
+    CREATE INDEX floor_turns_warning_due ON floor_turns (warn_at)
+        WHERE warned_at IS NULL AND ended_at IS NULL AND warn_at IS NOT NULL;
+    CREATE INDEX floor_turns_time_due ON floor_turns (ends_at)
+        WHERE expired_at IS NULL AND ended_at IS NULL AND ends_at IS NOT NULL;
+    """,
 )

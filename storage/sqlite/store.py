@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from storage.sqlite.agenda import SqliteAgendaRepository
 from storage.sqlite.database import Database
+from storage.sqlite.floor import SqliteFloorRepository
 from storage.sqlite.homes import SqliteHomeRepository
 from storage.sqlite.items import SqliteItemRepository
 from storage.sqlite.meetings import SqliteMeetingRepository
@@ -25,6 +26,7 @@ class SqliteUnitOfWork:
         self.sessions = SqliteSessionRepository(statements)
         self.homes = SqliteHomeRepository(statements)
         self.agendas = SqliteAgendaRepository(statements)
+        self.floor = SqliteFloorRepository(statements)
 
 
 class SqliteStore:

@@ -106,6 +106,8 @@ async def _record(uow: UnitOfWork, team: str, channel: str) -> dict[str, Any] | 
         "positions": await uow.items.position_history(meeting.id),
         "decisions": await uow.items.decisions(meeting.id),
         "agenda proposed": await uow.agendas.pending(meeting.id),
+        "floor": await uow.floor.current(meeting.id),
+        "speaking time": await uow.floor.speaking_time(meeting.id),
     }
 
 
