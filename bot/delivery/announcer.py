@@ -271,17 +271,23 @@ class Announcer:
         return True
 
     async def _tell_privately(self, notice: Notice) -> bool:
-        """An ephemeral notice: shown to each of its readers in the channel, once; there is
-        no message to edit afterwards."""
+        """An ephemeral notice: shown to each of its readers in the channel, at most once.
+        Slack keeps no trace of an ephemeral message to look for after a crash, and a
+        warning told twice misleads more than one lost, so an attempt whose fate is unknown
+        is never repeated."""
 
         async def unit(uow: UnitOfWork) -> tuple[blocks.Message, list[str]] | None:
             return await render_private(uow, notice)
 
         rendered = await self._store.query(unit)
-        if rendered is None:
+        if rendered is None or notice.uncertain_since is not None:
+            if notice.uncertain_since is not None:
+                log.warning("private notice not repeated", extra={"notice_id": notice.id})
             await self._store.transact(lambda uow: uow.notices.skip(notice.id, notice.revision))
             return False
         message, readers = rendered
+        now = self._clock.now()
+        await self._store.transact(lambda uow: uow.notices.mark_uncertain(notice.id, now))
         try:
             for user in readers:
                 await self._client.chat_postEphemeral(

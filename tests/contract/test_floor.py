@@ -69,7 +69,7 @@ async def test_a_second_pending_request_of_one_kind_or_a_second_debate_is_a_dupl
 async def test_a_heard_request_leaves_the_queue_and_a_withdrawn_reply_does_not_count(
     store: Store,
 ) -> None:
-    meeting_id, floor_id, mali, belarus = await store.transact(debate)
+    _, floor_id, mali, belarus = await store.transact(debate)
 
     async def unit(uow: UnitOfWork) -> tuple[int, int, int]:
         heard = await uow.floor.add_request(floor_id, mali, RequestKind.REPLY, "U1", NOW)
