@@ -7,6 +7,7 @@ from datetime import datetime, time, timedelta
 from enum import StrEnum
 from typing import Any
 
+from bot.domain.floor import Floor
 from bot.domain.rules import BlockChange, ItemStatus, Objection, Outcome, PositionKind, Role, Rule
 
 
@@ -265,3 +266,4 @@ class HomeMeeting:
     open_items: tuple[Item, ...]
     blocked: tuple[tuple[Item, Decision], ...]
     participants: int = 0
+    floor: Floor | None = None  # the item under discussion and its list of speakers

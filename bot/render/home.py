@@ -20,6 +20,7 @@ from bot.domain.model import Delegation, HomeMeeting, Item
 from bot.domain.rules import PositionKind
 from bot.domain.text import escape, truncate
 from bot.render.blocks import context, is_blocked, links, section, when
+from bot.render.floor import home_lines
 
 MAX_HOME_BLOCKS = 100
 STANCE = {
@@ -64,6 +65,9 @@ def _meeting_blocks(home: HomeMeeting) -> list[Block]:
                 ]
             )
         )
+    if home.floor is not None:
+        place = home.floor.place_of(home.delegation.id) if home.delegation else None
+        blocks.append(section("\n".join(home_lines(home.floor, place, meeting.timezone))))
     if not home.open_items:
         blocks.append(section("Nothing is open."))
     for item in home.open_items[:12]:

@@ -30,6 +30,7 @@ async def load_home(uow: UnitOfWork, team_id: str, user_id: str) -> list[HomeMee
                     if i.status is ItemStatus.BLOCKED and i.id in decisions
                 ),
                 participants=await uow.meetings.count_participants(meeting.id),
+                floor=await uow.floor.current(meeting.id),
             )
         )
     return found

@@ -294,3 +294,18 @@ async def test_floor_list_shows_the_list_and_your_place_only_to_you(debate: Rig)
     reply = await debate.command("/floor", "list", user=MALI)
     assert reply.ephemeral
     assert "number 2 on the list" in str(reply.json["blocks"])
+
+
+async def test_the_home_tab_shows_the_list_and_your_delegations_place(debate: Rig) -> None:
+    await debate.send(
+        debate.signer.event(
+            {"type": "app_home_opened", "user": MALI, "channel": "D0", "tab": "home"}
+        )
+    )
+    await debate.settle()
+    await expect_ok(debate, "/floor", "", user=RUSSIA)
+    await expect_ok(debate, "/floor", "", user=MALI)
+    home = str(debate.slack.views_published[MALI])
+    assert "Under discussion:* #1 Discuss Russian diamonds" in home
+    assert "1. Russian Federation, 2. Mali" in home
+    assert "Your delegation is number 2 on the list." in home
