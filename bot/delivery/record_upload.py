@@ -39,6 +39,7 @@ async def upload_record(
             await uow.items.decisions(meeting.id),
             await uow.items.position_history(meeting.id),
             clock.now(),
+            await uow.floor.history(meeting.id),
         )
         return meeting, items, markdown, table
 

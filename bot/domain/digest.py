@@ -6,6 +6,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
+from bot.domain.floor import Turn
 from bot.domain.model import Decision, Item, Meeting, Session
 from bot.domain.rules import ItemStatus
 
@@ -23,6 +24,8 @@ class Digest:
     open_items: tuple[Item, ...]
     sessions_today: tuple[Session, ...]
     late: bool = False
+    # Items debated in the window, with how many delegations had the floor on each.
+    speakers: tuple[tuple[Item, int], ...] = ()
 
     @property
     def is_quiet(self) -> bool:
@@ -41,6 +44,7 @@ def build_digest(
     until: datetime,
     day: tuple[datetime, datetime],
     late: bool = False,
+    turns: Iterable[tuple[int, Turn]] = (),
 ) -> Digest:
     """Everything that changed in (since, until], what is still open, and the day's sessions.
 
@@ -66,6 +70,10 @@ def build_digest(
         (i for i in items if i.status is ItemStatus.OPEN),
         key=lambda i: (i.deadline is None, i.deadline or until, i.number),
     )
+    spoke: dict[int, set[int]] = {}
+    for item_id, turn in turns:
+        if in_window(turn.started_at):
+            spoke.setdefault(item_id, set()).add(turn.delegation_id)
     start, end = day
     return Digest(
         meeting=meeting,
@@ -83,4 +91,5 @@ def build_digest(
         open_items=tuple(open_items),
         sessions_today=tuple(s for s in sessions if start <= s.starts_at < end),
         late=late,
+        speakers=tuple((i, len(spoke[i.id])) for i in items if i.id in spoke),
     )

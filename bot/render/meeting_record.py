@@ -11,8 +11,10 @@ from datetime import datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.domain.floor import RequestKind, Turn
 from bot.domain.model import Decision, Item, Meeting, RecordedPosition
 from bot.domain.rules import ItemStatus, PositionKind, Tally, what_if
+from bot.render.floor import seconds
 
 KIND_LABEL = {
     PositionKind.OBJECTION: "objection",
@@ -92,15 +94,31 @@ def _decision_line(item: Item, decision: Decision, tz: ZoneInfo) -> str:
     )
 
 
+def _turn_marks(turn: Turn) -> str:
+    """What set a turn apart, for the record: how it was asked for and given."""
+    marks = {RequestKind.ORDER: ["point of order"], RequestKind.REPLY: ["right of reply"]}.get(
+        turn.kind, []
+    )
+    if turn.out_of_order:
+        marks.append("given out of order")
+    if turn.time_is_up:
+        marks.append("spoke past the speaking time")
+    return f" ({', '.join(marks)})" if marks else ""
+
+
 def build_record(
     meeting: Meeting,
     items: Sequence[Item],
     decisions: Mapping[int, Decision],
     positions: Sequence[RecordedPosition],
     generated_at: datetime,
+    turns: Sequence[tuple[int, Turn]] = (),
 ) -> tuple[str, str]:
-    """(Markdown, CSV) of the meeting so far."""
+    """(Markdown, CSV) of the meeting so far; ``turns``: who had the floor, by item id."""
     tz = ZoneInfo(meeting.timezone)
+    turns_of: dict[int, list[Turn]] = {}
+    for item_id, turn in turns:
+        turns_of.setdefault(item_id, []).append(turn)
     by_item: dict[int, list[RecordedPosition]] = {}
     for position in positions:
         by_item.setdefault(position.item_id, []).append(position)
@@ -181,6 +199,19 @@ def build_record(
                 "",
             )
         if history:
+            lines.append("")
+        spoken = turns_of.get(item.id, [])
+        if spoken:
+            lines.append("Speakers:")
+            lines.append("")
+        for turn in spoken:
+            spoke = seconds(turn.duration(generated_at))
+            lines.append(
+                f"- {_local(turn.started_at, tz)} {turn.delegation} had the floor for"
+                f" {spoke}{_turn_marks(turn)}"
+            )
+            row(turn.started_at, "had the floor" + _turn_marks(turn), turn.delegation, spoke)
+        if spoken:
             lines.append("")
         if decision is not None:
             lines.append(_decision_line(item, decision, tz))

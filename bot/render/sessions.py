@@ -147,6 +147,10 @@ def digest(d: Digest) -> Message:
             ":twisted_rightwards_arrows: *Superseded*",
             [item_line(i, meeting) + links(i) for i in d.superseded],
         ),
+        (
+            ":speech_balloon: *Debated*",
+            [f"*#{i.number}* {count(n, 'speaker')}" for i, n in d.speakers],
+        ),
         (":large_blue_circle: *Open*", [item_line(i, meeting) for i in d.open_items]),
         (
             ":calendar: *Today's sessions*",

@@ -187,4 +187,5 @@ async def assemble_digest(
         until=until,
         day=local_day_bounds(until, zone(meeting.timezone)),
         late=late,
+        turns=await uow.floor.history(meeting.id),
     )

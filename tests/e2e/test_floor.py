@@ -309,3 +309,30 @@ async def test_the_home_tab_shows_the_list_and_your_delegations_place(debate: Ri
     assert "Under discussion:* #1 Discuss Russian diamonds" in home
     assert "1. Russian Federation, 2. Mali" in home
     assert "Your delegation is number 2 on the list." in home
+
+
+async def test_the_record_lists_who_had_the_floor_when_how_long_and_out_of_order(
+    debate: Rig,
+) -> None:
+    await expect_ok(debate, "/floor", "", user=RUSSIA)
+    await expect_ok(debate, "/meeting", "floor next", user=CHAIR)
+    debate.clock.advance(timedelta(seconds=95))
+    await expect_ok(debate, "/meeting", "floor give Mali", user=CHAIR)
+    debate.clock.advance(timedelta(minutes=2))
+    await expect_ok(debate, "/meeting", "discuss off", user=CHAIR)
+    await expect_ok(debate, "/meeting", "record", user=CHAIR)
+    uploads = {u["filename"].rsplit(".", 1)[1]: u for u in debate.slack.uploads}
+    markdown = uploads["md"]["content"].decode()
+    assert "Speakers:" in markdown
+    assert "Russian Federation had the floor for 1m 35s" in markdown
+    assert "Mali had the floor for 2m (given out of order)" in markdown
+    table = uploads["csv"]["content"].decode()
+    assert "had the floor (given out of order),Mali,2m" in table
+
+
+async def test_the_digest_counts_the_speakers_on_each_item(debate: Rig) -> None:
+    for user in (RUSSIA, MALI, UKRAINE):
+        await expect_ok(debate, "/floor", "", user=user)
+        await expect_ok(debate, "/meeting", "floor next", user=CHAIR)
+    digest = await debate.command("/meeting", "digest", user=CHAIR)
+    assert "*#1* 3 speakers" in str(digest.json["blocks"])
