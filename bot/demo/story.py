@@ -49,6 +49,7 @@ class Demo:
     def __init__(self, rig: Rig) -> None:
         self.rig = rig
         self._seen: dict[str, tuple[int, str]] = {}
+        self._private_shown = 0
 
     async def say(self, who: Delegate, command: str, text: str) -> None:
         print(f"\n▶ {who.name} types: {command} {text}".rstrip())
@@ -114,7 +115,17 @@ class Demo:
         self.rig.clock.set(moment)
         await self.rig.plenary.timekeeper.run_due()
         await self.rig.settle()
+        self.show_private_notices()
         self.show_channel_changes()
+
+    def show_private_notices(self) -> None:
+        """What the bot told someone privately on its own (a speaker's warning)."""
+        told = self.rig.slack.ephemeral_messages
+        for message in told[self._private_shown :]:
+            who = NAMES.get(message.ephemeral_user or "", message.ephemeral_user)
+            body = render_message(message.text, message.blocks, NAMES)
+            print(indent(body, f"    (only {who}) "))
+        self._private_shown = len(told)
 
     def show_whole_channel(self) -> None:
         print("\n══ The channel as a delegate reads it now ══")
@@ -122,6 +133,29 @@ class Demo:
             edited = " (edited)" if message.edits else ""
             print(f"\n  Plenary{edited}:")
             print(indent(render_message(message.text, message.blocks, NAMES), "  │ "))
+
+
+async def debate_civil_society_item(demo: Demo) -> None:
+    """The floor on #1: several requests, a point of order in the middle of a turn, a right
+    of reply, and a speaker's time running out."""
+    await demo.say(CHAIR, "/meeting", "set speaking-time 3m")
+    await demo.say(CHAIR, "/meeting", "discuss 1")
+    for name in ("KP Civil Society Coalition", "Russian Federation", "Ukraine", "European Union"):
+        await demo.say(BY_DELEGATION[name], "/floor", "")
+    await demo.say(CHAIR, "/meeting", "floor next")
+    await demo.wait_until(datetime(2026, 11, 2, 7, 46, tzinfo=UTC), "09:46")
+    await demo.say(BY_DELEGATION["Belarus"], "/floor", "order")
+    await demo.say(CHAIR, "/meeting", "floor next")
+    await demo.wait_until(datetime(2026, 11, 2, 7, 47, tzinfo=UTC), "09:47")
+    await demo.say(CHAIR, "/meeting", "floor next")
+    await demo.say(BY_DELEGATION["Ukraine"], "/floor", "reply")
+    await demo.wait_until(datetime(2026, 11, 2, 7, 50, 10, tzinfo=UTC), "09:50:10")
+    await demo.say(CHAIR, "/meeting", "floor next")
+    await demo.wait_until(datetime(2026, 11, 2, 7, 52, 40, tzinfo=UTC), "09:52:40")
+    await demo.wait_until(datetime(2026, 11, 2, 7, 53, 20, tzinfo=UTC), "09:53:20")
+    await demo.say(CHAIR, "/meeting", "floor next")
+    await demo.say(CHAIR, "/meeting", "floor next")
+    await demo.say(CHAIR, "/meeting", "discuss off")
 
 
 async def play(rig: Rig) -> Demo:
@@ -188,6 +222,7 @@ async def play(rig: Rig) -> Demo:
     )
 
     await demo.wait_until(datetime(2026, 11, 2, 7, 45, tzinfo=UTC), "09:45 in Gaborone")
+    await debate_civil_society_item(demo)
     await demo.show_home(BY_DELEGATION["Mali"])
     await demo.say(CHAIR, "/meeting", "decide 1")
     await demo.say(CHAIR, "/meeting", "decide 2")

@@ -36,9 +36,21 @@ async def test_the_demo_transcript_shows_each_channel_message_posted_once(
     whole_channel, _, record_step = after_story.partition(RECORD_STEP)
     channel_messages = re.findall(r"^  Plenary( \(edited\))?:$", whole_channel, re.MULTILINE)
     bodies = posted_bodies(story)
-    assert len(channel_messages) == 13
+    assert len(channel_messages) == 14
     assert len(bodies) == len(channel_messages)
     assert len(set(bodies)) == len(bodies)
     # The record step uploads two files and posts nothing to the channel.
     assert POSTED not in record_step
     assert record_step.count("══ Uploaded to the channel:") == 2
+
+
+async def test_the_demo_debates_the_civil_society_item_from_its_list_of_speakers(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    assert await run_demo() == 0
+    transcript = capsys.readouterr().out
+    assert "types: /floor order" in transcript
+    assert "*Belarus* has the floor — _point of order_" in transcript
+    assert "*Ukraine* — _right of reply_" in transcript
+    assert transcript.count("(only Ukraine) :hourglass_flowing_sand: 30 seconds left") == 1
+    assert "*Time is up.*" in transcript
