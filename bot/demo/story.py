@@ -154,7 +154,9 @@ async def debate_civil_society_item(demo: Demo) -> None:
     await demo.wait_until(datetime(2026, 11, 2, 7, 52, 40, tzinfo=UTC), "09:52:40")
     await demo.wait_until(datetime(2026, 11, 2, 7, 53, 20, tzinfo=UTC), "09:53:20")
     await demo.say(CHAIR, "/meeting", "floor next")
+    await demo.wait_until(datetime(2026, 11, 2, 7, 55, tzinfo=UTC), "09:55")
     await demo.say(CHAIR, "/meeting", "floor next")
+    await demo.wait_until(datetime(2026, 11, 2, 7, 56, tzinfo=UTC), "09:56")
     await demo.say(CHAIR, "/meeting", "discuss off")
 
 

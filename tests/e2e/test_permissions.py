@@ -207,6 +207,23 @@ TABLE = [
         value=MeetingRef(1).pack(),
         fields={"title": {"value": "From the form"}, "text": {"value": "Tabled by form."}},
     ),
+    # The floor: item 6 is under discussion and Ukraine (no role here) waits on its list.
+    Row("/floor", MEMBERS, "/floor", ""),
+    Row("/floor order", MEMBERS, "/floor", "order"),
+    Row("/floor reply", MEMBERS, "/floor", "reply"),
+    Row("/floor list", IN_CHANNEL, "/floor", "list", changes=False),
+    Row("/floor help", EVERYONE, "/floor", "help", changes=False),
+    Row("/meeting floor next", CHAIRS, "/meeting", "floor next"),
+    Row("/meeting floor give <delegation>", CHAIRS, "/meeting", "floor give Ukraine"),
+    Row(Action.FLOOR_NEXT, CHAIRS, action=Action.FLOOR_NEXT, value=MeetingRef(1).pack()),
+    Row("/floor withdraw", MEMBERS, "/floor", "withdraw"),
+    Row(Action.FLOOR_REQUEST, MEMBERS, action=Action.FLOOR_REQUEST, value=MeetingRef(1).pack()),
+    Row(Action.FLOOR_WITHDRAW, MEMBERS, action=Action.FLOOR_WITHDRAW, value=MeetingRef(1).pack()),
+    Row("/meeting floor close|open", CHAIRS, "/meeting", "floor close"),
+    Row("/meeting floor close|open", CHAIRS, "/meeting", "floor open"),
+    Row("/meeting set speaking-time <duration>|off", CHAIRS, "/meeting", "set speaking-time 3m"),
+    Row("/meeting discuss <item>|off", CHAIRS, "/meeting", "discuss off"),
+    Row("/meeting discuss <item>|off", CHAIRS, "/meeting", "discuss 6"),
     Row("/meeting decide <item> [confirm]", CHAIRS, "/meeting", "decide 1"),
     Row("/meeting withdraw <item>", CHAIRS, "/meeting", "withdraw 2"),  # Ukraine's
     Row("/meeting withdraw <item>", CHAIRS | {PARTICIPANT}, "/meeting", "withdraw 3"),
@@ -258,6 +275,8 @@ async def convene_with_items(rig: Rig) -> None:
         await expect_ok(rig, "/object", "8 Not yet", user=user)
     for number in (7, 8):  # the observer has a position to withdraw too
         await expect_ok(rig, "/object", f"{number} reservation: Noted", user=KPCSC)
+    await expect_ok(rig, "/meeting", "discuss 6", user=CHAIR)
+    await expect_ok(rig, "/floor", "", user=UKRAINE)
     for serial, user in enumerate((CHAIR, BOTSWANA, RUSSIA, KPCSC, OUTSIDER)):
         home = {"type": "app_home_opened", "user": user, "channel": "D0", "tab": "home"}
         assert (await rig.send(rig.signer.event(home, event_id=f"EvHome{serial}"))).status == 200

@@ -63,6 +63,11 @@ SHAPES: dict[str, tuple[str, ...]] = {
     "decide": ("{}", "1", "#2"),
     "withdraw": ("{}", "1", "#2"),
     "help": ("", "{}"),
+    "discuss": ("{}", "1", "#1 {}", "off"),
+    "floor next": ("", "{}"),
+    "floor give": ("{}", "Mali", "  mALi  "),
+    "floor": ("{}", "close", "open", "close {}"),
+    "set": ("speaking-time {}", "speaking-time 3m", "speaking-time off", "{}"),
 }
 
 
@@ -139,6 +144,21 @@ def test_object_with_any_text_gets_a_clear_private_answer_and_nothing_breaks(
         caplog, harness.rig.command("/object", f"{prefix} {rest}", user=user)
     )
     assert_clear_command_answer(reply, "/object", made)
+
+
+@BOUNDED
+@given(
+    prefix=st.sampled_from(["", "order", "reply", "withdraw", "list", "help"]),
+    rest=hostile,
+    user=mostly(st.sampled_from([RUSSIA, MALI, KPCSC]), st.sampled_from([OUTSIDER, CHAIR])),
+)
+def test_floor_with_any_text_gets_a_clear_private_answer_and_nothing_breaks(
+    harness: Harness, caplog: pytest.LogCaptureFixture, prefix: str, rest: str, user: str
+) -> None:
+    reply, made = harness.attempt(
+        caplog, harness.rig.command("/floor", f"{prefix} {rest}", user=user)
+    )
+    assert_clear_command_answer(reply, "/floor", made)
 
 
 @pytest.mark.parametrize(
