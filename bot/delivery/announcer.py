@@ -288,6 +288,7 @@ class Announcer:
         message, readers = rendered
         now = self._clock.now()
         await self._store.transact(lambda uow: uow.notices.mark_uncertain(notice.id, now))
+        self._spoke(notice.channel_id)
         try:
             for user in readers:
                 await self._client.chat_postEphemeral(

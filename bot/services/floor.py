@@ -4,7 +4,6 @@ turn's warning and end are due work for the timekeeper."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -13,7 +12,6 @@ from bot.domain.errors import Conflict, NotFound
 from bot.domain.floor import Floor, FloorRequest, RequestKind, Turn, check_request, turn_times
 from bot.domain.model import Delegation, Meeting, NoticeKind
 from bot.domain.rules import ItemStatus
-from bot.ports.clock import Clock
 from bot.ports.store import Planner, Store, UnitOfWork
 from bot.services.lookups import (
     Caller,
@@ -22,6 +20,7 @@ from bot.services.lookups import (
     meeting_of,
     require_chair,
 )
+from bot.services.use_cases import UseCases
 
 NOTHING_UNDER_DISCUSSION = (
     "Nothing is under discussion here; a chair opens a debate with `/meeting discuss <item>`."
@@ -81,15 +80,7 @@ async def _changed(uow: UnitOfWork, floor: Floor, *, close: bool = False) -> Non
     await uow.homes.mark_stale(floor.meeting_id)
 
 
-class FloorService:
-    def __init__(
-        self, store: Store, clock: Clock, planner: Planner, notify: Callable[[], None]
-    ) -> None:
-        self._store = store
-        self._clock = clock
-        self._planner = planner
-        self._notify = notify
-
+class FloorService(UseCases):
     async def discuss(self, caller: Caller, number: int) -> FloorChange:
         """Put an open item under discussion with a fresh list; a debate under way ends."""
         now = self._clock.now()
