@@ -66,6 +66,14 @@ class Position:
     recorded_at: datetime
 
 
+def item_heading(title: str | None, text: str) -> str:
+    """An item's heading: its title, or the start of its text when tabled without one."""
+    if title:
+        return title
+    first = text.splitlines()[0] if text else ""
+    return first if len(first) <= 80 else first[:79] + "…"
+
+
 @dataclass(frozen=True)
 class Item:
     id: int
@@ -96,10 +104,7 @@ class Item:
     @property
     def heading(self) -> str:
         """The title, or the start of the text when the item was tabled without one."""
-        if self.title:
-            return self.title
-        first = self.text.splitlines()[0] if self.text else ""
-        return first if len(first) <= 80 else first[:79] + "…"
+        return item_heading(self.title, self.text)
 
     def position_of(self, delegation_id: int) -> Position | None:
         return next((p for p in self.positions if p.delegation_id == delegation_id), None)

@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 import aiosqlite
 
 from bot.domain.floor import Floor, FloorRequest, RequestKind, Turn, in_order
+from bot.domain.model import item_heading
 from storage.sqlite import rows
 from storage.sqlite.constraints import unique
 from storage.sqlite.units import Statements
@@ -35,13 +36,6 @@ def _turn(row: aiosqlite.Row) -> Turn:
         warned_at=rows.opt_dt(row["warned_at"]),
         expired_at=rows.opt_dt(row["expired_at"]),
     )
-
-
-def _heading(title: str | None, text: str) -> str:
-    if title:
-        return title
-    first = text.splitlines()[0] if text else ""
-    return first if len(first) <= 80 else first[:79] + "…"
 
 
 class SqliteFloorRepository:
@@ -97,7 +91,7 @@ class SqliteFloorRepository:
             meeting_id=row["meeting_id"],
             item_id=row["item_id"],
             item_number=row["item_number"],
-            item_heading=_heading(row["item_title"], row["item_text"]),
+            item_heading=item_heading(row["item_title"], row["item_text"]),
             opened_at=rows.dt(row["opened_at"]),
             closed=bool(row["closed"]),
             speaking_time=timedelta(seconds=seconds) if seconds else None,
