@@ -12,7 +12,7 @@ from bot.domain.errors import Conflict, NotFound
 from bot.domain.floor import Floor, FloorRequest, RequestKind, Turn, check_request, turn_times
 from bot.domain.model import Delegation, Meeting, NoticeKind
 from bot.domain.rules import ItemStatus
-from bot.ports.store import Planner, Store, UnitOfWork
+from bot.ports.store import UnitOfWork
 from bot.services.lookups import (
     Caller,
     item_numbered,
@@ -20,19 +20,12 @@ from bot.services.lookups import (
     meeting_of,
     require_chair,
 )
+from bot.services.speaking_time import floor_changed, plan_turn, time_job, warning_job
 from bot.services.use_cases import UseCases
 
 NOTHING_UNDER_DISCUSSION = (
     "Nothing is under discussion here; a chair opens a debate with `/meeting discuss <item>`."
 )
-
-
-def warning_job(turn_id: int) -> str:
-    return f"floor-warning:{turn_id}"
-
-
-def time_job(turn_id: int) -> str:
-    return f"floor-time:{turn_id}"
 
 
 @dataclass(frozen=True)
@@ -73,13 +66,6 @@ async def _reloaded(uow: UnitOfWork, floor: Floor) -> Floor:
     return fresh
 
 
-async def _changed(uow: UnitOfWork, floor: Floor, *, close: bool = False) -> None:
-    """The list message and the Home tabs show the change."""
-    if floor.notice_id is not None:
-        await uow.notices.touch(floor.notice_id, close=close)
-    await uow.homes.mark_stale(floor.meeting_id)
-
-
 class FloorService(UseCases):
     async def discuss(self, caller: Caller, number: int) -> FloorChange:
         """Put an open item under discussion with a fresh list; a debate under way ends."""
@@ -99,7 +85,7 @@ class FloorService(UseCases):
             if previous is not None:
                 ended = previous.current
                 await uow.floor.end(previous.id, now)
-                await _changed(uow, previous, close=True)
+                await floor_changed(uow, previous, close=True)
             floor_id = await uow.floor.open(meeting.id, item.id, caller.user_id, now)
             notice_id = await uow.notices.add(
                 meeting.id, item.id, NoticeKind.SPEAKERS_LIST, now, {"floor": floor_id}
@@ -123,7 +109,7 @@ class FloorService(UseCases):
             require_chair(meeting, caller, "end the debate")
             floor = await _current(uow, meeting)
             await uow.floor.end(floor.id, now)
-            await _changed(uow, floor, close=True)
+            await floor_changed(uow, floor, close=True)
             return FloorChange(meeting, await _reloaded(uow, floor), ended=floor.current)
 
         change = await self._store.transact(unit)
@@ -145,7 +131,7 @@ class FloorService(UseCases):
             )
             check_request(floor, delegation.id, kind, replies)
             await uow.floor.add_request(floor.id, delegation.id, kind, caller.user_id, now)
-            await _changed(uow, floor)
+            await floor_changed(uow, floor)
             return FloorState(meeting, await _reloaded(uow, floor), delegation)
 
         state = await self._store.transact(unit)
@@ -163,7 +149,7 @@ class FloorService(UseCases):
                     f"{delegation.name} has no request on the list of #{floor.item_number}.",
                     field="withdraw",
                 )
-            await _changed(uow, floor)
+            await floor_changed(uow, floor)
             return FloorState(meeting, await _reloaded(uow, floor), delegation)
 
         state = await self._store.transact(unit)
@@ -193,7 +179,7 @@ class FloorService(UseCases):
                 if head is not None
                 else None
             )
-            await _changed(uow, floor)
+            await floor_changed(uow, floor)
             return FloorChange(meeting, await _reloaded(uow, floor), ended, started)
 
         change = await self._store.transact(unit)
@@ -220,7 +206,7 @@ class FloorService(UseCases):
             ended = await uow.floor.end_turn(floor.id, now)
             waiting = next(iter(floor.pending_of(delegation.id)), None)
             started = await self._give(uow, floor, delegation.id, waiting, caller, now)
-            await _changed(uow, floor)
+            await floor_changed(uow, floor)
             return FloorChange(meeting, await _reloaded(uow, floor), ended, started)
 
         change = await self._store.transact(unit)
@@ -257,7 +243,7 @@ class FloorService(UseCases):
             require_chair(meeting, caller, "close or open the list of speakers")
             floor = await _current(uow, meeting)
             if await uow.floor.set_closed(floor.id, closed):
-                await _changed(uow, floor)
+                await floor_changed(uow, floor)
             return FloorChange(meeting, await _reloaded(uow, floor))
 
         change = await self._store.transact(unit)
@@ -273,7 +259,7 @@ class FloorService(UseCases):
             await uow.floor.set_speaking_time(meeting.id, limit)
             floor = await uow.floor.current(meeting.id)
             if floor is not None:
-                await _changed(uow, floor)  # the list shows the speaking time
+                await floor_changed(uow, floor)  # the list shows the speaking time
             return meeting
 
         meeting = await self._store.transact(unit)
@@ -304,58 +290,3 @@ class FloorService(UseCases):
         if turn is not None:
             self._planner.cancel(warning_job(turn.id))
             self._planner.cancel(time_job(turn.id))
-
-
-def plan_turn(planner: Planner, turn: Turn) -> None:
-    """The turn's warning and end, as scheduler jobs (the rows are the truth)."""
-    if turn.ends_at is None:
-        return
-    warn_at, _ = turn_times(turn.started_at, turn.ends_at - turn.started_at)
-    assert warn_at is not None
-    if turn.warned_at is None:
-        planner.plan(warning_job(turn.id), warn_at)
-    if turn.expired_at is None:
-        planner.plan(time_job(turn.id), turn.ends_at)
-
-
-async def keep_floor_time(store: Store, now: datetime) -> tuple[list[int], list[int]]:
-    """Warn each speaker whose time nearly ran out and show "time is up" on each list whose
-    speaker's time ran out: each once, whatever restarts come between (the row is claimed
-    in the same transaction as the notice is queued). Returns (warned, expired) turn ids."""
-
-    async def due(uow: UnitOfWork) -> tuple[list[int], list[int]]:
-        return await uow.floor.warnings_due(now), await uow.floor.expiries_due(now)
-
-    warnings, expiries = await store.query(due)
-    warned: list[int] = []
-    expired: list[int] = []
-    for turn_id in warnings:
-
-        async def warn(uow: UnitOfWork, turn_id: int = turn_id) -> bool:
-            turn = await uow.floor.turn(turn_id)
-            if turn is None or not await uow.floor.mark_warned(turn_id, now):
-                return False
-            if turn.ends_at is not None and now >= turn.ends_at:
-                return False  # too late to warn: the end is shown instead
-            floor = await uow.floor.get(await uow.floor.floor_of_turn(turn_id) or 0)
-            assert floor is not None
-            await uow.notices.add(
-                floor.meeting_id, floor.item_id, NoticeKind.FLOOR_WARNING, now, {"turn": turn_id}
-            )
-            return True
-
-        if await store.transact(warn):
-            warned.append(turn_id)
-    for turn_id in expiries:
-
-        async def expire(uow: UnitOfWork, turn_id: int = turn_id) -> bool:
-            if not await uow.floor.mark_expired(turn_id, now):
-                return False
-            floor = await uow.floor.get(await uow.floor.floor_of_turn(turn_id) or 0)
-            assert floor is not None
-            await _changed(uow, floor)
-            return True
-
-        if await store.transact(expire):
-            expired.append(turn_id)
-    return warned, expired

@@ -20,9 +20,9 @@ from bot.domain.model import AgendaProposal, Item, Meeting, NoticeKind, Session
 from bot.domain.rules import ItemStatus, Outcome, Tally, outcome
 from bot.ports.clock import Clock
 from bot.ports.store import Planner, Store, UnitOfWork
-from bot.services.floor import keep_floor_time, time_job, warning_job
 from bot.services.lookups import decide_item
 from bot.services.sessions import agenda_job, deadline_job, digest_job, reminder_job
+from bot.services.speaking_time import keep_floor_time, time_job, warning_job
 from bot.services.use_cases import UseCases
 
 log = logging.getLogger(__name__)
