@@ -13,8 +13,8 @@ from datetime import datetime, timedelta
 from pathlib import Path
 
 from bot.commands.tokens import name_key
+from storage.common.rows import ts
 from storage.sqlite.database import Database
-from storage.sqlite.rows import ts
 from storage.sqlite.units import Statements
 
 TEAM_ID = "T0PLENARY"

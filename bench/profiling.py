@@ -34,7 +34,7 @@ MAIN_CATEGORIES: tuple[tuple[str, tuple[str, ...]], ...] = (
     ("logging (JSON lines)", ("(logging/", "(bot/logs.py", "(aiohttp/web_log.py")),
     (
         "row mapping, Item.objections",
-        ("(storage/sqlite/rows.py", "(bot/domain/model.py", "(bot/domain/rules.py"),
+        ("(storage/common/rows.py", "(bot/domain/model.py", "(bot/domain/rules.py"),
     ),
     ("service + repository code", ("(bot/services/", "(storage/")),
     ("rendering the ack", ("(bot/render/", "(handlers/cards.py")),

@@ -3,25 +3,11 @@
 from __future__ import annotations
 
 import json
-import sqlite3
 from datetime import datetime
 
 from bot.domain.model import AgendaProposal
-from storage.sqlite import rows
+from storage.common import rows
 from storage.sqlite.units import Statements
-
-
-def _proposal(row: sqlite3.Row) -> AgendaProposal:
-    return AgendaProposal(
-        id=row["id"],
-        meeting_id=row["meeting_id"],
-        proposed_by=row["proposed_by"],
-        proposed_at=rows.dt(row["proposed_at"]),
-        deadline=rows.dt(row["deadline"]),
-        items=tuple(json.loads(row["items"])),
-        adopted_at=rows.opt_dt(row["adopted_at"]),
-        inquorate=bool(row["inquorate"]),
-    )
 
 
 class SqliteAgendaRepository:
@@ -38,7 +24,7 @@ class SqliteAgendaRepository:
         )
         row = next(iter(fetched), None)
         assert row is not None
-        return _proposal(row)
+        return rows.agenda_proposal(row)
 
     async def pending(self, meeting_id: int) -> AgendaProposal | None:
         fetched = await self._conn.execute_fetchall(
@@ -47,7 +33,7 @@ class SqliteAgendaRepository:
             (meeting_id,),
         )
         row = next(iter(fetched), None)
-        return _proposal(row) if row else None
+        return rows.agenda_proposal(row) if row else None
 
     async def due(self, now: datetime) -> list[AgendaProposal]:
         fetched = await self._conn.execute_fetchall(
@@ -55,7 +41,7 @@ class SqliteAgendaRepository:
             " ORDER BY deadline",
             (rows.ts(now),),
         )
-        return [_proposal(r) for r in fetched]
+        return [rows.agenda_proposal(r) for r in fetched]
 
     async def planned(self) -> list[tuple[int, datetime]]:
         fetched = await self._conn.execute_fetchall(
@@ -68,7 +54,7 @@ class SqliteAgendaRepository:
             "SELECT * FROM agenda_proposals WHERE id = ?", (proposal_id,)
         )
         row = next(iter(fetched), None)
-        return _proposal(row) if row else None
+        return rows.agenda_proposal(row) if row else None
 
     async def mark_adopted(self, proposal_id: int, now: datetime) -> bool:
         cursor = await self._conn.execute(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from storage.sqlite import rows
+from storage.common import rows
 from storage.sqlite.units import Statements
 
 

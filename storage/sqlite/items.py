@@ -7,7 +7,7 @@ from datetime import datetime
 
 from bot.domain.model import Decision, Item, Position, PositionState, RecordedPosition
 from bot.domain.rules import ItemStatus, PositionKind, Role
-from storage.sqlite import rows
+from storage.common import rows
 from storage.sqlite.constraints import unique
 from storage.sqlite.units import Statements
 

@@ -8,7 +8,7 @@ from datetime import datetime, time, timedelta
 
 from bot.domain.model import Delegation, Meeting
 from bot.domain.rules import Role, Rule
-from storage.sqlite import rows
+from storage.common import rows
 from storage.sqlite.constraints import unique
 from storage.sqlite.units import Statements
 

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from bot.domain.model import Notice, NoticeKind
-from storage.sqlite import rows
+from storage.common import rows
 from storage.sqlite.units import Statements
 
 _NOTICE_SELECT = (

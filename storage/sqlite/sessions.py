@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 
 from bot.domain.model import Session
-from storage.sqlite import rows
+from storage.common import rows
 from storage.sqlite.units import Statements
 
 

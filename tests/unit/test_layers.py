@@ -43,7 +43,16 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "slack_bolt",
         "slack_sdk.web",
     ),
-    "storage.sqlite": ("bot.domain", "bot.ports", "storage.sqlite", "aiosqlite"),
+    "storage.common": ("bot.domain", "storage.common"),
+    "storage.sqlite": ("bot.domain", "bot.ports", "storage.common", "storage.sqlite", "aiosqlite"),
+    "storage.postgres": (
+        "bot.domain",
+        "bot.ports",
+        "storage.common",
+        "storage.postgres",
+        "psycopg",
+        "psycopg_pool",
+    ),
 }
 PURE = ("bot.domain", "bot.commands", "bot.ports", "bot.render")
 # The composition root and the demo rig see everything; nothing else may import them.

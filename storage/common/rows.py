@@ -1,14 +1,20 @@
-"""Conversions between SQLite rows/columns and the records services use."""
+"""Conversions between stored rows and the records services use, for every backend.
+
+A row is read by column name (``sqlite3.Row``, or the PostgreSQL store's ``Row``) and is
+hashable with its column names, so records parsed from it can be remembered. Datetimes
+arrive as SQLite's UTC ISO-8601 text or as PostgreSQL's ``timestamptz``; both become aware
+UTC datetimes."""
 
 from __future__ import annotations
 
 import functools
 import json
+from collections.abc import Hashable
 from datetime import UTC, datetime, time, timedelta
-
-import aiosqlite
+from typing import Any, Protocol
 
 from bot.domain.model import (
+    AgendaProposal,
     Decision,
     Delegation,
     Item,
@@ -21,6 +27,13 @@ from bot.domain.model import (
 from bot.domain.rules import ItemStatus, Objection, Outcome, PositionKind, Role, Rule
 
 
+class Row(Hashable, Protocol):
+    """A stored row: its columns by name (and by position), equal to another row only with
+    the same column names and values."""
+
+    def __getitem__(self, key: int | str, /) -> Any: ...
+
+
 def ts(moment: datetime) -> str:
     """UTC ISO-8601, the only form datetimes take on disk."""
     return moment.astimezone(UTC).isoformat(timespec="microseconds")
@@ -30,19 +43,21 @@ def opt_ts(moment: datetime | None) -> str | None:
     return ts(moment) if moment is not None else None
 
 
-def dt(text: str) -> datetime:
-    return datetime.fromisoformat(text).astimezone(UTC)
+def dt(stored: str | datetime) -> datetime:
+    """A stored moment (ISO-8601 text or a datetime with its zone) as an aware UTC datetime."""
+    moment = stored if isinstance(stored, datetime) else datetime.fromisoformat(stored)
+    return moment.astimezone(UTC)
 
 
-def opt_dt(text: str | None) -> datetime | None:
-    return dt(text) if text is not None else None
+def opt_dt(stored: str | datetime | None) -> datetime | None:
+    return dt(stored) if stored is not None else None
 
 
 # Rows a burst reads again and again (the meeting, the delegation, the item's header) map to
 # the same immutable records: remembered by the row's values, they are parsed once. A row
 # that changed is a different key, so nothing stale is ever returned.
 @functools.lru_cache(maxsize=1024)
-def meeting(row: aiosqlite.Row, chairs: tuple[str, ...]) -> Meeting:
+def meeting(row: Row, chairs: tuple[str, ...]) -> Meeting:
     return Meeting(
         id=row["id"],
         team_id=row["team_id"],
@@ -62,7 +77,7 @@ def meeting(row: aiosqlite.Row, chairs: tuple[str, ...]) -> Meeting:
     )
 
 
-def session(row: aiosqlite.Row) -> Session:
+def session(row: Row) -> Session:
     return Session(
         id=row["id"],
         meeting_id=row["meeting_id"],
@@ -75,7 +90,7 @@ def session(row: aiosqlite.Row) -> Session:
 
 
 @functools.lru_cache(maxsize=4096)
-def delegation(row: aiosqlite.Row, members: tuple[str, ...]) -> Delegation:
+def delegation(row: Row, members: tuple[str, ...]) -> Delegation:
     return Delegation(
         id=row["id"],
         meeting_id=row["meeting_id"],
@@ -85,7 +100,7 @@ def delegation(row: aiosqlite.Row, members: tuple[str, ...]) -> Delegation:
     )
 
 
-def position(row: aiosqlite.Row) -> Position:
+def position(row: Row) -> Position:
     return Position(
         delegation_id=row["delegation_id"],
         delegation=row["delegation"],
@@ -98,12 +113,12 @@ def position(row: aiosqlite.Row) -> Position:
 
 
 @functools.lru_cache(maxsize=4096)
-def item_header(row: aiosqlite.Row) -> Item:
+def item_header(row: Row) -> Item:
     """The item without its positions (remembered, as ``meeting`` is)."""
     return item(row, ())
 
 
-def item(row: aiosqlite.Row, positions: tuple[Position, ...]) -> Item:
+def item(row: Row, positions: tuple[Position, ...]) -> Item:
     return Item(
         id=row["id"],
         meeting_id=row["meeting_id"],
@@ -134,7 +149,7 @@ def objections_json(objections: tuple[Objection, ...]) -> str:
     )
 
 
-def decision(row: aiosqlite.Row) -> Decision:
+def decision(row: Row) -> Decision:
     return Decision(
         item_id=row["item_id"],
         outcome=Outcome(row["outcome"]),
@@ -151,7 +166,7 @@ def decision(row: aiosqlite.Row) -> Decision:
     )
 
 
-def notice(row: aiosqlite.Row) -> Notice:
+def notice(row: Row) -> Notice:
     return Notice(
         id=row["id"],
         meeting_id=row["meeting_id"],
@@ -168,4 +183,17 @@ def notice(row: aiosqlite.Row) -> Notice:
         last_error=row["last_error"],
         failed_at=opt_dt(row["failed_at"]),
         next_attempt_at=opt_dt(row["next_attempt_at"]),
+    )
+
+
+def agenda_proposal(row: Row) -> AgendaProposal:
+    return AgendaProposal(
+        id=row["id"],
+        meeting_id=row["meeting_id"],
+        proposed_by=row["proposed_by"],
+        proposed_at=dt(row["proposed_at"]),
+        deadline=dt(row["deadline"]),
+        items=tuple(json.loads(row["items"])),
+        adopted_at=opt_dt(row["adopted_at"]),
+        inquorate=bool(row["inquorate"]),
     )

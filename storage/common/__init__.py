@@ -1,0 +1,1 @@
+"""What every storage backend shares: turning rows into the records services use."""

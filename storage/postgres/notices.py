@@ -1,0 +1,179 @@
+"""The notice outbox in PostgreSQL: channel messages owed, written in the same transaction as
+the change they announce."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.domain.model import Notice, NoticeKind
+from storage.common import rows
+from storage.postgres.database import Statements
+
+_NOTICE_SELECT = (
+    "SELECT notices.*, meetings.team_id, meetings.channel_id FROM notices"
+    " JOIN meetings ON meetings.id = notices.meeting_id"
+)
+
+
+class PostgresNoticeRepository:
+    def __init__(self, conn: Statements) -> None:
+        self._conn = conn
+
+    async def add(
+        self,
+        meeting_id: int,
+        item_id: int | None,
+        kind: NoticeKind,
+        now: datetime,
+        payload: dict[str, Any] | None = None,
+    ) -> int:
+        row = await self._conn.fetchone(
+            "INSERT INTO notices (meeting_id, item_id, kind, created_at, payload)"
+            " VALUES (%s, %s, %s, %s, %s) RETURNING id",
+            (
+                meeting_id,
+                item_id,
+                kind.value,
+                now,
+                json.dumps(payload, ensure_ascii=False) if payload else None,
+            ),
+        )
+        assert row is not None
+        return int(row["id"])
+
+    async def get(self, notice_id: int) -> Notice | None:
+        row = await self._conn.fetchone(f"{_NOTICE_SELECT} WHERE notices.id = %s", (notice_id,))
+        return rows.notice(row) if row else None
+
+    async def forget_message(self, notice_id: int) -> None:
+        await self._conn.execute("UPDATE notices SET message_ts = NULL WHERE id = %s", (notice_id,))
+
+    async def touch_latest(self, item_id: int, kind: NoticeKind, *, close: bool = False) -> bool:
+        """Touch the item's newest notice of ``kind`` unless it is closed; False if none."""
+        changed = await self._conn.execute(
+            "UPDATE notices SET revision = revision + 1, closed = closed OR %s,"
+            " next_attempt_at = NULL, attempts = 0"
+            " WHERE id = (SELECT max(id) FROM notices WHERE item_id = %s AND kind = %s)"
+            " AND NOT closed",
+            (close, item_id, kind.value),
+        )
+        return changed == 1
+
+    async def touch_card(self, item_id: int, *, with_block_notice: bool = False) -> None:
+        await self._conn.execute(
+            "UPDATE notices SET revision = revision + 1, next_attempt_at = NULL, attempts = 0"
+            " WHERE id = (SELECT max(id) FROM notices WHERE item_id = %s AND kind = 'item-card')"
+            " OR (%s AND NOT closed AND id = (SELECT max(id) FROM notices"
+            "      WHERE item_id = %s AND kind = 'blocked'))",
+            (item_id, with_block_notice, item_id),
+        )
+
+    async def touch(self, notice_id: int, *, close: bool = False) -> None:
+        await self._conn.execute(
+            "UPDATE notices SET revision = revision + 1, closed = closed OR %s,"
+            " next_attempt_at = NULL, attempts = 0 WHERE id = %s",
+            (close, notice_id),
+        )
+
+    async def pending(self, now: datetime, limit: int) -> list[Notice]:
+        fetched = await self._conn.fetchall(
+            f"{_NOTICE_SELECT} WHERE notices.delivered_revision < notices.revision"
+            " AND (notices.next_attempt_at IS NULL OR notices.next_attempt_at <= %s)"
+            " ORDER BY notices.id LIMIT %s",
+            (now, limit),
+        )
+        return [rows.notice(r) for r in fetched]
+
+    async def next_retry_at(self) -> datetime | None:
+        row = await self._conn.fetchone(
+            "SELECT min(next_attempt_at) FROM notices"
+            " WHERE delivered_revision < revision AND next_attempt_at IS NOT NULL"
+        )
+        return rows.opt_dt(row[0]) if row else None
+
+    async def mark_delivered(self, notice_id: int, revision: int, message_ts: str) -> None:
+        await self._conn.execute(
+            "UPDATE notices SET delivered_revision = greatest(delivered_revision, %s),"
+            " message_ts = %s, attempts = 0, next_attempt_at = NULL, last_error = NULL,"
+            " failed_at = NULL, uncertain_since = NULL WHERE id = %s",
+            (revision, message_ts, notice_id),
+        )
+
+    async def mark_uncertain(self, notice_id: int, since: datetime) -> None:
+        await self._conn.execute(
+            "UPDATE notices SET uncertain_since = coalesce(uncertain_since, %s) WHERE id = %s",
+            (since, notice_id),
+        )
+
+    async def adopt_message(self, notice_id: int, message_ts: str) -> None:
+        await self._conn.execute(
+            "UPDATE notices SET message_ts = %s, uncertain_since = NULL WHERE id = %s",
+            (message_ts, notice_id),
+        )
+
+    async def first_delivery(self, event_id: str, now: datetime) -> bool:
+        """Record an Events API delivery; False when this event id was seen before (a retry,
+        whichever process it reached). Entries older than a day are pruned."""
+        await self._conn.execute(
+            "DELETE FROM seen_events WHERE seen_at < %s", (now - timedelta(days=1),)
+        )
+        added = await self._conn.execute(
+            "INSERT INTO seen_events (event_id, seen_at) VALUES (%s, %s) ON CONFLICT DO NOTHING",
+            (event_id, now),
+        )
+        return added == 1
+
+    async def mark_failed(
+        self,
+        notice_id: int,
+        error: str,
+        retry_at: datetime | None,
+        revision: int,
+        *,
+        failed_at: datetime,
+    ) -> None:
+        if retry_at is None:
+            await self._conn.execute(
+                "UPDATE notices SET delivered_revision = greatest(delivered_revision, %s),"
+                " next_attempt_at = NULL, last_error = %s, failed_at = %s,"
+                " attempts = attempts + 1 WHERE id = %s",
+                (revision, error, failed_at, notice_id),
+            )
+        else:
+            await self._conn.execute(
+                "UPDATE notices SET next_attempt_at = %s, last_error = %s, failed_at = %s,"
+                " attempts = attempts + 1 WHERE id = %s",
+                (retry_at, error, failed_at, notice_id),
+            )
+
+    async def skip(self, notice_id: int, revision: int) -> None:
+        await self._conn.execute(
+            "UPDATE notices SET delivered_revision = greatest(delivered_revision, %s),"
+            " next_attempt_at = NULL WHERE id = %s",
+            (revision, notice_id),
+        )
+
+    async def failed(self, since: datetime | None, limit: int) -> list[Notice]:
+        """Notices whose latest attempt failed (since ``since``), newest failure first."""
+        fetched = await self._conn.fetchall(
+            f"{_NOTICE_SELECT} WHERE notices.failed_at IS NOT NULL"
+            " AND (%s::timestamptz IS NULL OR notices.failed_at >= %s)"
+            " ORDER BY notices.failed_at DESC, notices.id DESC LIMIT %s",
+            (since, since, limit),
+        )
+        return [rows.notice(r) for r in fetched]
+
+    async def count_failed(self, since: datetime) -> int:
+        row = await self._conn.fetchone(
+            "SELECT count(*) FROM notices WHERE failed_at IS NOT NULL AND failed_at >= %s",
+            (since,),
+        )
+        return int(row[0]) if row else 0
+
+    async def count_pending(self) -> int:
+        row = await self._conn.fetchone(
+            "SELECT count(*) FROM notices WHERE delivered_revision < revision"
+        )
+        return int(row[0]) if row else 0
