@@ -14,6 +14,7 @@ from bench.common import Bench, in_process_bot
 from bench.populate import TEAM_ID, member_id
 from bench.report import Figure
 from bot.services.lookups import Caller
+from storage.sqlite.database import Database
 from storage.sqlite.units import Statements
 
 S1A = "1a objection anatomy"
@@ -25,6 +26,8 @@ EDGE = 20  # objections averaged at each end of the burst
 
 async def anatomy(bench: Bench) -> None:
     plenary = await in_process_bot(bench, "anatomy", CHANNEL, PREFIX, items=bench.runs + 1)
+    db = plenary.db
+    assert isinstance(db, Database), "the anatomy measures SQLite's round trips"
     statements = 0
 
     def trace(_: str) -> None:
@@ -48,7 +51,7 @@ async def anatomy(bench: Bench) -> None:
 
         started = time.perf_counter()
         for _ in range(PROBES):
-            await plenary.db.trip(lambda raw: raw.execute("SELECT 1").fetchall())
+            await db.trip(lambda raw: raw.execute("SELECT 1").fetchall())
         round_trip = (time.perf_counter() - started) / PROBES
 
         async def touch(conn: Statements) -> None:
@@ -56,17 +59,17 @@ async def anatomy(bench: Bench) -> None:
 
         started = time.perf_counter()
         for _ in range(PROBES // 5):
-            await plenary.db.transact(touch)
+            await db.transact(touch)
         commit = (time.perf_counter() - started) / (PROBES // 5)
 
-        await plenary.db.trip(lambda raw: raw.set_trace_callback(trace))
+        await db.trip(lambda raw: raw.set_trace_callback(trace))
         statements = 0
-        trips = plenary.db.trips
+        trips = db.trips
         for i in range(EDGE):
             caller = Caller(TEAM_ID, CHANNEL, member_id(PREFIX, i))
             await plenary.positions.object(caller, bench.runs + 1, "x")
         per_objection = statements / EDGE
-        trips_per_objection = (plenary.db.trips - trips) / EDGE
+        trips_per_objection = (db.trips - trips) / EDGE
     finally:
         await plenary.close()
 

@@ -82,14 +82,14 @@ async def check(settings: Settings) -> int:
     try:
         plenary = await build(settings)
     except Exception as exc:
-        print(f"database: cannot open {settings.database_url}: {exc}")
+        print(f"database: cannot open {settings.database_shown}: {exc}")
         return 1
     try:
         integrity = await plenary.db.integrity_check()
         if integrity != "ok":
             print(f"database: integrity check failed: {integrity}")
             return 1
-        print(f"database: ok ({settings.database_url})")
+        print(f"database: ok ({settings.database_shown})")
         _print_failed_notices(await plenary.announcer.failures(FAILURES_SHOWN))
         return 0
     finally:

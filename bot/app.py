@@ -49,7 +49,9 @@ from handlers import (
     sessions as sessions_handlers,
 )
 from handlers.listening import MeetingRouter
-from storage.sqlite.database import Database, sqlite_path
+from storage.postgres.database import Database as PostgresDatabase, is_postgres_url
+from storage.postgres.store import PostgresStore
+from storage.sqlite.database import Database as SqliteDatabase, sqlite_path
 from storage.sqlite.store import SqliteStore
 
 if TYPE_CHECKING:
@@ -63,7 +65,7 @@ class Plenary:
     """A running bot: the Bolt app, its database, services and announcer."""
 
     app: AsyncApp
-    db: Database
+    db: SqliteDatabase | PostgresDatabase
     store: Store  # the database seen through the ports, as every service sees it
     setup: SetupService
     items: ItemService
@@ -117,16 +119,28 @@ async def build(
 ) -> Plenary:
     """Open the database and assemble the app; nothing is started or sent yet."""
     clock = clock or SystemClock()
-    db = await Database.open(sqlite_path(settings.database_url))
+    db: SqliteDatabase | PostgresDatabase
+    store: Store
+    if is_postgres_url(settings.database_url):
+        db = await PostgresDatabase.open(settings.database_url)
+        store = PostgresStore(db)
+    else:
+        db = await SqliteDatabase.open(sqlite_path(settings.database_url))
+        store = SqliteStore(db)
     try:
-        return _assemble(settings, clock, db, pace_seconds)
+        return _assemble(settings, clock, db, store, pace_seconds)
     except BaseException:
         await db.close()  # nothing half-built keeps the database open
         raise
 
 
-def _assemble(settings: Settings, clock: Clock, db: Database, pace_seconds: float) -> Plenary:
-    store = SqliteStore(db)
+def _assemble(
+    settings: Settings,
+    clock: Clock,
+    db: SqliteDatabase | PostgresDatabase,
+    store: Store,
+    pace_seconds: float,
+) -> Plenary:
     client = web_client(settings)
     announcer = Announcer(store, client, clock, pace_seconds=pace_seconds)
     planner = ApsPlanner()

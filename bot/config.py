@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from urllib.parse import urlsplit, urlunsplit
 
 from bot.domain.errors import ConfigError
 
@@ -26,9 +27,18 @@ class Settings:
     def __repr__(self) -> str:
         # Tokens never reach logs, even through a stray repr().
         return (
-            f"Settings(api_url={self.api_url!r}, database_url={self.database_url!r},"
+            f"Settings(api_url={self.api_url!r}, database_url={self.database_shown!r},"
             f" host={self.host!r}, port={self.port})"
         )
+
+    @property
+    def database_shown(self) -> str:
+        """The database URL as logs and ``check`` show it: a password in it is masked."""
+        parts = urlsplit(self.database_url)
+        if parts.password is None:
+            return self.database_url
+        host = parts.netloc.rpartition("@")[2]
+        return urlunsplit(parts._replace(netloc=f"{parts.username or ''}:***@{host}"))
 
     @classmethod
     def from_env(

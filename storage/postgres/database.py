@@ -139,7 +139,7 @@ class Database:
 
     @classmethod
     async def open(
-        cls, conninfo: str, *, min_size: int = 1, max_size: int = 10, wait_seconds: float = 10.0
+        cls, conninfo: str, *, min_size: int = 4, max_size: int = 16, wait_seconds: float = 10.0
     ) -> Database:
         """Connect (``conninfo`` is a ``postgresql://`` URL or ``key=value`` pairs) and
         migrate; ConfigError when the URL is malformed, psycopg's error when unreachable."""
@@ -147,6 +147,12 @@ class Database:
             psycopg.conninfo.conninfo_to_dict(conninfo)
         except psycopg.ProgrammingError as exc:
             raise ConfigError(f"DATABASE_URL is not a PostgreSQL URL psycopg reads: {exc}") from exc
+        # Connecting once first reports why a server cannot be reached (refused, no such
+        # database, bad password) at once, where the pool would retry until its timeout.
+        async with await psycopg.AsyncConnection.connect(
+            conninfo, autocommit=True, connect_timeout=max(int(wait_seconds), 2)
+        ) as first:
+            await migrate(first)
         pool: AsyncConnectionPool[Connection] = AsyncConnectionPool(
             conninfo,
             connection_class=psycopg.AsyncConnection[Row],
@@ -163,36 +169,10 @@ class Database:
             raise psycopg.OperationalError(
                 f"no connection to PostgreSQL within {wait_seconds:g} s"
             ) from exc
-        db = cls(pool, conninfo)
-        try:
-            await db.migrate()
-        except BaseException:
-            await pool.close()
-            raise
-        return db
+        return cls(pool, conninfo)
 
     async def close(self) -> None:
         await self._pool.close()
-
-    async def migrate(self) -> int:
-        """Apply the migrations this database lacks, all in one transaction that first takes
-        a transaction-level advisory lock: processes starting at once queue on it, and each
-        after the first finds nothing left to do. The number of migrations applied."""
-        async with self._pool.connection() as conn, conn.transaction():
-            await conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
-            await conn.execute(
-                "CREATE TABLE IF NOT EXISTS schema_migrations ("
-                " version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
-            )
-            cursor = await conn.execute("SELECT coalesce(max(version), 0) FROM schema_migrations")
-            row = await cursor.fetchone()
-            version = int(row[0]) if row else 0
-            for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
-                for statement in _statements(script):
-                    await conn.execute(statement)
-                await conn.execute("INSERT INTO schema_migrations (version) VALUES (%s)", (number,))
-                log.info("migrated database", extra={"schema_version": number})
-        return max(len(MIGRATIONS) - version, 0)
 
     async def transact(self, unit: Unit[T]) -> T:
         """Run ``unit`` in one transaction, committed (durably) before this returns."""
@@ -235,6 +215,27 @@ async def _select_one(statements: Statements) -> int:
 async def _schema_version(statements: Statements) -> int:
     row = await statements.fetchone("SELECT coalesce(max(version), 0) FROM schema_migrations")
     return int(row[0]) if row else 0
+
+
+async def migrate(conn: psycopg.AsyncConnection[Any]) -> int:
+    """Apply the migrations the database lacks, all in one transaction that first takes a
+    transaction-level advisory lock: processes starting at once queue on it, and each after
+    the first finds nothing left to do. The number of migrations this call applied."""
+    async with conn.transaction():
+        await conn.execute("SELECT pg_advisory_xact_lock(%s)", (MIGRATION_LOCK,))
+        await conn.execute(
+            "CREATE TABLE IF NOT EXISTS schema_migrations ("
+            " version integer PRIMARY KEY, applied_at timestamptz NOT NULL DEFAULT now())"
+        )
+        cursor = await conn.execute("SELECT coalesce(max(version), 0) FROM schema_migrations")
+        row = await cursor.fetchone()
+        version = int(row[0]) if row else 0
+        for number, script in enumerate(MIGRATIONS[version:], start=version + 1):
+            for statement in _statements(script):
+                await conn.execute(statement)
+            await conn.execute("INSERT INTO schema_migrations (version) VALUES (%s)", (number,))
+            log.info("migrated database", extra={"schema_version": number})
+    return max(len(MIGRATIONS) - version, 0)
 
 
 def _statements(script: str) -> list[str]:

@@ -28,7 +28,8 @@ def sqlite_path(database_url: str) -> str:
     prefix = "sqlite:///"
     if not database_url.startswith(prefix) or len(database_url) == len(prefix):
         raise ConfigError(
-            f"DATABASE_URL must look like sqlite:///plenary.sqlite3 (got {database_url!r})"
+            "DATABASE_URL must look like sqlite:///plenary.sqlite3 (SQLite) or"
+            f" postgresql://user@host:5432/plenary (PostgreSQL); got {database_url!r}"
         )
     return database_url[len(prefix) :]
 

@@ -50,10 +50,11 @@ async def scratch_schema() -> AsyncIterator[str]:
 
 
 @asynccontextmanager
-async def scratch_database() -> AsyncIterator[Database]:
-    """A migrated, empty database (in a scratch schema), closed afterwards."""
+async def scratch_database(connections: int = 1) -> AsyncIterator[Database]:
+    """A migrated, empty database (in a scratch schema), closed afterwards, whose pool holds
+    at least ``connections`` open connections."""
     async with scratch_schema() as conninfo:
-        db = await Database.open(conninfo)
+        db = await Database.open(conninfo, min_size=connections, max_size=max(connections, 10))
         try:
             yield db
         finally:
