@@ -11,10 +11,10 @@ import os
 import secrets
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from urllib.parse import quote
 
 import psycopg
 import pytest
-from psycopg.conninfo import make_conninfo
 
 from storage.postgres.database import Database
 
@@ -38,13 +38,14 @@ def server_url() -> str:
 
 @asynccontextmanager
 async def scratch_schema() -> AsyncIterator[str]:
-    """A connection string whose tables live in a new, empty schema (dropped afterwards)."""
+    """A ``postgresql://`` URL whose tables live in a new, empty schema (dropped afterwards)."""
     url = server_url()
     schema = f"test_{secrets.token_hex(6)}"
     async with await psycopg.AsyncConnection.connect(url, autocommit=True) as admin:
         await admin.execute(f"CREATE SCHEMA {schema}")
         try:
-            yield make_conninfo(url, options=f"-c search_path={schema}")
+            separator = "&" if "?" in url else "?"
+            yield f"{url}{separator}options={quote(f'-c search_path={schema}')}"
         finally:
             await admin.execute(f"DROP SCHEMA {schema} CASCADE")
 
