@@ -13,6 +13,7 @@ from collections.abc import Hashable
 from datetime import UTC, datetime, time, timedelta
 from typing import Any, Protocol
 
+from bot.domain.floor import RequestKind, Turn
 from bot.domain.model import (
     AgendaProposal,
     Decision,
@@ -196,4 +197,20 @@ def agenda_proposal(row: Row) -> AgendaProposal:
         items=tuple(json.loads(row["items"])),
         adopted_at=opt_dt(row["adopted_at"]),
         inquorate=bool(row["inquorate"]),
+    )
+
+
+def turn(row: Row) -> Turn:
+    """A turn on the floor, from a ``floor_turns`` row with its delegation's name."""
+    return Turn(
+        id=row["id"],
+        delegation_id=row["delegation_id"],
+        delegation=row["delegation"],
+        kind=RequestKind(row["kind"]),
+        started_at=dt(row["started_at"]),
+        ends_at=opt_dt(row["ends_at"]),
+        out_of_order=bool(row["out_of_order"]),
+        ended_at=opt_dt(row["ended_at"]),
+        warned_at=opt_dt(row["warned_at"]),
+        expired_at=opt_dt(row["expired_at"]),
     )

@@ -50,24 +50,53 @@ class PostgresNoticeRepository:
     async def forget_message(self, notice_id: int) -> None:
         await self._conn.execute("UPDATE notices SET message_ts = NULL WHERE id = %s", (notice_id,))
 
-    async def touch_latest(self, item_id: int, kind: NoticeKind, *, close: bool = False) -> bool:
-        """Touch the item's newest notice of ``kind`` unless it is closed; False if none."""
-        changed = await self._conn.execute(
-            "UPDATE notices SET revision = revision + 1, closed = closed OR %s,"
-            " next_attempt_at = NULL, attempts = 0"
-            " WHERE id = (SELECT max(id) FROM notices WHERE item_id = %s AND kind = %s)"
-            " AND NOT closed",
-            (close, item_id, kind.value),
-        )
-        return changed == 1
-
     async def touch_card(self, item_id: int, *, with_block_notice: bool = False) -> None:
+        """Bring the item's card up to date, and its open block notices too when asked."""
         await self._conn.execute(
             "UPDATE notices SET revision = revision + 1, next_attempt_at = NULL, attempts = 0"
-            " WHERE id = (SELECT max(id) FROM notices WHERE item_id = %s AND kind = 'item-card')"
-            " OR (%s AND NOT closed AND id = (SELECT max(id) FROM notices"
-            "      WHERE item_id = %s AND kind = 'blocked'))",
-            (item_id, with_block_notice, item_id),
+            " WHERE id = (SELECT max(id) FROM notices WHERE item_id = %s AND kind = 'item-card')",
+            (item_id,),
+        )
+        if with_block_notice:
+            await self._conn.execute(
+                "UPDATE notices SET revision = revision + 1, next_attempt_at = NULL, attempts = 0"
+                " WHERE item_id = %s AND kind = 'blocked' AND NOT closed",
+                (item_id,),
+            )
+
+    async def close_block_notices(self, item_id: int) -> None:
+        """The item left the agenda: each of its open block notices says so, or, if it was
+        never posted, never will be."""
+        await self._conn.execute(
+            "UPDATE notices SET revision = revision + 1, closed = true, next_attempt_at = NULL,"
+            " attempts = 0 WHERE item_id = %s AND kind = 'blocked' AND NOT closed",
+            (item_id,),
+        )
+
+    async def shows_blocked(self, item_id: int) -> bool:
+        """Whether the channel holds (or may hold) a block notice not yet followed by a "no
+        longer blocked" one."""
+        row = await self._conn.fetchone(
+            "SELECT EXISTS (SELECT 1 FROM notices WHERE item_id = %s AND kind = 'blocked'"
+            " AND NOT closed AND (message_ts IS NOT NULL OR uncertain_since IS NOT NULL))",
+            (item_id,),
+        )
+        return bool(row and row[0])
+
+    async def end_shown_block(self, item_id: int) -> None:
+        """A "no longer blocked" notice went out: the block notice before it is over."""
+        await self._conn.execute(
+            "UPDATE notices SET closed = true WHERE item_id = %s AND kind = 'blocked'"
+            " AND NOT closed AND (message_ts IS NOT NULL OR uncertain_since IS NOT NULL)",
+            (item_id,),
+        )
+
+    async def supersede(self, notice_id: int, revision: int) -> None:
+        """A notice not yet posted whose news was undone before its turn: never posted."""
+        await self._conn.execute(
+            "UPDATE notices SET closed = true, delivered_revision = greatest(delivered_revision,"
+            " %s), next_attempt_at = NULL WHERE id = %s",
+            (revision, notice_id),
         )
 
     async def touch(self, notice_id: int, *, close: bool = False) -> None:

@@ -7,6 +7,7 @@ from typing import Any, TypeVar
 
 from storage.postgres.agenda import PostgresAgendaRepository
 from storage.postgres.database import Database, Statements
+from storage.postgres.floor import PostgresFloorRepository
 from storage.postgres.homes import PostgresHomeRepository
 from storage.postgres.items import PostgresItemRepository
 from storage.postgres.meetings import PostgresMeetingRepository
@@ -24,6 +25,7 @@ class PostgresUnitOfWork:
         self.sessions = PostgresSessionRepository(statements)
         self.homes = PostgresHomeRepository(statements)
         self.agendas = PostgresAgendaRepository(statements)
+        self.floor = PostgresFloorRepository(statements)
 
 
 class PostgresStore:

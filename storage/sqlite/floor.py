@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
 from datetime import datetime, timedelta
-
-import aiosqlite
 
 from bot.domain.floor import Floor, FloorRequest, RequestKind, Turn, in_order
 from bot.domain.model import item_heading
-from storage.sqlite import rows
+from storage.common import rows
 from storage.sqlite.constraints import unique
 from storage.sqlite.units import Statements
 
@@ -21,21 +20,6 @@ _TURN_SELECT = (
     "SELECT floor_turns.*, delegations.name AS delegation FROM floor_turns"
     " JOIN delegations ON delegations.id = floor_turns.delegation_id"
 )
-
-
-def _turn(row: aiosqlite.Row) -> Turn:
-    return Turn(
-        id=row["id"],
-        delegation_id=row["delegation_id"],
-        delegation=row["delegation"],
-        kind=RequestKind(row["kind"]),
-        started_at=rows.dt(row["started_at"]),
-        ends_at=rows.opt_dt(row["ends_at"]),
-        out_of_order=bool(row["out_of_order"]),
-        ended_at=rows.opt_dt(row["ended_at"]),
-        warned_at=rows.opt_dt(row["warned_at"]),
-        expired_at=rows.opt_dt(row["expired_at"]),
-    )
 
 
 class SqliteFloorRepository:
@@ -57,7 +41,7 @@ class SqliteFloorRepository:
         row = next(iter(fetched), None)
         return await self._floor(row) if row else None
 
-    async def _floor(self, row: aiosqlite.Row) -> Floor:
+    async def _floor(self, row: sqlite3.Row) -> Floor:
         requests, turns = await self._conn.fetch_each(
             [
                 (
@@ -84,7 +68,7 @@ class SqliteFloorRepository:
             )
             for r in requests
         )
-        latest = _turn(turns[0]) if turns else None
+        latest = rows.turn(turns[0]) if turns else None
         seconds = row["speaking_seconds"]
         return Floor(
             id=row["id"],
@@ -225,7 +209,7 @@ class SqliteFloorRepository:
             f"{_TURN_SELECT} WHERE floor_turns.id = ?", (turn_id,)
         )
         row = next(iter(fetched), None)
-        return _turn(row) if row else None
+        return rows.turn(row) if row else None
 
     async def floor_of_turn(self, turn_id: int) -> int | None:
         fetched = await self._conn.execute_fetchall(
@@ -310,4 +294,4 @@ class SqliteFloorRepository:
             " ORDER BY floor_turns.id",
             (meeting_id,),
         )
-        return [(int(r["item_id"]), _turn(r)) for r in fetched]
+        return [(int(r["item_id"]), rows.turn(r)) for r in fetched]
