@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
 
+from bot.domain.votes import Base, Majority
+
 MAX_TITLE = 150
 MAX_ITEM_TEXT = 2000
 MAX_REASON = 500
@@ -32,6 +34,8 @@ class ItemStatus(StrEnum):
     WITHDRAWN = "withdrawn"
     # Left the agenda because a modified version of it was adopted: nobody withdrew it.
     SUPERSEDED = "superseded"
+    # Put to a vote and not adopted (or no votes were cast): decided, not excised.
+    REJECTED = "rejected"
 
     @property
     def is_decided(self) -> bool:
@@ -57,45 +61,66 @@ class Outcome(StrEnum):
 class RuleKind(StrEnum):
     CONSENSUS = "consensus"
     CONSENSUS_MINUS = "consensus-minus"
-    MAJORITY = "majority"
+    # Formerly (and wrongly) called a majority: it counts only objections, against every
+    # registered participant, and treats silence as agreement.
+    BLOCKING_MINORITY = "blocking-minority"
+    VOTE = "vote"
+    CONSENSUS_THEN_VOTE = "consensus-then-vote"
+
+    @property
+    def by_vote(self) -> bool:
+        return self in (RuleKind.VOTE, RuleKind.CONSENSUS_THEN_VOTE)
 
 
 @dataclass(frozen=True)
 class Rule:
-    """How many standing participant objections block an item.
+    """How an item is decided.
 
-    consensus: any one objection blocks. consensus-minus n: n+1 objections block.
-    majority f: blocked only when more than (1 - f) of participant delegations object,
-    so under a two-thirds majority an item falls when over one third objects.
+    consensus: any one standing participant objection blocks. consensus-minus n: n+1
+    objections block. blocking-minority f: blocked when more than f of the registered
+    participant delegations object. vote m: objections block nothing; a vote by the
+    majority m decides. consensus-then-vote m: consensus first (any objection blocks), and
+    a vote by the majority m decides an item blocked under consensus.
     """
 
     kind: RuleKind = RuleKind.CONSENSUS
     minus: int = 0
-    fraction: Fraction = Fraction(1)
+    fraction: Fraction = Fraction(0)  # blocking-minority: the share of objectors it takes
+    majority: Majority | None = None  # vote, consensus-then-vote
 
     def blocks(self, objectors: int, participants: int) -> bool:
-        if objectors <= 0:
+        if objectors <= 0 or self.kind is RuleKind.VOTE:
             return False
-        if self.kind is RuleKind.CONSENSUS:
+        if self.kind in (RuleKind.CONSENSUS, RuleKind.CONSENSUS_THEN_VOTE):
             return True
         if self.kind is RuleKind.CONSENSUS_MINUS:
             return objectors > self.minus
-        return Fraction(objectors) > (1 - self.fraction) * participants
+        return Fraction(objectors) > self.fraction * participants
 
     def describe(self) -> str:
         if self.kind is RuleKind.CONSENSUS:
             return "consensus"
         if self.kind is RuleKind.CONSENSUS_MINUS:
             return f"consensus minus {self.minus}"
-        return f"{self.fraction.numerator}/{self.fraction.denominator} majority"
+        if self.kind is RuleKind.BLOCKING_MINORITY:
+            return f"a blocking minority of {_ratio(self.fraction)}"
+        assert self.majority is not None
+        if self.kind is RuleKind.VOTE:
+            return f"a vote by {self.majority.describe()}"
+        return f"consensus, then a vote by {self.majority.describe()}"
 
     def encode(self) -> str:
-        """Stable storage form: ``consensus``, ``consensus-minus:1``, ``majority:2/3``."""
+        """Stable storage form: ``consensus``, ``consensus-minus:1``,
+        ``blocking-minority:1/3``, ``vote:2/3 present-and-voting``,
+        ``consensus-then-vote:2/3 present``."""
         if self.kind is RuleKind.CONSENSUS:
             return self.kind.value
         if self.kind is RuleKind.CONSENSUS_MINUS:
             return f"{self.kind.value}:{self.minus}"
-        return f"{self.kind.value}:{self.fraction}"
+        if self.kind is RuleKind.BLOCKING_MINORITY:
+            return f"{self.kind.value}:{_ratio(self.fraction)}"
+        assert self.majority is not None
+        return f"{self.kind.value}:{self.majority.encode()}"
 
     @classmethod
     def decode(cls, text: str) -> Rule:
@@ -103,9 +128,15 @@ class Rule:
         rule_kind = RuleKind(kind)
         if rule_kind is RuleKind.CONSENSUS_MINUS:
             return cls(rule_kind, minus=int(arg))
-        if rule_kind is RuleKind.MAJORITY:
+        if rule_kind is RuleKind.BLOCKING_MINORITY:
             return cls(rule_kind, fraction=Fraction(arg))
+        if rule_kind.by_vote:
+            return cls(rule_kind, majority=Majority.decode(arg))
         return cls(rule_kind)
+
+
+def _ratio(fraction: Fraction) -> str:
+    return f"{fraction.numerator}/{fraction.denominator}"
 
 
 CONSENSUS = Rule()
@@ -203,13 +234,50 @@ def standing_notice_is_news(
 # ---- procedure beyond plain consensus ---------------------------------------------------
 
 CONSENSUS_MINUS_1 = Rule(RuleKind.CONSENSUS_MINUS, minus=1)
-TWO_THIRDS = Rule(RuleKind.MAJORITY, fraction=Fraction(2, 3))
-SIMPLE_MAJORITY = Rule(RuleKind.MAJORITY, fraction=Fraction(1, 2))
-STANDARD_RULES: tuple[Rule, ...] = (CONSENSUS, CONSENSUS_MINUS_1, TWO_THIRDS, SIMPLE_MAJORITY)
+BLOCKING_THIRD = Rule(RuleKind.BLOCKING_MINORITY, fraction=Fraction(1, 3))
+BLOCKING_HALF = Rule(RuleKind.BLOCKING_MINORITY, fraction=Fraction(1, 2))
+# The rules that count objections: the what-if can say for certain what each would do.
+STANDARD_RULES: tuple[Rule, ...] = (CONSENSUS, CONSENSUS_MINUS_1, BLOCKING_THIRD, BLOCKING_HALF)
+
+RULE_WORDS = (
+    "The rule is `consensus`, `consensus-minus <n>`, `blocking-minority <fraction>`,"
+    " `vote <p/q> [of present-and-voting|of present|of members]` or"
+    " `consensus-then-vote <p/q> [of …]`."
+)
+
+
+def _fraction(word: str) -> Fraction:
+    try:
+        return Fraction(word)
+    except (ValueError, ZeroDivisionError):
+        raise ValueError(f"“{word}” is not a fraction; write it like 2/3.") from None
+
+
+def parse_majority(words: list[str]) -> Majority:
+    """``2/3``, ``2/3 of present``, ``1/2 of members``: a majority and its base (present
+    and voting unless named). Raises ValueError with a sentence for the user."""
+    if not words or len(words) not in (1, 3) or (len(words) == 3 and words[1] != "of"):
+        raise ValueError(
+            "Give the majority as a fraction, then optionally its base: `2/3`,"
+            " `2/3 of present-and-voting`, `2/3 of present` or `2/3 of members`."
+        )
+    fraction = _fraction(words[0])
+    if not Fraction(1, 2) <= fraction <= 1:
+        raise ValueError("A majority is a fraction from 1/2 up to 1, e.g. 2/3.")
+    base = Base.PRESENT_AND_VOTING
+    if len(words) == 3:
+        try:
+            base = Base(words[2])
+        except ValueError:
+            raise ValueError(
+                f"“{words[2]}” is not a base; write `present-and-voting`, `present` or `members`."
+            ) from None
+    return Majority(fraction, base)
 
 
 def parse_rule(text: str) -> Rule:
-    """``consensus``, ``consensus-minus <n>`` (n ≥ 1) or ``majority <p/q>`` (½ ≤ p/q < 1).
+    """``consensus``, ``consensus-minus <n>`` (n ≥ 1), ``blocking-minority <f>``
+    (0 < f ≤ 1/2), ``vote <p/q> [of <base>]`` or ``consensus-then-vote <p/q> [of <base>]``.
 
     Raises ValueError with a sentence for the user when the text is none of these."""
     words = text.lower().split()
@@ -219,15 +287,25 @@ def parse_rule(text: str) -> Rule:
         if not (words[1].isascii() and words[1].isdigit()) or not 1 <= int(words[1]) <= 1000:
             raise ValueError("consensus-minus takes a whole number from 1 up, e.g. 1.")
         return Rule(RuleKind.CONSENSUS_MINUS, minus=int(words[1]))
-    if len(words) == 2 and words[0] == "majority":
-        try:
-            fraction = Fraction(words[1])
-        except (ValueError, ZeroDivisionError):
-            raise ValueError(f"“{words[1]}” is not a fraction; write it like 2/3.") from None
-        if not Fraction(1, 2) <= fraction < 1:
-            raise ValueError("A majority is a fraction from 1/2 up to, not including, 1.")
-        return Rule(RuleKind.MAJORITY, fraction=fraction)
-    raise ValueError("The rule is `consensus`, `consensus-minus <n>` or `majority <fraction>`.")
+    if len(words) == 2 and words[0] == "blocking-minority":
+        fraction = _fraction(words[1])
+        if not 0 < fraction <= Fraction(1, 2):
+            raise ValueError(
+                "A blocking minority is a fraction above 0 up to 1/2: under"
+                " `blocking-minority 1/3` an item is blocked when more than a third of the"
+                " participant delegations object."
+            )
+        return Rule(RuleKind.BLOCKING_MINORITY, fraction=fraction)
+    if words and words[0] in (RuleKind.VOTE, RuleKind.CONSENSUS_THEN_VOTE):
+        return Rule(RuleKind(words[0]), majority=parse_majority(words[1:]))
+    if words and words[0] == "majority":
+        raise ValueError(
+            "`majority` counted only objections, so it is now called what it is:"
+            " `blocking-minority 1/3` blocks an item when more than a third of the"
+            " participant delegations object. For a real majority, decide by vote:"
+            " `vote 2/3` or `consensus-then-vote 2/3`."
+        )
+    raise ValueError(RULE_WORDS)
 
 
 def quorate(present: int, quorum: int) -> bool:
@@ -247,7 +325,7 @@ class WhatIf:
 
     def sentence(self) -> str:
         """``blocked under consensus by 4 of 58 participants; would pass under consensus
-        minus 1 … or a 2/3 majority`` — plain words for announcements and the agenda."""
+        minus 1 … or a blocking minority of 1/3`` — plain words for announcements and the agenda."""
         head = f"{self.outcome.value} under {self.rule.describe()}" + (
             f" by {self.objectors} of {self.participants} participants"
             if self.outcome is Outcome.BLOCKED
@@ -257,13 +335,13 @@ class WhatIf:
         return f"{head}; {alternative}"
 
     def alternative(self) -> str:
-        """``would pass under consensus minus 4 or a 2/3 majority``, or that no standard
+        """``would pass under consensus minus 4 or a blocking minority of 1/3``, or that no standard
         rule would change it."""
         flipped = [r for r, o in self.others if o is not self.outcome]
         if not flipped:
             return "the same under every standard rule"
         verb = "would pass" if self.outcome is Outcome.BLOCKED else "would be blocked"
-        names = [("a " if r.kind is RuleKind.MAJORITY else "") + r.describe() for r in flipped]
+        names = [r.describe() for r in flipped]
         listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
         return f"{verb} under {listed}"
 
@@ -277,7 +355,7 @@ def what_if(tally: Tally, rule: Rule) -> WhatIf:
     # does not object.
     if 1 < needed < tally.participants and Rule(RuleKind.CONSENSUS_MINUS, minus=needed) != rule:
         others.insert(
-            sum(1 for r in others if r.kind is not RuleKind.MAJORITY),
+            sum(1 for r in others if r.kind is not RuleKind.BLOCKING_MINORITY),
             Rule(RuleKind.CONSENSUS_MINUS, minus=needed),
         )
     return WhatIf(

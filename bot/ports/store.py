@@ -21,6 +21,7 @@ from bot.domain.model import (
     Session,
 )
 from bot.domain.rules import ItemStatus, PositionKind, Role, Rule
+from bot.domain.votes import Ballot, CastBallot, Count, Majority, Vote, VoteResult
 
 T = TypeVar("T")
 
@@ -216,6 +217,52 @@ class FloorRepository(Protocol):
     async def history(self, meeting_id: int) -> list[tuple[int, Turn]]: ...
 
 
+class VoteRepository(Protocol):
+    """Votes on items and their ballots. One open vote per item (``Duplicate``); one current
+    ballot per delegation, the replaced ones kept; counted only for participant delegations
+    still registered."""
+
+    async def open(
+        self,
+        meeting_id: int,
+        item_id: int,
+        majority: Majority,
+        secret: bool,
+        opened_by: str,
+        now: datetime,
+        deadline: datetime | None,
+    ) -> Vote: ...
+    async def get(self, vote_id: int) -> Vote | None: ...
+    async def open_for_item(self, item_id: int) -> Vote | None: ...
+    async def latest_for_item(self, item_id: int) -> Vote | None: ...
+    async def open_in_meeting(self, meeting_id: int) -> list[Vote]: ...
+    async def all(self, meeting_id: int) -> list[Vote]: ...
+    async def cast(
+        self,
+        vote_id: int,
+        delegation_id: int,
+        user_id: str,
+        choice: Ballot,
+        explanation: str,
+        now: datetime,
+    ) -> bool: ...
+    async def current_ballot(self, vote_id: int, delegation_id: int) -> CastBallot | None: ...
+    async def ballots(self, vote_id: int) -> list[CastBallot]: ...
+    async def count(self, vote_id: int) -> Count: ...
+    async def close(
+        self,
+        vote_id: int,
+        result: VoteResult,
+        closed_by: str,
+        now: datetime,
+        *,
+        erase_choices: bool,
+    ) -> bool: ...
+    async def cancel(self, vote_id: int, cancelled_by: str, now: datetime) -> bool: ...
+    async def due(self, now: datetime) -> list[int]: ...
+    async def planned(self) -> list[tuple[int, datetime]]: ...
+
+
 class UnitOfWork(Protocol):
     @property
     def meetings(self) -> MeetingRepository: ...
@@ -229,6 +276,8 @@ class UnitOfWork(Protocol):
     def homes(self) -> HomeRepository: ...
     @property
     def agendas(self) -> AgendaRepository: ...
+    @property
+    def votes(self) -> VoteRepository: ...
     @property
     def floor(self) -> FloorRepository: ...
 
@@ -272,4 +321,9 @@ class Store(Protocol):
 
     async def query(self, unit: Callable[[UnitOfWork], Coroutine[Any, Any, T]]) -> T:
         """Run ``unit`` as one consistent read of committed state."""
+        ...
+
+    async def scrub(self) -> None:
+        """Leave no copy of erased content (a secret vote's choices) outside the live
+        records: in SQLite, the write-ahead log is checkpointed into the file and emptied."""
         ...

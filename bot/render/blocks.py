@@ -123,6 +123,7 @@ STATUS_LABEL = {
     ItemStatus.BLOCKED: "blocked, excised from the agenda",
     ItemStatus.WITHDRAWN: "withdrawn",
     ItemStatus.SUPERSEDED: "superseded",
+    ItemStatus.REJECTED: "not adopted by vote",
 }
 STATUS_EMOJI = {
     ItemStatus.OPEN: ":large_blue_circle:",
@@ -130,6 +131,7 @@ STATUS_EMOJI = {
     ItemStatus.BLOCKED: ":no_entry:",
     ItemStatus.WITHDRAWN: ":heavy_minus_sign:",
     ItemStatus.SUPERSEDED: ":twisted_rightwards_arrows:",
+    ItemStatus.REJECTED: ":x:",
 }
 
 

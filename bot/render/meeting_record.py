@@ -28,6 +28,7 @@ STATUS_LABEL = {
     ItemStatus.BLOCKED: "blocked (excised from the agenda)",
     ItemStatus.WITHDRAWN: "withdrawn",
     ItemStatus.SUPERSEDED: "superseded (left the agenda when its modified version was adopted)",
+    ItemStatus.REJECTED: "not adopted by vote",
 }
 CSV_HEADER = (
     "item",

@@ -126,10 +126,14 @@ class ItemService(UseCases):
             amends_id = None
             if request.amends is not None:
                 original = await item_numbered(uow, meeting, request.amends)
-                if original.status not in (ItemStatus.OPEN, ItemStatus.BLOCKED):
+                if original.status not in (
+                    ItemStatus.OPEN,
+                    ItemStatus.BLOCKED,
+                    ItemStatus.REJECTED,
+                ):
                     raise Conflict(
-                        f"#{original.number} is {original.status.value}; only an open or blocked"
-                        " item can be modified.",
+                        f"#{original.number} is {original.status.value}; only an open, blocked"
+                        " or rejected item can be modified.",
                         usage=usage,
                     )
                 amends_id = original.id

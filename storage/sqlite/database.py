@@ -73,6 +73,9 @@ class Database:
             # 32 MiB of page cache (SQLite's default is 2 MiB): a meeting of 10,000 items
             # and 100,000 positions stays in memory instead of being read page by page.
             await conn.execute("PRAGMA cache_size = -32768")
+            # Content deleted or overwritten is zeroed in the file, not left in free space:
+            # a secret vote's erased choices must not be recoverable from the bytes.
+            await conn.execute("PRAGMA secure_delete = ON")
             conn.row_factory = aiosqlite.Row
             db = cls(conn, str(path))
             await db._migrate()
@@ -203,6 +206,15 @@ class Database:
                 q.outcome.set_result(value)
         if cancelled:
             raise asyncio.CancelledError
+
+    async def checkpoint(self) -> None:
+        """Checkpoint the WAL into the database file and truncate it to nothing (between
+        units, in its own trip, so no transaction is open)."""
+
+        def truncate(raw: sqlite3.Connection) -> None:
+            raw.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchall()
+
+        await self.trip(truncate)
 
     async def ping(self) -> bool:
         """True when the database answers a trivial query."""

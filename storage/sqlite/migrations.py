@@ -281,4 +281,93 @@ MIGRATIONS: tuple[str, ...] = (
     CREATE INDEX floor_turns_time_due ON floor_turns (ends_at)
         WHERE expired_at IS NULL AND ended_at IS NULL AND ends_at IS NOT NULL;
     """,
+    # 11: recorded votes. A vote on an item (one open per item), its ballots' history (one
+    # current ballot per delegation; a secret vote's choices are erased when it closes, so
+    # who voted stays and how does not), and its result frozen at close. An item not adopted
+    # by vote is 'rejected' (the status check widens: items is rebuilt as in migration 8).
+    # The old `majority:p/q` rule only ever counted objections: it becomes what it is,
+    # `blocking-minority:(1 - p/q)`, in meetings and in the decisions taken under it.
+    """
+    CREATE TABLE items_rebuilt (
+        id INTEGER PRIMARY KEY,
+        meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+        number INTEGER NOT NULL,
+        sponsor_id INTEGER NOT NULL REFERENCES delegations(id),
+        text TEXT NOT NULL,
+        status TEXT NOT NULL DEFAULT 'open'
+            CHECK (status IN ('open', 'adopted', 'blocked', 'withdrawn', 'superseded',
+                              'rejected')),
+        tabled_by TEXT NOT NULL,
+        tabled_at TEXT NOT NULL,
+        deadline TEXT,
+        session_id INTEGER REFERENCES sessions(id),
+        closed_at TEXT,
+        title TEXT,
+        amends_id INTEGER REFERENCES items(id),
+        UNIQUE (meeting_id, number)
+    );
+    INSERT INTO items_rebuilt (id, meeting_id, number, sponsor_id, text, status, tabled_by,
+        tabled_at, deadline, session_id, closed_at, title, amends_id)
+        SELECT id, meeting_id, number, sponsor_id, text, status, tabled_by, tabled_at,
+        deadline, session_id, closed_at, title, amends_id FROM items;
+    DROP TABLE items;
+    ALTER TABLE items_rebuilt RENAME TO items;
+    CREATE INDEX items_by_status ON items (meeting_id, status);
+    CREATE INDEX items_deadline_due ON items (deadline)
+        WHERE status = 'open' AND deadline IS NOT NULL;
+    CREATE INDEX items_amends ON items (amends_id) WHERE amends_id IS NOT NULL;
+    CREATE TABLE votes (
+        id INTEGER PRIMARY KEY,
+        meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+        item_id INTEGER NOT NULL REFERENCES items(id),
+        majority TEXT NOT NULL,
+        secret INTEGER NOT NULL DEFAULT 0,
+        opened_by TEXT NOT NULL,
+        opened_at TEXT NOT NULL,
+        deadline TEXT,
+        status TEXT NOT NULL DEFAULT 'open'
+            CHECK (status IN ('open', 'closed', 'cancelled')),
+        closed_at TEXT,
+        closed_by TEXT,
+        yes INTEGER,
+        no INTEGER,
+        abstain INTEGER,
+        present INTEGER,
+        members INTEGER,
+        outcome TEXT,
+        needed INTEGER,
+        base_size INTEGER,
+        quorum INTEGER,
+        voted TEXT,
+        not_voted TEXT
+    );
+    CREATE UNIQUE INDEX votes_open_per_item ON votes (item_id) WHERE status = 'open';
+    CREATE INDEX votes_by_meeting ON votes (meeting_id);
+    CREATE INDEX votes_deadline_due ON votes (deadline)
+        WHERE status = 'open' AND deadline IS NOT NULL;
+    CREATE TABLE ballots (
+        id INTEGER PRIMARY KEY,
+        vote_id INTEGER NOT NULL REFERENCES votes(id),
+        delegation_id INTEGER NOT NULL REFERENCES delegations(id),
+        user_id TEXT NOT NULL,
+        choice TEXT,
+        explanation TEXT NOT NULL DEFAULT '',
+        cast_at TEXT NOT NULL,
+        replaced_at TEXT
+    );
+    CREATE UNIQUE INDEX ballots_current
+        ON ballots (vote_id, delegation_id) WHERE replaced_at IS NULL;
+    UPDATE meetings SET rule = 'blocking-minority:'
+        || (CAST(substr(rule, instr(rule, '/') + 1) AS INTEGER)
+            - CAST(substr(rule, 10, instr(rule, '/') - 10) AS INTEGER))
+        || '/' || substr(rule, instr(rule, '/') + 1)
+        WHERE rule LIKE 'majority:%/%';
+    UPDATE decisions SET rule = 'blocking-minority:'
+        || (CAST(substr(rule, instr(rule, '/') + 1) AS INTEGER)
+            - CAST(substr(rule, 10, instr(rule, '/') - 10) AS INTEGER))
+        || '/' || substr(rule, instr(rule, '/') + 1)
+        WHERE rule LIKE 'majority:%/%';
+    UPDATE meetings SET rule = 'consensus' WHERE rule = 'majority:1';
+    UPDATE decisions SET rule = 'consensus' WHERE rule = 'majority:1';
+    """,
 )

@@ -14,6 +14,7 @@ from storage.sqlite.meetings import SqliteMeetingRepository
 from storage.sqlite.notices import SqliteNoticeRepository
 from storage.sqlite.sessions import SqliteSessionRepository
 from storage.sqlite.units import Statements
+from storage.sqlite.votes import SqliteVoteRepository
 
 T = TypeVar("T")
 
@@ -27,6 +28,7 @@ class SqliteUnitOfWork:
         self.homes = SqliteHomeRepository(statements)
         self.agendas = SqliteAgendaRepository(statements)
         self.floor = SqliteFloorRepository(statements)
+        self.votes = SqliteVoteRepository(statements)
 
 
 class SqliteStore:
@@ -40,3 +42,8 @@ class SqliteStore:
     async def query(self, unit: Callable[[SqliteUnitOfWork], Coroutine[Any, Any, T]]) -> T:
         """Run ``unit`` as one consistent read (``Database.query``)."""
         return await self.db.query(lambda statements: unit(SqliteUnitOfWork(statements)))
+
+    async def scrub(self) -> None:
+        """Copy the WAL into the file and truncate it, so a page written before an erasure
+        (a secret vote's ballots) survives nowhere: secure_delete zeroes what the file freed."""
+        await self.db.checkpoint()

@@ -152,3 +152,53 @@ async def test_a_migration_that_fails_half_way_leaves_neither_its_tables_nor_its
     with closing(sqlite3.connect(path)) as conn:
         tables = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
     assert tables == {"chairs"}
+
+
+async def test_the_old_majority_rule_becomes_the_blocking_minority_it_always_was_on_upgrade(
+    path: Path,
+) -> None:
+    at = NOW.isoformat()
+    with closing(sqlite3.connect(path)) as conn:
+        for script in MIGRATIONS[:10]:
+            conn.executescript(script)
+        for meeting_id, rule in ((1, "majority:2/3"), (2, "majority:3/4"), (3, "consensus")):
+            conn.execute(
+                "INSERT INTO meetings (id, team_id, channel_id, title, created_by, created_at,"
+                " rule) VALUES (?, 'T0KP', ?, 'KP', 'UCHAIR', ?, ?)",
+                (meeting_id, f"C{meeting_id}", at, rule),
+            )
+        conn.execute(
+            "INSERT INTO delegations (id, meeting_id, name, name_key, role, created_at)"
+            " VALUES (1, 1, 'Ukraine', 'ukraine', 'participant', ?)",
+            (at,),
+        )
+        conn.execute(
+            "INSERT INTO items (id, meeting_id, number, sponsor_id, text, status, tabled_by,"
+            " tabled_at, closed_at) VALUES (1, 1, 1, 1, 'Exclude', 'blocked', 'U', ?, ?)",
+            (at, at),
+        )
+        conn.execute(
+            "INSERT INTO decisions (item_id, outcome, rule, participants, objections,"
+            " decided_at, decided_by) VALUES (1, 'blocked', 'majority:2/3', 13, '[]', ?, 'U')",
+            (at,),
+        )
+        conn.execute("PRAGMA user_version = 10")
+        conn.commit()
+
+    async def rules_now(uow: UnitOfWork) -> list[str]:
+        meetings = [await uow.meetings.get(n) for n in (1, 2, 3)]
+        decision = await uow.items.decision(1)
+        assert decision is not None
+        return [m.rule.encode() for m in meetings if m] + [decision.rule.encode()]
+
+    db = await Database.open(path)
+    try:
+        assert await SqliteStore(db).query(rules_now) == [
+            "blocking-minority:1/3",  # under "2/3 majority", more than a third objecting blocked
+            "blocking-minority:1/4",
+            "consensus",
+            "blocking-minority:1/3",
+        ]
+        assert await db.integrity_check() == "ok"
+    finally:
+        await db.close()

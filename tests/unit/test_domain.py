@@ -22,11 +22,18 @@ from bot.domain.rules import (
     outcome,
     standing_notice_is_news,
 )
+from bot.domain.votes import Base, Majority
 
 MINUS_ONE = Rule(RuleKind.CONSENSUS_MINUS, minus=1)
-TWO_THIRDS = Rule(RuleKind.MAJORITY, fraction=Fraction(2, 3))
-SIMPLE_MAJORITY = Rule(RuleKind.MAJORITY, fraction=Fraction(1, 2))
-RULES = [CONSENSUS, MINUS_ONE, Rule(RuleKind.CONSENSUS_MINUS, minus=3), TWO_THIRDS, SIMPLE_MAJORITY]
+BLOCKING_THIRD = Rule(RuleKind.BLOCKING_MINORITY, fraction=Fraction(1, 3))
+BLOCKING_HALF = Rule(RuleKind.BLOCKING_MINORITY, fraction=Fraction(1, 2))
+RULES = [
+    CONSENSUS,
+    MINUS_ONE,
+    Rule(RuleKind.CONSENSUS_MINUS, minus=3),
+    BLOCKING_THIRD,
+    BLOCKING_HALF,
+]
 KASANE_BLOCKERS = ("Russia", "Belarus", "Central African Republic", "Kyrgyzstan", "Mali")
 
 
@@ -92,27 +99,29 @@ def test_consensus_minus_n_tolerates_n_objections_and_falls_to_one_more(
         (1, 1, True),
     ],
 )
-def test_a_two_thirds_majority_falls_only_when_more_than_one_third_objects(
+def test_a_blocking_third_blocks_only_when_more_than_one_third_objects(
     participants: int, objectors: int, blocked: bool
 ) -> None:
-    assert TWO_THIRDS.blocks(objectors, participants) is blocked
+    assert BLOCKING_THIRD.blocks(objectors, participants) is blocked
 
 
 @given(participants=st.integers(0, 500), data=st.data())
-def test_a_two_thirds_majority_blocks_exactly_when_objectors_exceed_a_third(
+def test_a_blocking_third_blocks_exactly_when_objectors_exceed_a_third(
     participants: int, data: st.DataObject
 ) -> None:
     objectors = data.draw(st.integers(0, participants))
-    assert TWO_THIRDS.blocks(objectors, participants) is (3 * objectors > participants)
+    assert BLOCKING_THIRD.blocks(objectors, participants) is (3 * objectors > participants)
 
 
-def test_a_simple_majority_stands_on_a_tie_and_falls_to_one_more_objection() -> None:
-    assert not SIMPLE_MAJORITY.blocks(5, 10)
-    assert SIMPLE_MAJORITY.blocks(6, 10)
+def test_a_blocking_half_stands_on_a_tie_and_falls_to_one_more_objection() -> None:
+    assert not BLOCKING_HALF.blocks(5, 10)
+    assert BLOCKING_HALF.blocks(6, 10)
 
 
-def test_a_unanimous_majority_blocks_like_consensus() -> None:
-    assert Rule(RuleKind.MAJORITY, fraction=Fraction(1)).blocks(1, 100)
+def test_under_a_vote_rule_objections_block_nothing_and_consensus_then_vote_blocks_on_one() -> None:
+    majority = Majority(Fraction(2, 3), Base.PRESENT_AND_VOTING)
+    assert not Rule(RuleKind.VOTE, majority=majority).blocks(40, 58)
+    assert Rule(RuleKind.CONSENSUS_THEN_VOTE, majority=majority).blocks(1, 58)
 
 
 def test_a_tally_names_its_objectors_in_order() -> None:
@@ -127,7 +136,17 @@ def test_a_tally_names_its_objectors_in_order() -> None:
     [
         (CONSENSUS, "consensus", "consensus"),
         (MINUS_ONE, "consensus-minus:1", "consensus minus 1"),
-        (TWO_THIRDS, "majority:2/3", "2/3 majority"),
+        (BLOCKING_THIRD, "blocking-minority:1/3", "a blocking minority of 1/3"),
+        (
+            Rule(RuleKind.VOTE, majority=Majority(Fraction(2, 3), Base.PRESENT_AND_VOTING)),
+            "vote:2/3 present-and-voting",
+            "a vote by a 2/3 majority of present and voting",
+        ),
+        (
+            Rule(RuleKind.CONSENSUS_THEN_VOTE, majority=Majority(Fraction(1, 2), Base.MEMBERS)),
+            "consensus-then-vote:1/2 members",
+            "consensus, then a vote by a simple majority of all members",
+        ),
     ],
 )
 def test_a_rule_has_a_stable_storage_form_and_a_readable_name(
@@ -145,8 +164,8 @@ def test_every_consensus_minus_rule_survives_a_storage_round_trip(minus: int) ->
 
 
 @given(fraction=st.fractions(min_value=Fraction(1, 100), max_value=1))
-def test_every_majority_rule_survives_a_storage_round_trip(fraction: Fraction) -> None:
-    rule = Rule(RuleKind.MAJORITY, fraction=fraction)
+def test_every_blocking_minority_rule_survives_a_storage_round_trip(fraction: Fraction) -> None:
+    rule = Rule(RuleKind.BLOCKING_MINORITY, fraction=fraction)
     assert Rule.decode(rule.encode()) == rule
 
 
@@ -200,8 +219,8 @@ def test_under_consensus_minus_one_a_lone_objection_announces_nothing() -> None:
 def test_a_majority_rule_blocks_once_the_objections_pass_one_third() -> None:
     three = tally("Russia", "Belarus", "Mali", participants=9)
     four = tally("Russia", "Belarus", "Mali", "Kyrgyzstan", participants=9)
-    assert block_change(three, four, TWO_THIRDS) is BlockChange.NOW_BLOCKED
-    assert block_change(four, three, TWO_THIRDS) is BlockChange.UNBLOCKED
+    assert block_change(three, four, BLOCKING_THIRD) is BlockChange.NOW_BLOCKED
+    assert block_change(four, three, BLOCKING_THIRD) is BlockChange.UNBLOCKED
 
 
 # ---- roles, positions, statuses ---------------------------------------------------------

@@ -7,9 +7,9 @@ from fractions import Fraction
 import pytest
 
 from bot.domain.rules import (
+    BLOCKING_HALF,
+    BLOCKING_THIRD,
     CONSENSUS,
-    SIMPLE_MAJORITY,
-    TWO_THIRDS,
     Objection,
     Outcome,
     Rule,
@@ -20,6 +20,7 @@ from bot.domain.rules import (
     quorate,
     what_if,
 )
+from bot.domain.votes import Base, Majority
 
 
 def tally(objectors: int, participants: int) -> Tally:
@@ -34,14 +35,14 @@ def tally(objectors: int, participants: int) -> Tally:
         (Rule(RuleKind.CONSENSUS_MINUS, minus=1), 1, 58, Outcome.ADOPTED),
         (Rule(RuleKind.CONSENSUS_MINUS, minus=1), 2, 58, Outcome.BLOCKED),
         (Rule(RuleKind.CONSENSUS_MINUS, minus=4), 4, 58, Outcome.ADOPTED),
-        (TWO_THIRDS, 3, 9, Outcome.ADOPTED),  # exactly one third: not more than a third
-        (TWO_THIRDS, 4, 9, Outcome.BLOCKED),
-        (TWO_THIRDS, 1, 3, Outcome.ADOPTED),
-        (TWO_THIRDS, 4, 13, Outcome.ADOPTED),
-        (TWO_THIRDS, 5, 13, Outcome.BLOCKED),
-        (SIMPLE_MAJORITY, 2, 4, Outcome.ADOPTED),  # a tie does not block
-        (SIMPLE_MAJORITY, 3, 4, Outcome.BLOCKED),
-        (SIMPLE_MAJORITY, 0, 0, Outcome.ADOPTED),
+        (BLOCKING_THIRD, 3, 9, Outcome.ADOPTED),  # exactly one third: not more than a third
+        (BLOCKING_THIRD, 4, 9, Outcome.BLOCKED),
+        (BLOCKING_THIRD, 1, 3, Outcome.ADOPTED),
+        (BLOCKING_THIRD, 4, 13, Outcome.ADOPTED),
+        (BLOCKING_THIRD, 5, 13, Outcome.BLOCKED),
+        (BLOCKING_HALF, 2, 4, Outcome.ADOPTED),  # a tie does not block
+        (BLOCKING_HALF, 3, 4, Outcome.BLOCKED),
+        (BLOCKING_HALF, 0, 0, Outcome.ADOPTED),
     ],
 )
 def test_each_rule_blocks_exactly_when_it_should(
@@ -55,9 +56,18 @@ def test_each_rule_blocks_exactly_when_it_should(
     [
         ("consensus", CONSENSUS),
         ("Consensus-Minus 2", Rule(RuleKind.CONSENSUS_MINUS, minus=2)),
-        ("majority 2/3", TWO_THIRDS),
-        ("majority 3/4", Rule(RuleKind.MAJORITY, fraction=Fraction(3, 4))),
-        ("majority 1/2", SIMPLE_MAJORITY),
+        ("blocking-minority 1/3", BLOCKING_THIRD),
+        ("blocking-minority 1/4", Rule(RuleKind.BLOCKING_MINORITY, fraction=Fraction(1, 4))),
+        ("blocking-minority 1/2", BLOCKING_HALF),
+        ("vote 2/3", Rule(RuleKind.VOTE, majority=Majority(Fraction(2, 3)))),
+        (
+            "vote 1/2 of present",
+            Rule(RuleKind.VOTE, majority=Majority(Fraction(1, 2), Base.PRESENT)),
+        ),
+        (
+            "consensus-then-vote 2/3 of members",
+            Rule(RuleKind.CONSENSUS_THEN_VOTE, majority=Majority(Fraction(2, 3), Base.MEMBERS)),
+        ),
     ],
 )
 def test_rules_parse_from_what_a_chair_types(text: str, rule: Rule) -> None:
@@ -72,10 +82,15 @@ def test_rules_parse_from_what_a_chair_types(text: str, rule: Rule) -> None:
         "unanimity",
         "consensus-minus 0",
         "consensus-minus x",
-        "majority 1",
-        "majority 1/3",
-        "majority two-thirds",
-        "majority 2/0",
+        "majority 2/3",  # renamed: it never was a majority
+        "blocking-minority 2/3",
+        "blocking-minority 0",
+        "blocking-minority two-thirds",
+        "blocking-minority 2/0",
+        "vote",
+        "vote 1/3",
+        "vote 2/3 of everyone",
+        "vote 2/3 present",
     ],
 )
 def test_a_rule_that_is_not_one_is_refused_with_a_sentence(text: str) -> None:
@@ -95,7 +110,7 @@ def test_what_if_names_the_rules_that_would_change_a_block_as_the_kasane_reforme
     found = what_if(tally(4, 58), CONSENSUS)
     assert found.sentence() == (
         "blocked under consensus by 4 of 58 participants; would pass under consensus minus 4,"
-        " a 2/3 majority or a 1/2 majority"
+        " a blocking minority of 1/3 or a blocking minority of 1/2"
     )
 
 
@@ -111,9 +126,14 @@ def test_what_if_says_so_when_no_standard_rule_would_change_it() -> None:
 
 
 def test_what_if_table_covers_every_standard_rule_besides_the_meetings() -> None:
-    found = what_if(tally(5, 13), TWO_THIRDS)
+    found = what_if(tally(5, 13), BLOCKING_THIRD)
     described = [r.describe() for r, _ in found.others]
-    assert described == ["consensus", "consensus minus 1", "consensus minus 5", "1/2 majority"]
+    assert described == [
+        "consensus",
+        "consensus minus 1",
+        "consensus minus 5",
+        "a blocking minority of 1/2",
+    ]
     assert [o for _, o in found.others] == [
         Outcome.BLOCKED,
         Outcome.BLOCKED,
