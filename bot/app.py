@@ -37,6 +37,7 @@ from bot.services.procedure import ProcedureService
 from bot.services.sessions import ScheduleService
 from bot.services.setup import SetupService
 from bot.services.timekeeper import Timekeeper
+from bot.services.votes import VoteService
 from handlers import (
     cards,
     errors,
@@ -47,6 +48,7 @@ from handlers import (
     objections,
     procedure as procedure_handlers,
     sessions as sessions_handlers,
+    votes as votes_handlers,
 )
 from handlers.listening import MeetingRouter
 from storage.postgres.database import Database as PostgresDatabase, is_postgres_url
@@ -76,6 +78,7 @@ class Plenary:
     timekeeper: Timekeeper
     planner: ApsPlanner
     floor: FloorService
+    votes: VoteService
     # For what Slack sends outside Bolt's dispatch (ssl_check); None in Socket Mode, which
     # has no signing secret and no HTTP endpoint.
     verifier: SignatureVerifier | None
@@ -153,6 +156,7 @@ def _assemble(
     homes = HomeService(store, clock, notify=announcer.wake)
     procedure = ProcedureService(store, clock, planner, notify=announcer.wake)
     floor = FloorService(store, clock, planner, notify=announcer.wake)
+    votes = VoteService(store, clock, planner, notify=announcer.wake)
 
     async def authorize(
         enterprise_id: str | None, team_id: str | None, **_: Any
@@ -175,9 +179,10 @@ def _assemble(
     # No global middleware, and the listeners a burst hits first: Bolt runs every global
     # middleware, and tries each listener's matcher in turn, building keyword arguments for
     # each, on every request (a third of the objection's time before this order).
-    objections.register(app, positions, setup)
-    cards.register(app, items, positions)
     router = MeetingRouter()
+    objections.register(app, positions, setup)
+    votes_handlers.register(app, router, votes, items, setup)
+    cards.register(app, items, positions)
     sessions_handlers.register(router, schedule)
     procedure_handlers.register(router, procedure)
     floor_handlers.register(app, router, floor, setup, clock)
@@ -198,6 +203,7 @@ def _assemble(
         timekeeper=timekeeper,
         planner=planner,
         floor=floor,
+        votes=votes,
         verifier=SignatureVerifier(settings.signing_secret) if settings.signing_secret else None,
     )
 

@@ -62,8 +62,8 @@ async def _run(
             return answers.agenda(view.meeting, view.items, view.decisions, view.participants)
         case WithdrawItem(number):
             return answers.item_withdrawn(await items.withdraw_item(caller, number))
-        case Decide(number, confirmed):
-            result = await items.decide(caller, number, confirmed=confirmed)
+        case Decide(number, confirmed, excise):
+            result = await items.decide(caller, number, confirmed=confirmed, excise=excise)
             return answers.item_decided(result.item)
         case _:
             where, delegation = await setup.role_of(caller)

@@ -33,6 +33,7 @@ from bot.commands.sessions import (
     parse_session,
 )
 from bot.commands.tokens import ShowHelp, clean_name, limited, parse_item_number
+from bot.commands.votes import VoteChairRequest, parse_meeting_vote
 from bot.domain.errors import UsageError
 from bot.domain.rules import MAX_MEMBERS_PER_COMMAND, MAX_TITLE, Role
 from bot.domain.text import plain_text, user_mention_id
@@ -74,6 +75,7 @@ class ShowAgenda:
 class Decide:
     number: int
     confirmed: bool = False  # the chair confirms deciding a modification of a superseded item
+    excise: bool = False  # under consensus-then-vote: excise a blocked item rather than vote
 
 
 @dataclass(frozen=True)
@@ -94,6 +96,7 @@ MeetingRequest = (
     | ScheduleRequest
     | ProcedureRequest
     | FloorChairRequest
+    | VoteChairRequest
 )
 
 
@@ -171,13 +174,20 @@ def parse_meeting(text: str) -> MeetingRequest:
         return WithdrawItem(parse_item_number(words[1], usage))
     if verb == "decide":
         usage = usage_of("/meeting decide")
-        confirmed = len(words) == 3 and words[2].lower() == "confirm"
-        if len(words) != 2 and not confirmed:
+        then = words[2].lower() if len(words) == 3 else None
+        if len(words) != 2 and then not in ("confirm", "excise"):
             raise UsageError(
-                "Name the one item to decide, followed by `confirm` only when asked to.",
+                "Name the one item to decide, followed by `confirm` or `excise` only when"
+                " asked to.",
                 usage=usage,
             )
-        return Decide(parse_item_number(words[1], usage), confirmed)
+        return Decide(
+            parse_item_number(words[1], usage),
+            confirmed=then == "confirm",
+            excise=then == "excise",
+        )
+    if verb == "vote":
+        return parse_meeting_vote(_rest_after(text, 1))
     shown = plain_text(words[0])[:40]
     if verb in ("delegations", "agenda", "sessions", "digest"):
         raise UsageError(f"`/meeting {verb}` takes nothing after it.", usage=usage_of("/meeting"))

@@ -24,6 +24,11 @@ class Action(StrEnum):
     FLOOR_REQUEST = "floor.request"
     FLOOR_WITHDRAW = "floor.withdraw"
     FLOOR_NEXT = "floor.next"
+    # Named in the issue 13 design that the vote's handlers and cards share.
+    VOTE_YES = "vote_yes"
+    VOTE_NO = "vote_no"
+    VOTE_ABSTAIN = "vote_abstain"
+    VOTE_CLOSE = "vote_close"  # a chair's Close vote button on the Home tab
 
 
 class Form(StrEnum):

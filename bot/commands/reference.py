@@ -115,13 +115,28 @@ COMMANDS: tuple[CommandDoc, ...] = (
         "/meeting digest",
     ),
     CommandDoc(
-        "/meeting set rule consensus|consensus-minus <n>|majority <fraction>",
-        "Set the decision rule. Under consensus one standing participant objection blocks;"
-        " under consensus-minus n it takes n+1; under majority 2/3 an item is blocked only when"
-        " more than one third of participant delegations object. Abstention and silence count"
-        " as not objecting; observers never count.",
+        "/meeting set rule consensus|consensus-minus <n>|blocking-minority <fraction>",
+        "Set a rule that counts objections. Under consensus one standing participant"
+        " objection blocks; under consensus-minus n it takes n+1; under blocking-minority 1/3"
+        " an item is blocked only when more than a third of the registered participant"
+        " delegations object. Silence counts as not objecting; observers never count.",
         Audience.CHAIR,
-        "/meeting set rule majority 2/3",
+        "/meeting set rule blocking-minority 1/3",
+    ),
+    CommandDoc(
+        "/meeting set rule vote <p/q> [of present-and-voting|of present|of members]",
+        "Decide items by vote: a chair opens one with `/meeting vote`, by this majority"
+        " unless it names another; `/meeting decide` is refused.",
+        Audience.CHAIR,
+        "/meeting set rule vote 2/3 of present-and-voting",
+    ),
+    CommandDoc(
+        "/meeting set rule consensus-then-vote <p/q> [of present-and-voting|of present|of members]",
+        "Consensus first; an item blocked under consensus goes to a vote by this majority"
+        " (`/meeting vote`) rather than being excised, unless a chair excises it with"
+        " `/meeting decide <item> excise`.",
+        Audience.CHAIR,
+        "/meeting set rule consensus-then-vote 2/3",
     ),
     CommandDoc(
         "/meeting set quorum <n>|off",
@@ -162,42 +177,33 @@ COMMANDS: tuple[CommandDoc, ...] = (
         "/meeting record",
     ),
     CommandDoc(
-        "/meeting decide <item> [confirm]",
+        "/meeting decide <item> [confirm|excise]",
         "Close an open item now and announce the outcome. A modification of an item that"
-        " another modification already superseded is decided only with `confirm`.",
+        " another modification already superseded is decided only with `confirm`; under"
+        " consensus-then-vote an item blocked under consensus is excised only with `excise`.",
         Audience.CHAIR,
         "/meeting decide 3",
     ),
     CommandDoc(
-        "/meeting discuss <item>|off",
-        "Put an open item under discussion with a fresh list of speakers, or end the debate.",
+        "/meeting vote <item> [majority <p/q>] [of present-and-voting|of present|of members]"
+        " [secret] [deadline: <when>]",
+        "Open a vote on an open item: by the meeting's vote rule unless you name a majority,"
+        " else a simple majority of present and voting; recorded unless `secret`. While it is"
+        " open the item's own deadline does not decide it.",
         Audience.CHAIR,
-        "/meeting discuss 1",
+        "/meeting vote 3 majority 2/3 of present-and-voting deadline: in 2h",
     ),
     CommandDoc(
-        "/meeting floor next",
-        "End the turn under way and give the floor to the next speaker in order.",
+        "/meeting vote close <item>",
+        "Close the item's vote now: it is counted and the result announced.",
         Audience.CHAIR,
-        "/meeting floor next",
+        "/meeting vote close 3",
     ),
     CommandDoc(
-        "/meeting floor give <delegation>",
-        "Give the floor to a delegation out of order (on record as such).",
+        "/meeting vote cancel <item>",
+        "Discard the item's open vote (on record as cancelled); the item stays open.",
         Audience.CHAIR,
-        "/meeting floor give Ukraine",
-    ),
-    CommandDoc(
-        "/meeting floor close|open",
-        "Close the list of speakers to new ordinary requests (points of order and replies"
-        " are still taken), or open it again.",
-        Audience.CHAIR,
-        "/meeting floor close",
-    ),
-    CommandDoc(
-        "/meeting set speaking-time <duration>|off",
-        "Limit each turn, such as 3m or 90s; the speaker is told 30 seconds before the end.",
-        Audience.CHAIR,
-        "/meeting set speaking-time 3m",
+        "/meeting vote cancel 3",
     ),
     CommandDoc(
         "/meeting help",
@@ -291,9 +297,22 @@ COMMANDS: tuple[CommandDoc, ...] = (
         Audience.ANYONE,
         "/floor help",
     ),
+    CommandDoc(
+        "/vote <item> yes|no|abstain [explanation]",
+        "Cast or change your delegation's ballot on the item's open vote; the last ballot of"
+        " any member counts. Only you are told how your delegation voted.",
+        Audience.PARTICIPANT,
+        "/vote 3 no We cannot support exclusion",
+    ),
+    CommandDoc(
+        "/vote help",
+        "Show the commands open to you.",
+        Audience.ANYONE,
+        "/vote help",
+    ),
 )
 
-SLASH_COMMANDS: tuple[str, ...] = ("/meeting", "/table-motion", "/object", "/floor")
+SLASH_COMMANDS: tuple[str, ...] = ("/meeting", "/table-motion", "/object", "/floor", "/vote")
 
 
 @functools.cache

@@ -16,6 +16,7 @@ from bot.render import (
     notices,
     procedure as render_procedure,
     sessions as render_schedule,
+    vote_placeholder,
 )
 from bot.render.blocks import is_blocked
 from bot.services.sessions import assemble_digest
@@ -62,6 +63,14 @@ async def render_notice(uow: UnitOfWork, notice: Notice) -> blocks.Message | Non
     item = await uow.items.get(notice.item_id) if notice.item_id is not None else None
     if item is None:
         return None
+    if notice.kind in (NoticeKind.VOTE_CARD, NoticeKind.VOTE_RESULT):
+        vote = await uow.votes.get(int(notice.payload["vote"]))
+        if vote is None:
+            return None
+        if notice.kind is NoticeKind.VOTE_CARD:
+            return vote_placeholder.vote_card(vote, item, meeting)
+        ballots = await uow.votes.ballots(vote.id)
+        return vote_placeholder.vote_result(vote, item, meeting, ballots)
     if notice.kind is NoticeKind.ITEM_CARD:
         participants = await uow.meetings.count_participants(meeting.id)
         return notices.item_card(item, meeting, participants)

@@ -78,7 +78,13 @@ def record_requested() -> Message:
 def inquorate_notice(item: Item, why: str, cause: str = "quorum") -> Message:
     """A deadline passed and nothing was decided: no quorum, or (``superseded``) the item
     modifies a text already superseded, which only a chair's confirmation decides."""
-    if cause == "superseded":
+    if cause == "vote":
+        text = (
+            f"The deadline of #{item.number} passed without a decision; it stays open:"
+            " under this meeting's rule a vote decides it."
+        )
+        then = f" A chair opens one with `/meeting vote {item.number}`."
+    elif cause == "superseded":
         text = (
             f"The deadline of #{item.number} passed without a decision; it stays open:"
             f" the item it modifies, #{item.amends}, is already superseded."

@@ -265,7 +265,7 @@ class ItemService(UseCases):
         )
 
     async def decide(
-        self, caller: Caller, number: int, *, confirmed: bool = False
+        self, caller: Caller, number: int, *, confirmed: bool = False, excise: bool = False
     ) -> DecisionResult:
         async def unit(uow: UnitOfWork) -> DecisionResult:
             meeting = await meeting_of(uow, caller)
@@ -278,8 +278,20 @@ class ItemService(UseCases):
                 )
             if item.status is not ItemStatus.OPEN:
                 raise Conflict(f"Item #{number} was already decided: {item.status.value}.")
+            if await uow.votes.open_for_item(item.id) is not None:
+                raise Conflict(
+                    f"A vote on #{number} is open: the vote decides it. Close it with"
+                    f" `/meeting vote close {number}`, or cancel it with"
+                    f" `/meeting vote cancel {number}` first."
+                )
             return await decide_item(
-                uow, meeting, item, caller.user_id, self._clock.now(), confirmed=confirmed
+                uow,
+                meeting,
+                item,
+                caller.user_id,
+                self._clock.now(),
+                confirmed=confirmed,
+                excise=excise,
             )
 
         result = await self._store.transact(unit)

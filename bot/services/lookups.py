@@ -10,7 +10,7 @@ from bot.commands.tokens import name_key
 from bot.domain import rules
 from bot.domain.errors import Conflict, NotAllowed, NotFound
 from bot.domain.model import Decision, Delegation, Item, Meeting, NoticeKind, PositionState
-from bot.domain.rules import BlockChange, ItemStatus, Outcome, PositionKind, Rule, Tally
+from bot.domain.rules import BlockChange, ItemStatus, Outcome, PositionKind, Rule, RuleKind, Tally
 from bot.ports.store import UnitOfWork
 
 NO_MEETING = "This channel has no meeting yet. A chair starts one with `/meeting start <title>`."
@@ -172,11 +172,20 @@ async def decide_item(
     *,
     late: bool = False,
     confirmed: bool = False,
+    excise: bool = False,
 ) -> DecisionResult:
     """Apply the consensus checker, record the decision, and queue its announcements.
 
     Refuses with the numbers when the meeting's quorum is not present, and, unless
-    ``confirmed``, a modification of an item that another modification already superseded."""
+    ``confirmed``, a modification of an item that another modification already superseded.
+    Refuses (``field="vote"``) what a vote must decide: every item under the rule ``vote``,
+    and under ``consensus-then-vote`` an item blocked under consensus, unless ``excise``."""
+    if meeting.rule.kind is RuleKind.VOTE:
+        raise Conflict(
+            f"Items in this meeting are decided by vote ({meeting.rule.describe()}):"
+            f" open one with `/meeting vote {item.number}`.",
+            field="vote",
+        )
     present = await uow.meetings.count_present(meeting.id)
     if not rules.quorate(present, meeting.quorum):
         raise Conflict(
@@ -198,6 +207,17 @@ async def decide_item(
         )
     tally = Tally(item.objections, await uow.meetings.count_participants(meeting.id))
     outcome = rules.outcome(tally, meeting.rule)
+    if (
+        outcome is Outcome.BLOCKED
+        and meeting.rule.kind is RuleKind.CONSENSUS_THEN_VOTE
+        and not excise
+    ):
+        raise Conflict(
+            f"#{item.number} is blocked under consensus; under this meeting's rule"
+            f" ({meeting.rule.describe()}) a vote can decide it: `/meeting vote {item.number}`"
+            f" opens one. To excise it instead, type `/meeting decide {item.number} excise`.",
+            field="vote",
+        )
     decision = Decision(
         item_id=item.id,
         outcome=outcome,
@@ -215,22 +235,34 @@ async def decide_item(
     await uow.items.record_decision(decision)
     await close_item_notices(uow, item.id)
     await uow.notices.add(meeting.id, item.id, NoticeKind.OUTCOME, now)
-    if original is not None:
-        if outcome is Outcome.ADOPTED and original.status is ItemStatus.OPEN:
-            # Adopting the modified version settles the original: it leaves the agenda,
-            # superseded (nobody withdrew it).
-            await uow.items.set_status(original.id, ItemStatus.SUPERSEDED, now)
-        await close_item_notices(uow, original.id)  # it now says "superseded by"
-        for number, status_of in original.amended_by:
-            if number != item.number and status_of is ItemStatus.OPEN:
-                # Competing modifications now amend a superseded text: their cards say so.
-                rival = await uow.items.by_number(meeting.id, number)
-                if rival is not None:
-                    await uow.notices.touch_card(rival.id)
+    await settle_original(uow, meeting, item, adopted=outcome is Outcome.ADOPTED, now=now)
     await uow.homes.mark_stale(meeting.id)
     decided = await uow.items.get(item.id)
     assert decided is not None
     return DecisionResult(decided, decision)
+
+
+async def settle_original(
+    uow: UnitOfWork, meeting: Meeting, item: Item, *, adopted: bool, now: datetime
+) -> None:
+    """``item`` was just decided (by its rule or by vote): when it modifies another item,
+    adopting it supersedes the original, and the cards that mention either say so."""
+    if item.amends is None:
+        return
+    original = await uow.items.by_number(meeting.id, item.amends)
+    if original is None:
+        return
+    if adopted and original.status is ItemStatus.OPEN:
+        # Adopting the modified version settles the original: it leaves the agenda,
+        # superseded (nobody withdrew it).
+        await uow.items.set_status(original.id, ItemStatus.SUPERSEDED, now)
+    await close_item_notices(uow, original.id)  # it now says "superseded by"
+    for number, status_of in original.amended_by:
+        if number != item.number and status_of is ItemStatus.OPEN:
+            # Competing modifications now amend a superseded text: their cards say so.
+            rival = await uow.items.by_number(meeting.id, number)
+            if rival is not None:
+                await uow.notices.touch_card(rival.id)
 
 
 async def delegation_called(uow: UnitOfWork, meeting: Meeting, name: str) -> Delegation:

@@ -18,12 +18,14 @@ from bot.domain.calendar import latest_fire_at_or_before, next_fire_after, zone
 from bot.domain.errors import Conflict
 from bot.domain.model import AgendaProposal, Item, Meeting, NoticeKind, Session
 from bot.domain.rules import ItemStatus, Outcome, Tally, outcome
+from bot.domain.votes import Vote
 from bot.ports.clock import Clock
 from bot.ports.store import Planner, Store, UnitOfWork
 from bot.services.lookups import decide_item
 from bot.services.sessions import agenda_job, deadline_job, digest_job, reminder_job
 from bot.services.speaking_time import keep_floor_time, time_job, warning_job
 from bot.services.use_cases import UseCases
+from bot.services.votes import close_vote, vote_job
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +58,7 @@ class Sweep:
     skipped_digests: list[int] = field(default_factory=list)
     floor_warnings: list[int] = field(default_factory=list)  # turn ids
     floor_expiries: list[int] = field(default_factory=list)  # turn ids
+    votes: list[int] = field(default_factory=list)  # votes closed by their deadline
 
 
 class Timekeeper(UseCases):
@@ -79,6 +82,7 @@ class Timekeeper(UseCases):
     async def _sweep(self) -> Sweep:
         now = self._clock.now()
         sweep = Sweep()
+        await self._close_votes(now, sweep)
         await self._close_deadlines(now, sweep)
         await self._adopt_agendas(now, sweep)
         await self._send_reminders(now, sweep)
@@ -92,9 +96,34 @@ class Timekeeper(UseCases):
             or sweep.digests
             or sweep.floor_warnings
             or sweep.floor_expiries
+            or sweep.votes
         ):
             self._notify()
         return sweep
+
+    async def _close_votes(self, now: datetime, sweep: Sweep) -> None:
+        """Close each vote whose deadline passed, once: the close is claimed in the unit
+        that counts it (``close_vote`` finds a vote already closed and does nothing)."""
+
+        async def due(uow: UnitOfWork) -> list[int]:
+            return await uow.votes.due(now)
+
+        secret = False
+        for vote_id in await self._store.query(due):
+
+            async def close(uow: UnitOfWork, vote_id: int = vote_id) -> Vote | None:
+                if await close_vote(uow, vote_id, "deadline", now) is None:
+                    return None
+                return await uow.votes.get(vote_id)
+
+            closed = await self._store.transact(close)
+            if closed is None:
+                continue
+            secret = secret or closed.secret
+            sweep.votes.append(vote_id)
+            log.info("deadline closed vote", extra={"vote_id": vote_id})
+        if secret:
+            await self._store.scrub()
 
     async def _close_deadlines(self, now: datetime, sweep: Sweep) -> None:
         async def due(uow: UnitOfWork) -> list[int]:
@@ -109,15 +138,18 @@ class Timekeeper(UseCases):
                 item = await uow.items.get(item_id)
                 if item is None or item.status is not ItemStatus.OPEN or not item.deadline:
                     return None  # decided by the chair, or handled by another pass, meanwhile
+                if await uow.votes.open_for_item(item.id) is not None:
+                    return None  # a vote decides it, not its own deadline
                 meeting = await uow.meetings.get(item.meeting_id)
                 assert meeting is not None
                 late = now - item.deadline > LATE_AFTER
                 try:  # the refusals come before anything is written
                     await decide_item(uow, meeting, item, "deadline", now, late=late)
                 except Conflict as refused:
-                    # No quorum, or a modification of a text already superseded that only a
-                    # chair's confirmation can decide: the item waits for the chair.
-                    if refused.field not in ("quorum", "superseded"):
+                    # No quorum, a modification of a text already superseded that only a
+                    # chair's confirmation can decide, or an item that only a vote can
+                    # decide: the item waits for the chair.
+                    if refused.field not in ("quorum", "superseded", "vote"):
                         raise
                     await _wait_for_the_chair(uow, item, now, refused.message, refused.field)
                     return _Closing(decided=False, late=late, cause=refused.field)
@@ -176,10 +208,12 @@ class Timekeeper(UseCases):
                         done["undecided"].append(item_id)
                         if blocked:
                             done["blocked"].append(item_id)
-                    elif blocked:
+                    elif blocked and await uow.votes.open_for_item(item.id) is None:
                         # Excising answers only "is it on the agenda?": no confirmation is
                         # needed to excise a modification of a superseded item.
-                        await decide_item(uow, meeting, item, "agenda", now, confirmed=True)
+                        await decide_item(
+                            uow, meeting, item, "agenda", now, confirmed=True, excise=True
+                        )
                         done["excised"].append(item_id)
                     else:
                         done["kept"].append(item_id)
@@ -289,8 +323,8 @@ class Timekeeper(UseCases):
             self._planner.plan(digest_job(meeting.id), following)
 
     async def plan_all(self) -> int:
-        """Give the scheduler a job for every future deadline, reminder and digest in the
-        database (the source of truth); returns how many."""
+        """Give the scheduler a job for every future deadline (items' and votes'), reminder
+        and digest in the database (the source of truth); returns how many."""
 
         async def unit(
             uow: UnitOfWork,
@@ -300,9 +334,12 @@ class Timekeeper(UseCases):
                 await uow.sessions.planned_reminders(),
                 await uow.meetings.planned_digests(),
                 await uow.agendas.planned(),
+                await uow.votes.planned(),
             )
 
-        deadlines, reminders, digests, agendas = await self._store.query(unit)
+        deadlines, reminders, digests, agendas, votes = await self._store.query(unit)
+        for vote_id, at in votes:
+            self._planner.plan(vote_job(vote_id), at)
         turns = await self._store.query(lambda uow: uow.floor.planned())
         for what, turn_id, at in turns:
             self._planner.plan((warning_job if what == "warning" else time_job)(turn_id), at)
@@ -314,7 +351,9 @@ class Timekeeper(UseCases):
             self._planner.plan(digest_job(meeting_id), at)
         for proposal_id, at in agendas:
             self._planner.plan(agenda_job(proposal_id), at)
-        return len(deadlines) + len(reminders) + len(digests) + len(agendas) + len(turns)
+        return (
+            len(deadlines) + len(reminders) + len(digests) + len(agendas) + len(turns) + len(votes)
+        )
 
 
 async def _wait_for_the_chair(

@@ -221,7 +221,9 @@ class SqliteItemRepository:
     async def deadlines_due(self, now: datetime) -> list[int]:
         fetched = await self._conn.execute_fetchall(
             "SELECT id FROM items WHERE status = 'open' AND deadline IS NOT NULL"
-            " AND deadline <= ? ORDER BY deadline, id",
+            " AND deadline <= ? AND NOT EXISTS (SELECT 1 FROM votes"
+            " WHERE votes.item_id = items.id AND votes.status = 'open')"
+            " ORDER BY deadline, id",
             (rows.ts(now),),
         )
         return [r["id"] for r in fetched]

@@ -339,7 +339,8 @@ MIGRATIONS: tuple[str, ...] = (
         base_size INTEGER,
         quorum INTEGER,
         voted TEXT,
-        not_voted TEXT
+        not_voted TEXT,
+        card_notice_id INTEGER REFERENCES notices(id)
     );
     CREATE UNIQUE INDEX votes_open_per_item ON votes (item_id) WHERE status = 'open';
     CREATE INDEX votes_by_meeting ON votes (meeting_id);

@@ -279,6 +279,19 @@ class SqliteVoteRepository:
         )
         return True
 
+    async def set_card(self, vote_id: int, notice_id: int) -> None:
+        """The notice that shows the vote in the channel (edited as ballots come in)."""
+        await self._conn.execute(
+            "UPDATE votes SET card_notice_id = ? WHERE id = ?", (notice_id, vote_id)
+        )
+
+    async def card(self, vote_id: int) -> int | None:
+        fetched = await self._conn.execute_fetchall(
+            "SELECT card_notice_id FROM votes WHERE id = ?", (vote_id,)
+        )
+        row = next(iter(fetched), None)
+        return int(row[0]) if row and row[0] is not None else None
+
     async def due(self, now: datetime) -> list[int]:
         fetched = await self._conn.execute_fetchall(
             "SELECT id FROM votes WHERE status = 'open' AND deadline IS NOT NULL"

@@ -413,7 +413,7 @@ def test_usage_of_a_command_lists_each_of_its_forms() -> None:
         "`/object <item> [reason]`\n`/object <item> reservation: <statement>`\n"
         "`/object <item> stand-aside: <statement>`\n`/object withdraw <item>`"
     )
-    assert usage_of("/meeting decide") == "`/meeting decide <item> [confirm]`"
+    assert usage_of("/meeting decide") == "`/meeting decide <item> [confirm|excise]`"
 
 
 def test_usage_of_a_prefix_matches_whole_words_only() -> None:
@@ -430,7 +430,7 @@ def test_usage_of_every_documented_command_is_found() -> None:
 
 
 def test_usage_of_an_unknown_command_is_empty() -> None:
-    assert usage_of("/vote") == ""
+    assert usage_of("/poll") == ""
 
 
 @pytest.mark.parametrize(
