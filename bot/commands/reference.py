@@ -206,6 +206,37 @@ COMMANDS: tuple[CommandDoc, ...] = (
         "/meeting vote cancel 3",
     ),
     CommandDoc(
+        "/meeting discuss <item>|off",
+        "Put an open item under discussion with a fresh list of speakers, or end the debate.",
+        Audience.CHAIR,
+        "/meeting discuss 1",
+    ),
+    CommandDoc(
+        "/meeting floor next",
+        "End the turn under way and give the floor to the next speaker in order.",
+        Audience.CHAIR,
+        "/meeting floor next",
+    ),
+    CommandDoc(
+        "/meeting floor give <delegation>",
+        "Give the floor to a delegation out of order (on record as such).",
+        Audience.CHAIR,
+        "/meeting floor give Ukraine",
+    ),
+    CommandDoc(
+        "/meeting floor close|open",
+        "Close the list of speakers to new ordinary requests (points of order and replies"
+        " are still taken), or open it again.",
+        Audience.CHAIR,
+        "/meeting floor close",
+    ),
+    CommandDoc(
+        "/meeting set speaking-time <duration>|off",
+        "Limit each turn, such as 3m or 90s; the speaker is told 30 seconds before the end.",
+        Audience.CHAIR,
+        "/meeting set speaking-time 3m",
+    ),
+    CommandDoc(
         "/meeting help",
         "Show the commands open to you.",
         Audience.ANYONE,

@@ -103,7 +103,7 @@ class Rule:
         if self.kind is RuleKind.CONSENSUS_MINUS:
             return f"consensus minus {self.minus}"
         if self.kind is RuleKind.BLOCKING_MINORITY:
-            return f"a blocking minority of {_ratio(self.fraction)}"
+            return f"the blocking-minority rule of {_ratio(self.fraction)}"
         assert self.majority is not None
         if self.kind is RuleKind.VOTE:
             return f"a vote by {self.majority.describe()}"
@@ -325,7 +325,8 @@ class WhatIf:
 
     def sentence(self) -> str:
         """``blocked under consensus by 4 of 58 participants; would pass under consensus
-        minus 1 … or a blocking minority of 1/3`` — plain words for announcements and the agenda."""
+        minus 1 … or the blocking-minority rule of 1/3`` — plain words for announcements and
+        the agenda."""
         head = f"{self.outcome.value} under {self.rule.describe()}" + (
             f" by {self.objectors} of {self.participants} participants"
             if self.outcome is Outcome.BLOCKED
@@ -335,8 +336,8 @@ class WhatIf:
         return f"{head}; {alternative}"
 
     def alternative(self) -> str:
-        """``would pass under consensus minus 4 or a blocking minority of 1/3``, or that no standard
-        rule would change it."""
+        """``would pass under consensus minus 4 or the blocking-minority rule of 1/3``, or that
+        no standard rule would change it."""
         flipped = [r for r, o in self.others if o is not self.outcome]
         if not flipped:
             return "the same under every standard rule"

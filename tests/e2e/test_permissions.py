@@ -116,10 +116,23 @@ TABLE = [
     ),
     Row("/meeting session remove <n>", CHAIRS, "/meeting", "session remove 2"),
     Row(
-        "/meeting set rule consensus|consensus-minus <n>|majority <fraction>",
+        "/meeting set rule vote <p/q> [of present-and-voting|of present|of members]",
         CHAIRS,
         "/meeting",
-        "set rule majority 2/3",
+        "set rule vote 2/3",
+    ),
+    Row(
+        "/meeting set rule consensus-then-vote <p/q> [of present-and-voting|of present|of members]",
+        CHAIRS,
+        "/meeting",
+        "set rule consensus-then-vote 2/3 of members",
+    ),
+    # Last: the rows below decide items, which a rule that counts objections allows.
+    Row(
+        "/meeting set rule consensus|consensus-minus <n>|blocking-minority <fraction>",
+        CHAIRS,
+        "/meeting",
+        "set rule blocking-minority 1/3",
     ),
     Row("/meeting set quorum <n>|off", CHAIRS, "/meeting", "set quorum 3"),
     Row("/meeting set quorum <n>|off", CHAIRS, "/meeting", "set quorum off"),  # decide below
@@ -224,7 +237,23 @@ TABLE = [
     Row("/meeting set speaking-time <duration>|off", CHAIRS, "/meeting", "set speaking-time 3m"),
     Row("/meeting discuss <item>|off", CHAIRS, "/meeting", "discuss off"),
     Row("/meeting discuss <item>|off", CHAIRS, "/meeting", "discuss 6"),
-    Row("/meeting decide <item> [confirm]", CHAIRS, "/meeting", "decide 1"),
+    Row("/meeting decide <item> [confirm|excise]", CHAIRS, "/meeting", "decide 1"),
+    # Votes: 11, 12, 13 and 15 have a vote open; 14 has none.
+    Row("/vote <item> yes|no|abstain [explanation]", PARTICIPANTS, "/vote", "11 yes Our reasons"),
+    Row("/vote help", EVERYONE, "/vote", "help", changes=False),
+    Row(Action.VOTE_YES, PARTICIPANTS, action=Action.VOTE_YES, value=item(11)),
+    Row(Action.VOTE_NO, PARTICIPANTS, action=Action.VOTE_NO, value=item(11)),
+    Row(Action.VOTE_ABSTAIN, PARTICIPANTS, action=Action.VOTE_ABSTAIN, value=item(11)),
+    Row(
+        "/meeting vote <item> [majority <p/q>] [of present-and-voting|of present|of members]"
+        " [secret] [deadline: <when>]",
+        CHAIRS,
+        "/meeting",
+        "vote 14 majority 2/3 of present secret deadline: in 2h",
+    ),
+    Row("/meeting vote close <item>", CHAIRS, "/meeting", "vote close 12"),
+    Row("/meeting vote cancel <item>", CHAIRS, "/meeting", "vote cancel 13"),
+    Row(Action.VOTE_CLOSE, CHAIRS, action=Action.VOTE_CLOSE, value=item(15)),
     Row("/meeting withdraw <item>", CHAIRS, "/meeting", "withdraw 2"),  # Ukraine's
     Row("/meeting withdraw <item>", CHAIRS | {PARTICIPANT}, "/meeting", "withdraw 3"),
     Row("/meeting withdraw <item>", CHAIRS | {OBSERVER}, "/meeting", "withdraw 4"),
@@ -268,8 +297,15 @@ async def convene_with_items(rig: Rig) -> None:
         (UKRAINE, "Objections to withdraw by button"),  # 8
         (UKRAINE, "To co-sponsor"),  # 9
         (UKRAINE, "To be decided by button"),  # 10
+        (UKRAINE, "To vote on"),  # 11
+        (UKRAINE, "Its vote to close by command"),  # 12
+        (UKRAINE, "Its vote to cancel"),  # 13
+        (UKRAINE, "To put to a vote"),  # 14
+        (UKRAINE, "Its vote to close by button"),  # 15
     ):
         await expect_ok(rig, "/table-motion", text, user=sponsor)
+    for number in (11, 12, 13, 15):
+        await expect_ok(rig, "/meeting", f"vote {number}", user=CHAIR)
     for user in (RUSSIA, BOTSWANA):
         await expect_ok(rig, "/object", "7 Not yet", user=user)
         await expect_ok(rig, "/object", "8 Not yet", user=user)

@@ -23,19 +23,19 @@ def last_blocks(rig: Rig) -> str:
     return str(rig.slack.channel_messages(CHANNEL)[-1].blocks)
 
 
-async def test_under_a_two_thirds_majority_one_objection_of_four_does_not_block(
+async def test_under_a_blocking_third_one_objection_of_four_does_not_block(
     kasane: Rig,
 ) -> None:
-    reply = await expect_ok(kasane, "/meeting", "set rule majority 2/3", user=CHAIR)
-    assert "2/3 majority" in reply
+    reply = await expect_ok(kasane, "/meeting", "set rule blocking-minority 1/3", user=CHAIR)
+    assert "the blocking-minority rule of 1/3" in reply
     await expect_ok(kasane, "/table-motion", "Exclude Russia", user=UKRAINE)
     await expect_ok(kasane, "/object", "1 No", user=BELARUS)
     assert not any("is blocked" in t for t in texts(kasane))  # not blocking under this rule
     await expect_ok(kasane, "/meeting", "decide 1", user=CHAIR)
-    assert texts(kasane)[-1].startswith("#1 adopted by 2/3 majority")
+    assert texts(kasane)[-1].startswith("#1 adopted by the blocking-minority rule of 1/3")
     assert "would be blocked under consensus" in last_blocks(kasane)
     [decision] = await decisions_of(kasane)
-    assert (decision.rule.encode(), decision.participants) == ("majority:2/3", 4)
+    assert (decision.rule.encode(), decision.participants) == ("blocking-minority:1/3", 4)
 
 
 async def test_a_blocked_outcome_says_which_rules_would_have_passed_it(kasane: Rig) -> None:
@@ -44,13 +44,13 @@ async def test_a_blocked_outcome_says_which_rules_would_have_passed_it(kasane: R
     await expect_ok(kasane, "/meeting", "decide 1", user=CHAIR)
     assert (
         "What if: blocked under consensus by 1 of 4 participants; would pass under consensus"
-        " minus 1, a 2/3 majority or a 1/2 majority."
+        " minus 1, the blocking-minority rule of 1/3 or the blocking-minority rule of 1/2."
     ) in last_blocks(kasane)
     agenda = str((await kasane.command("/meeting", "agenda", user=MALI)).json["blocks"])
     assert "would pass under consensus minus 1" in agenda
     whatif = await kasane.command("/meeting", "whatif 1", user=MALI)
     assert whatif.text.startswith("#1: blocked under consensus by 1 of 4 participants")
-    assert "*adopted* under 2/3 majority" in str(whatif.json["blocks"])
+    assert "*adopted* under the blocking-minority rule of 1/3" in str(whatif.json["blocks"])
 
 
 async def test_an_inquorate_decision_is_refused_with_the_numbers(kasane: Rig) -> None:
@@ -145,7 +145,7 @@ async def test_a_modified_proposal_is_linked_both_ways_and_supersedes_the_origin
     assert "superseded by #2" in agenda
     assert "modifies #1" in agenda
     refused = await kasane.command("/table-motion", "Again amends: 2", user=UKRAINE)
-    assert "only an open or blocked item can be modified" in refused.text
+    assert "only an open, blocked or rejected item can be modified" in refused.text
 
 
 async def test_the_record_of_the_kasane_story_matches_the_golden_files(rig: Rig) -> None:

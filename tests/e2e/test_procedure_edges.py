@@ -67,7 +67,7 @@ async def test_changing_the_rule_announces_items_that_stop_or_start_being_blocke
     await expect_ok(kasane, "/table-motion", "Adopt the report", user=UKRAINE)
     await expect_ok(kasane, "/object", "1 No", user=BELARUS)
     assert "#1 is blocked by Belarus." in texts(kasane)
-    await expect_ok(kasane, "/meeting", "set rule majority 2/3", user=CHAIR)
+    await expect_ok(kasane, "/meeting", "set rule blocking-minority 1/3", user=CHAIR)
     assert texts(kasane)[-1].startswith("#1 is no longer blocked: 1 objection standing")
     await expect_ok(kasane, "/meeting", "set rule consensus", user=CHAIR)
     assert texts(kasane)[-1] == "#1 is blocked by Belarus."

@@ -55,11 +55,11 @@ REFUSALS = [
         "/meeting",
         "decide 1",
         "Only the meeting's chairs",
-        "/meeting decide <item> [confirm]",
+        "/meeting decide <item> [confirm|excise]",
     ),
-    (CHAIR, "/meeting", "decide 2", "already decided", "/meeting decide <item> [confirm]"),
-    (CHAIR, "/meeting", "decide", "Name the one item", "/meeting decide <item> [confirm]"),
-    (CHAIR, "/meeting", "decide 77", "no item #77", "/meeting decide <item> [confirm]"),
+    (CHAIR, "/meeting", "decide 2", "already decided", "/meeting decide <item> [confirm|excise]"),
+    (CHAIR, "/meeting", "decide", "Name the one item", "/meeting decide <item> [confirm|excise]"),
+    (CHAIR, "/meeting", "decide 77", "no item #77", "/meeting decide <item> [confirm|excise]"),
     (RUSSIA, "/meeting", "chair add <@U0RU>", "Only the meeting's chairs", "/meeting chair add"),
     (CHAIR, "/meeting", "chair add nobody", "Name exactly one user", "/meeting chair add"),
     (
@@ -138,8 +138,8 @@ async def test_help_lists_the_commands_open_to_the_caller(kasane: Rig) -> None:
     chair_help = (await kasane.command("/meeting", "help", user=CHAIR)).text
     observer_help = (await kasane.command("/object", "help", user=KPCSC)).text
     participant_help = (await kasane.command("/table-motion", "help", user=RUSSIA)).text
-    assert "/meeting decide <item> [confirm]" in chair_help
+    assert "/meeting decide <item> [confirm|excise]" in chair_help
     assert "/object <item> [reason]" not in observer_help
     assert "/table-motion <text>" in observer_help
     assert "/object <item> [reason]" in participant_help
-    assert "/meeting decide <item> [confirm]" not in participant_help
+    assert "/meeting decide <item> [confirm|excise]" not in participant_help

@@ -37,7 +37,7 @@ def card(rig: Rig, number: int) -> str:
 async def test_registering_or_removing_delegations_announces_when_an_item_starts_or_stops_being_blocked(  # noqa: E501
     kasane: Rig,
 ) -> None:
-    await expect_ok(kasane, "/meeting", "set rule majority 2/3", user=CHAIR)
+    await expect_ok(kasane, "/meeting", "set rule blocking-minority 1/3", user=CHAIR)
     await expect_ok(kasane, "/table-motion", "Exclude the Russian Federation", user=UKRAINE)
     await expect_ok(kasane, "/object", "1 Participation is a right", user=BELARUS)
     assert not any("is blocked" in t for t in said(kasane))  # 1 of 4 does not block
@@ -50,13 +50,14 @@ async def test_registering_or_removing_delegations_announces_when_an_item_starts
     # One more participant: one of three no longer blocks, and the channel is told.
     await expect_ok(kasane, "/meeting", "delegation add Chile participant <@U0CL>", user=CHAIR)
     assert texts(kasane)[-1] == (
-        "#1 is no longer blocked: 1 objection standing, not blocking under 2/3 majority."
+        "#1 is no longer blocked: 1 objection standing, not blocking under the"
+        " blocking-minority rule of 1/3."
     )
     assert "#1 was provisionally blocked; 1 objection standing, not blocking" in texts(kasane)[-2]
-    assert "not blocking under 2/3 majority" in card(kasane, 1)
+    assert "not blocking under the blocking-minority rule of 1/3" in card(kasane, 1)
     reply = await expect_ok(kasane, "/meeting", "decide 1", user=CHAIR)
     assert reply.startswith("#1 is decided: *adopted*.")
-    assert texts(kasane)[-1].startswith("#1 adopted by 2/3 majority")
+    assert texts(kasane)[-1].startswith("#1 adopted by the blocking-minority rule of 1/3")
     assert not any("was blocked by" in t for t in said(kasane))
     assert not any("is blocked" in t for t in texts(kasane))
 

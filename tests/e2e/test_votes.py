@@ -35,6 +35,7 @@ def stored_bytes(path: Path) -> bytes:
 
 async def votes_of(rig: Rig) -> list[Vote]:
     meeting = await meeting_at(rig)
+    assert meeting is not None
     return await read(rig, lambda uow: uow.votes.all(meeting.id))
 
 
@@ -149,6 +150,7 @@ async def test_the_card_buttons_cast_ballots_under_the_same_rules_as_the_command
     voting: Rig,
 ) -> None:
     meeting = await meeting_at(voting)
+    assert meeting is not None
     [item] = await items_of(voting)
     value = ItemRef(meeting.id, item.id).pack()
     told = {}
@@ -223,6 +225,7 @@ async def test_the_old_majority_rule_is_refused_with_its_honest_name(kasane: Rig
     assert "blocking-minority 1/3" in text
     await expect_ok(kasane, "/meeting", "set rule blocking-minority 1/3", user=CHAIR)
     meeting = await meeting_at(kasane)
+    assert meeting is not None
     assert meeting.rule.encode() == "blocking-minority:1/3"
 
 

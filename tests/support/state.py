@@ -108,6 +108,7 @@ async def _record(uow: UnitOfWork, team: str, channel: str) -> dict[str, Any] | 
         "agenda proposed": await uow.agendas.pending(meeting.id),
         "floor": await uow.floor.current(meeting.id),
         "speaking time": await uow.floor.speaking_time(meeting.id),
+        "votes": [(v, await uow.votes.ballots(v.id)) for v in await uow.votes.all(meeting.id)],
     }
 
 

@@ -136,7 +136,7 @@ def test_a_tally_names_its_objectors_in_order() -> None:
     [
         (CONSENSUS, "consensus", "consensus"),
         (MINUS_ONE, "consensus-minus:1", "consensus minus 1"),
-        (BLOCKING_THIRD, "blocking-minority:1/3", "a blocking minority of 1/3"),
+        (BLOCKING_THIRD, "blocking-minority:1/3", "the blocking-minority rule of 1/3"),
         (
             Rule(RuleKind.VOTE, majority=Majority(Fraction(2, 3), Base.PRESENT_AND_VOTING)),
             "vote:2/3 present-and-voting",

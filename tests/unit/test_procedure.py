@@ -110,7 +110,7 @@ def test_what_if_names_the_rules_that_would_change_a_block_as_the_kasane_reforme
     found = what_if(tally(4, 58), CONSENSUS)
     assert found.sentence() == (
         "blocked under consensus by 4 of 58 participants; would pass under consensus minus 4,"
-        " a blocking minority of 1/3 or a blocking minority of 1/2"
+        " the blocking-minority rule of 1/3 or the blocking-minority rule of 1/2"
     )
 
 
@@ -132,7 +132,7 @@ def test_what_if_table_covers_every_standard_rule_besides_the_meetings() -> None
         "consensus",
         "consensus minus 1",
         "consensus minus 5",
-        "a blocking minority of 1/2",
+        "the blocking-minority rule of 1/2",
     ]
     assert [o for _, o in found.others] == [
         Outcome.BLOCKED,
