@@ -191,6 +191,13 @@ class Database:
                 with contextlib.suppress(psycopg.Error):
                     await conn.execute("ROLLBACK")
 
+    async def vacuum_ballots(self) -> None:
+        """Reclaim the dead versions of ballot rows (an erased secret vote's choices) so
+        they are no longer kept in the table's pages; outside any transaction, as VACUUM
+        must be (the pool's connections are in autocommit)."""
+        async with self._pool.connection() as conn:
+            await conn.execute("VACUUM ballots")
+
     async def ping(self) -> bool:
         """True when the database answers a trivial query."""
         try:

@@ -219,7 +219,9 @@ class PostgresItemRepository:
     async def deadlines_due(self, now: datetime) -> list[int]:
         fetched = await self._conn.fetchall(
             "SELECT id FROM items WHERE status = 'open' AND deadline IS NOT NULL"
-            " AND deadline <= %s ORDER BY deadline, id",
+            " AND deadline <= %s AND NOT EXISTS (SELECT 1 FROM votes"
+            " WHERE votes.item_id = items.id AND votes.status = 'open')"
+            " ORDER BY deadline, id",
             (now,),
         )
         return [r["id"] for r in fetched]

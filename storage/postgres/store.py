@@ -13,6 +13,7 @@ from storage.postgres.items import PostgresItemRepository
 from storage.postgres.meetings import PostgresMeetingRepository
 from storage.postgres.notices import PostgresNoticeRepository
 from storage.postgres.sessions import PostgresSessionRepository
+from storage.postgres.votes import PostgresVoteRepository
 
 T = TypeVar("T")
 
@@ -26,6 +27,7 @@ class PostgresUnitOfWork:
         self.homes = PostgresHomeRepository(statements)
         self.agendas = PostgresAgendaRepository(statements)
         self.floor = PostgresFloorRepository(statements)
+        self.votes = PostgresVoteRepository(statements)
 
 
 class PostgresStore:
@@ -39,3 +41,7 @@ class PostgresStore:
     async def query(self, unit: Callable[[PostgresUnitOfWork], Coroutine[Any, Any, T]]) -> T:
         """Run ``unit`` as one read-only snapshot."""
         return await self.db.query(lambda statements: unit(PostgresUnitOfWork(statements)))
+
+    async def scrub(self) -> None:
+        """Vacuum the ballots, so an erased secret vote's choices leave the table's pages."""
+        await self.db.vacuum_ballots()

@@ -17,7 +17,7 @@ from bot.domain.votes import (
     VoteResult,
     VoteStatus,
 )
-from storage.sqlite import rows
+from storage.common import rows
 from storage.sqlite.constraints import unique
 from storage.sqlite.units import Statements
 
