@@ -371,4 +371,39 @@ MIGRATIONS: tuple[str, ...] = (
     UPDATE meetings SET rule = 'consensus' WHERE rule = 'majority:1';
     UPDATE decisions SET rule = 'consensus' WHERE rule = 'majority:1';
     """,
+    # 12: installs into many workspaces. Each install's bot token is stored sealed (encrypted
+    # by the app before it reaches storage), found by its key (team id, or enterprise id for
+    # an org-wide install); OAuth states are used once; an uninstalled workspace's data is
+    # purged once its retention period ends (claimed once by purged_at).
+    """
+    CREATE TABLE installations (
+        key TEXT PRIMARY KEY,
+        enterprise_id TEXT,
+        team_id TEXT,
+        is_enterprise_install INTEGER NOT NULL DEFAULT 0,
+        sealed_bot_token TEXT NOT NULL,
+        bot_id TEXT,
+        bot_user_id TEXT,
+        app_id TEXT,
+        bot_scopes TEXT NOT NULL DEFAULT '',
+        installer_user_id TEXT,
+        installed_at TEXT NOT NULL,
+        sealed_refresh_token TEXT,
+        expires_at TEXT
+    ) WITHOUT ROWID;
+    CREATE TABLE team_enterprises (
+        team_id TEXT PRIMARY KEY,
+        enterprise_id TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE oauth_states (
+        state TEXT PRIMARY KEY,
+        expires_at TEXT NOT NULL
+    ) WITHOUT ROWID;
+    CREATE TABLE workspace_purges (
+        team_id TEXT PRIMARY KEY,
+        purge_at TEXT NOT NULL,
+        purged_at TEXT
+    ) WITHOUT ROWID;
+    CREATE INDEX workspace_purges_due ON workspace_purges (purge_at) WHERE purged_at IS NULL;
+    """,
 )

@@ -15,6 +15,7 @@ from storage.sqlite.notices import SqliteNoticeRepository
 from storage.sqlite.sessions import SqliteSessionRepository
 from storage.sqlite.units import Statements
 from storage.sqlite.votes import SqliteVoteRepository
+from storage.sqlite.workspaces import SqliteWorkspaceRepository
 
 T = TypeVar("T")
 
@@ -29,6 +30,7 @@ class SqliteUnitOfWork:
         self.agendas = SqliteAgendaRepository(statements)
         self.floor = SqliteFloorRepository(statements)
         self.votes = SqliteVoteRepository(statements)
+        self.workspaces = SqliteWorkspaceRepository(statements)
 
 
 class SqliteStore:
