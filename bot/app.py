@@ -13,6 +13,7 @@ from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncApp
 from slack_bolt.authorization import AuthorizeResult
 from slack_bolt.context.async_context import AsyncBoltContext
+from slack_bolt.oauth.async_oauth_settings import AsyncOAuthSettings
 from slack_bolt.request.async_internals import build_async_context
 from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.http_retry.builtin_async_handlers import (
@@ -24,6 +25,11 @@ from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.config import Settings
 from bot.delivery.announcer import Announcer
+from bot.delivery.workspace_clients import OneWorkspace, WorkspaceClients
+from bot.installs.authorize import StoredAuthorize
+from bot.installs.clients import InstalledWorkspaces
+from bot.installs.sealing import TokenSeal
+from bot.installs.stores import PlenaryInstallationStore, PlenaryStateStore
 from bot.ports.clock import Clock, SystemClock
 from bot.ports.store import Store
 from bot.requestlog import LoggedApp
@@ -38,6 +44,7 @@ from bot.services.sessions import ScheduleService
 from bot.services.setup import SetupService
 from bot.services.timekeeper import Timekeeper
 from bot.services.votes import VoteService
+from bot.services.workspaces import WorkspaceService
 from handlers import (
     cards,
     errors,
@@ -49,6 +56,7 @@ from handlers import (
     procedure as procedure_handlers,
     sessions as sessions_handlers,
     votes as votes_handlers,
+    workspaces as workspace_handlers,
 )
 from handlers.listening import MeetingRouter
 from storage.postgres.database import Database as PostgresDatabase, is_postgres_url
@@ -60,6 +68,18 @@ if TYPE_CHECKING:
     from slack_bolt.adapter.socket_mode.async_handler import AsyncSocketModeHandler
 
 log = logging.getLogger(__name__)
+
+# The bot scopes an install asks for: manifest.yml's oauth_config.scopes.bot (a test keeps
+# them equal). No user scopes: Plenary keeps no user tokens.
+BOT_SCOPES = (
+    "commands",
+    "chat:write",
+    "chat:write.public",
+    "channels:join",
+    "channels:history",
+    "groups:history",
+    "files:write",
+)
 
 
 @dataclass
@@ -79,6 +99,7 @@ class Plenary:
     planner: ApsPlanner
     floor: FloorService
     votes: VoteService
+    workspaces: WorkspaceService
     # For what Slack sends outside Bolt's dispatch (ssl_check); None in Socket Mode, which
     # has no signing secret and no HTTP endpoint.
     verifier: SignatureVerifier | None
@@ -104,7 +125,7 @@ def web_client(settings: Settings) -> AsyncWebClient:
     # No connection-error retry handler: a post whose connection dropped after Slack
     # accepted it would be sent twice. The announcer retries those from its outbox instead.
     return AsyncWebClient(
-        token=settings.bot_token,
+        token=settings.bot_token or None,
         base_url=settings.api_url or AsyncWebClient.BASE_URL,
         timeout=10,
         retry_handlers=[
@@ -145,7 +166,28 @@ def _assemble(
     pace_seconds: float,
 ) -> Plenary:
     client = web_client(settings)
-    announcer = Announcer(store, client, clock, pace_seconds=pace_seconds)
+    # Listeners get a client carrying the token from authorize(); this one has none.
+    listener_client = AsyncWebClient(base_url=client.base_url, retry_handlers=client.retry_handlers)
+    clients: WorkspaceClients = OneWorkspace(client)
+    authorize: Any = _single_workspace_authorize(settings.bot_token)
+    oauth_settings: AsyncOAuthSettings | None = None
+    if settings.multi_workspace:
+        seal = TokenSeal(settings.token_key)
+        installations = PlenaryInstallationStore(store, seal, clock)
+        clients = InstalledWorkspaces(store, seal, client)
+        authorize = StoredAuthorize(store, installations)
+        oauth_settings = AsyncOAuthSettings(
+            client_id=settings.client_id,
+            client_secret=settings.client_secret,
+            scopes=list(BOT_SCOPES),
+            user_scopes=[],
+            installation_store=installations,
+            installation_store_bot_only=True,
+            state_store=PlenaryStateStore(store, clock),
+            # /slack/install goes straight to Slack's consent page ("Add to Slack").
+            install_page_rendering_enabled=False,
+        )
+    announcer = Announcer(store, clients, clock, pace_seconds=pace_seconds)
     planner = ApsPlanner()
     setup = SetupService(store, clock, notify=announcer.wake, planner=planner)
     items = ItemService(store, clock, notify=announcer.wake, planner=planner)
@@ -157,21 +199,15 @@ def _assemble(
     procedure = ProcedureService(store, clock, planner, notify=announcer.wake)
     floor = FloorService(store, clock, planner, notify=announcer.wake)
     votes = VoteService(store, clock, planner, notify=announcer.wake)
-
-    async def authorize(
-        enterprise_id: str | None, team_id: str | None, **_: Any
-    ) -> AuthorizeResult:
-        # A single-workspace install: the token is known, so no auth.test round trip is
-        # needed per request and commands keep working while Slack's API is unreachable.
-        return AuthorizeResult(
-            enterprise_id=enterprise_id, team_id=team_id, bot_token=settings.bot_token
-        )
+    workspaces = WorkspaceService(
+        store, clock, planner, notify=announcer.wake, retention=settings.retention
+    )
 
     app = LoggedApp(
-        # Listeners get a client carrying the token from authorize(); this one has none.
-        client=AsyncWebClient(base_url=client.base_url, retry_handlers=client.retry_handlers),
+        client=listener_client,
         signing_secret=settings.signing_secret or None,
         authorize=authorize,
+        oauth_settings=oauth_settings,
         process_before_response=True,
         ssl_check_enabled=False,  # answered below, after the signature is verified
         raise_error_for_unhandled_request=False,
@@ -189,6 +225,8 @@ def _assemble(
     meeting.register(app, setup, items, router)
     motions.register(app, items, setup)
     home.register(app, items, homes, Deliveries(store, clock))
+    if settings.multi_workspace:
+        workspace_handlers.register(app, workspaces)
     errors.register(app)
     return Plenary(
         app=app,
@@ -204,8 +242,20 @@ def _assemble(
         planner=planner,
         floor=floor,
         votes=votes,
+        workspaces=workspaces,
         verifier=SignatureVerifier(settings.signing_secret) if settings.signing_secret else None,
     )
+
+
+def _single_workspace_authorize(bot_token: str) -> Any:
+    async def authorize(
+        enterprise_id: str | None, team_id: str | None, **_: Any
+    ) -> AuthorizeResult:
+        # A single-workspace install: the token is known, so no auth.test round trip is
+        # needed per request and commands keep working while Slack's API is unreachable.
+        return AuthorizeResult(enterprise_id=enterprise_id, team_id=team_id, bot_token=bot_token)
+
+    return authorize
 
 
 def reparse_misread_form(request: AsyncBoltRequest) -> AsyncBoltRequest:
@@ -263,6 +313,24 @@ def web_app(plenary: Plenary) -> web.Application:
 
     application = web.Application()
     application.add_routes([web.post("/slack/events", events), web.get("/healthz", healthz)])
+    oauth_flow = plenary.app.oauth_flow
+    if oauth_flow is not None:
+        # Multi-workspace mode: Bolt's OAuth flow, its state in a cookie and in the store.
+
+        async def install(request: web.Request) -> web.Response:
+            response = await oauth_flow.handle_installation(await to_bolt_request(request))
+            return await to_aiohttp_response(response)
+
+        async def oauth_redirect(request: web.Request) -> web.Response:
+            response = await oauth_flow.handle_callback(await to_bolt_request(request))
+            return await to_aiohttp_response(response)
+
+        application.add_routes(
+            [
+                web.get(oauth_flow.install_path, install),
+                web.get(oauth_flow.redirect_uri_path, oauth_redirect),
+            ]
+        )
     return application
 
 

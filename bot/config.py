@@ -5,17 +5,25 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from datetime import timedelta
 from urllib.parse import urlsplit, urlunsplit
 
 from bot.domain.errors import ConfigError
+from bot.domain.workspaces import DEFAULT_RETENTION
 
 DEFAULT_DATABASE_URL = "sqlite:///plenary.sqlite3"
 DEFAULT_PORT = 3000
 DEFAULT_HOST = "0.0.0.0"  # noqa: S104 - serve is meant to be reached from outside
+# Multi-workspace mode: installs through OAuth, each workspace's token sealed at rest.
+OAUTH_SETTINGS = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "PLENARY_TOKEN_KEY")
 
 
 @dataclass(frozen=True)
 class Settings:
+    """Single-workspace mode: ``bot_token`` (SLACK_BOT_TOKEN). Multi-workspace mode:
+    ``client_id``, ``client_secret`` and ``token_key``, and no bot token: each workspace
+    installs the app through /slack/install."""
+
     bot_token: str
     signing_secret: str = field(default="", repr=False)
     app_token: str = field(default="", repr=False)
@@ -23,6 +31,24 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     port: int = DEFAULT_PORT
     host: str = DEFAULT_HOST
+    client_id: str = ""
+    client_secret: str = field(default="", repr=False)
+    token_key: str = field(default="", repr=False)
+    retention: timedelta = DEFAULT_RETENTION  # an uninstalled workspace's data, then purged
+
+    @property
+    def multi_workspace(self) -> bool:
+        return bool(self.client_id)
+
+    @property
+    def mode_line(self) -> str:
+        """What ``python -m bot check`` states about the mode."""
+        if self.multi_workspace:
+            return (
+                "mode: multi-workspace (installs at /slack/install; tokens encrypted at rest;"
+                f" data kept {self.retention.days} days after an uninstall)"
+            )
+        return "mode: single workspace (SLACK_BOT_TOKEN)"
 
     def __repr__(self) -> str:
         # Tokens never reach logs, even through a stray repr().
@@ -56,7 +82,34 @@ class Settings:
                 raise ConfigError(f"{name} does not look right: it should start with {prefix!r}.")
             return value
 
-        bot_token = need("SLACK_BOT_TOKEN", "xoxb-")
+        oauth = {name: env.get(name, "").strip() for name in OAUTH_SETTINGS}
+        bot_token = env.get("SLACK_BOT_TOKEN", "").strip()
+        if bot_token and any(oauth.values()):
+            given = ", ".join(name for name, value in oauth.items() if value)
+            raise ConfigError(
+                f"SLACK_BOT_TOKEN and {given} are both set: set SLACK_BOT_TOKEN alone for one"
+                " workspace, or SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and PLENARY_TOKEN_KEY"
+                " (without SLACK_BOT_TOKEN) to install in any workspace."
+            )
+        client_id = client_secret = token_key = ""
+        if any(oauth.values()):
+            missing = [name for name, value in oauth.items() if not value]
+            if missing:
+                raise ConfigError(
+                    f"{', '.join(missing)} {'is' if len(missing) == 1 else 'are'} not set;"
+                    " installing in any workspace needs SLACK_CLIENT_ID, SLACK_CLIENT_SECRET"
+                    " and PLENARY_TOKEN_KEY."
+                )
+            if mode == "socket":
+                raise ConfigError(
+                    "socket mode serves one workspace (SLACK_BOT_TOKEN); installing in any"
+                    " workspace needs serve mode, which answers /slack/install."
+                )
+            client_id = oauth["SLACK_CLIENT_ID"]
+            client_secret = oauth["SLACK_CLIENT_SECRET"]
+            token_key = _token_key(oauth["PLENARY_TOKEN_KEY"])
+        else:
+            bot_token = need("SLACK_BOT_TOKEN", "xoxb-")
         signing_secret = app_token = ""
         if mode in ("serve", "check"):
             signing_secret = env.get("SLACK_SIGNING_SECRET", "").strip()
@@ -79,6 +132,10 @@ class Settings:
             else:
                 port = DEFAULT_PORT
         return cls(
+            client_id=client_id,
+            client_secret=client_secret,
+            token_key=token_key,
+            retention=_retention(env.get("PLENARY_RETENTION_DAYS", "").strip()),
             bot_token=bot_token,
             signing_secret=signing_secret,
             app_token=app_token,
@@ -87,3 +144,27 @@ class Settings:
             port=port,
             host=env.get("HOST", "").strip() or DEFAULT_HOST,
         )
+
+
+def _token_key(key: str) -> str:
+    """PLENARY_TOKEN_KEY must be a Fernet key: 32 random bytes, url-safe base64."""
+    from cryptography.fernet import Fernet
+
+    try:
+        Fernet(key.encode())
+    except ValueError:
+        raise ConfigError(
+            "PLENARY_TOKEN_KEY is not a valid key: make one with python -c 'from"
+            " cryptography.fernet import Fernet; print(Fernet.generate_key().decode())'"
+        ) from None
+    return key
+
+
+def _retention(raw: str) -> timedelta:
+    if not raw:
+        return DEFAULT_RETENTION
+    if not (raw.isascii() and raw.isdigit()) or not 0 < int(raw) <= 3650:
+        raise ConfigError(
+            f"PLENARY_RETENTION_DAYS must be a number of days from 1 to 3650 (got {raw!r})."
+        )
+    return timedelta(days=int(raw))

@@ -27,6 +27,7 @@ from slack_sdk.web.async_client import AsyncWebClient
 from bot.delivery.failures import failure_reason, record_failure, slack_refusal
 from bot.delivery.notice_views import render_notice, render_private, still_news
 from bot.delivery.record_upload import upload_record
+from bot.delivery.workspace_clients import WorkspaceClients
 from bot.domain.model import Notice, NoticeKind
 from bot.ports.clock import Clock
 from bot.ports.store import Store, UnitOfWork
@@ -47,7 +48,7 @@ class Announcer:
     def __init__(
         self,
         store: Store,
-        client: AsyncWebClient,
+        clients: WorkspaceClients,
         clock: Clock,
         *,
         pace_seconds: float = 1.0,
@@ -56,7 +57,7 @@ class Announcer:
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
     ) -> None:
         self._store = store
-        self._client = client
+        self._clients = clients  # each workspace's client: its own token
         self._clock = clock
         self._pace = pace_seconds
         self._batch = batch
@@ -142,8 +143,13 @@ class Announcer:
                 # Waiting first, and reading the state after: what changes meanwhile is
                 # rendered, or undone, before anything is sent.
                 await self._wait_for_turn(notice.channel_id)
+                client = await self._clients.for_team(notice.team_id)
+                if client is None:
+                    await self._not_installed(notice)
+                    sent += 1  # handled: given up on record
+                    continue
                 try:
-                    delivered = await self._deliver(notice)
+                    delivered = await self._deliver(notice, client)
                 except Exception as exc:
                     # What the delivery did not handle itself (a fault of ours, say in
                     # rendering) fails this notice alone: recorded, retried after a backoff.
@@ -164,8 +170,12 @@ class Announcer:
             return home_view(await load_home(uow, team_id, user_id))
 
         view = await self._store.query(unit)
+        client = await self._clients.for_team(team_id)
         try:
-            await self._client.views_publish(user_id=user_id, view=view)
+            if client is None:  # uninstalled since: nothing is sent to the workspace
+                log.info("home view not published: not installed", extra={"team_id": team_id})
+            else:
+                await client.views_publish(user_id=user_id, view=view)
         except (SlackApiError, OSError, TimeoutError) as exc:
             # A Home view is redrawn from state next time anything changes or it is opened;
             # dropping this revision loses nothing but freshness.
@@ -187,14 +197,29 @@ class Announcer:
         """A post, an edit or an upload is being sent to the channel: its pacing starts."""
         self._last_sent[channel_id] = self._monotonic()
 
-    async def _deliver(self, notice: Notice) -> bool:
+    async def _not_installed(self, notice: Notice) -> None:
+        """The workspace has no install (uninstalled, or its token revoked): the notice is
+        given up, on record, and Slack is not called."""
+        reason = "not delivered: Plenary is not installed in the workspace"
+        now = self._clock.now()
+        await self._store.transact(
+            lambda uow: uow.notices.mark_failed(
+                notice.id, reason, None, notice.revision, failed_at=now
+            )
+        )
+        log.warning(
+            "notice not delivered: not installed",
+            extra={"notice_id": notice.id, "team_id": notice.team_id},
+        )
+
+    async def _deliver(self, notice: Notice, client: AsyncWebClient) -> bool:
         if notice.kind is NoticeKind.RECORD:
             self._spoke(notice.channel_id)
-            return await upload_record(self._store, self._client, self._clock, notice, self._failed)
+            return await upload_record(self._store, client, self._clock, notice, self._failed)
         if notice.kind is NoticeKind.FLOOR_WARNING:
-            return await self._tell_privately(notice)
+            return await self._tell_privately(notice, client)
         if notice.kind is NoticeKind.MEETING_STARTED and notice.message_ts is None:
-            await self._join(notice.channel_id)
+            await self._join(notice.channel_id, client)
 
         async def unit(uow: UnitOfWork) -> tuple[Notice, bool, blocks.Message | None]:
             current = await uow.notices.get(notice.id) or notice
@@ -216,14 +241,14 @@ class Announcer:
             await self._store.transact(lambda uow: uow.notices.skip(current.id, current.revision))
             return False
         if current.message_ts is None and current.uncertain_since is not None:
-            found = await self._find_posted(current)
+            found = await self._find_posted(current, client)
             if found is not None:
                 await self._store.transact(lambda uow: uow.notices.adopt_message(current.id, found))
                 current = replace(current, message_ts=found, uncertain_since=None)
         self._spoke(current.channel_id)
         try:
             if current.message_ts is None:
-                response = await self._client.chat_postMessage(
+                response = await client.chat_postMessage(
                     channel=current.channel_id,
                     text=message.text,
                     blocks=message.blocks,
@@ -235,7 +260,7 @@ class Announcer:
                     },
                 )
             else:
-                response = await self._client.chat_update(
+                response = await client.chat_update(
                     channel=current.channel_id,
                     ts=current.message_ts,
                     text=message.text,
@@ -270,7 +295,7 @@ class Announcer:
         )
         return True
 
-    async def _tell_privately(self, notice: Notice) -> bool:
+    async def _tell_privately(self, notice: Notice, client: AsyncWebClient) -> bool:
         """An ephemeral notice: shown to each of its readers in the channel, at most once.
         Slack keeps no trace of an ephemeral message to look for after a crash, and a
         warning told twice misleads more than one lost, so an attempt whose fate is unknown
@@ -291,7 +316,7 @@ class Announcer:
         self._spoke(notice.channel_id)
         try:
             for user in readers:
-                await self._client.chat_postEphemeral(
+                await client.chat_postEphemeral(
                     channel=notice.channel_id, user=user, text=message.text, blocks=message.blocks
                 )
         except Exception as exc:
@@ -302,23 +327,23 @@ class Announcer:
         )
         return True
 
-    async def _join(self, channel_id: str) -> None:
+    async def _join(self, channel_id: str, client: AsyncWebClient) -> None:
         """Join a public meeting channel, so the bot may read its own recent posts there (to
         recover from a dropped connection); a private channel needs an invitation instead."""
         try:
-            await self._client.conversations_join(channel=channel_id)
+            await client.conversations_join(channel=channel_id)
         except (SlackApiError, aiohttp.ClientError, OSError, TimeoutError) as exc:
             log.info(
                 "did not join the meeting channel",
                 extra={"channel": channel_id, "exception": type(exc).__name__},
             )
 
-    async def _find_posted(self, notice: Notice) -> str | None:
+    async def _find_posted(self, notice: Notice, client: AsyncWebClient) -> str | None:
         """The ts of this notice's message if an earlier, unconfirmed post did land."""
         try:
             # The newest messages, not a time window: a lost post is recent, and message
             # timestamps are Slack's clock, not ours.
-            response = await self._client.conversations_history(
+            response = await client.conversations_history(
                 channel=notice.channel_id, include_all_metadata=True, limit=UNCERTAIN_LOOKBACK
             )
         except (SlackApiError, aiohttp.ClientError, OSError, TimeoutError) as exc:

@@ -26,6 +26,7 @@ from bot.services.sessions import agenda_job, deadline_job, digest_job, reminder
 from bot.services.speaking_time import keep_floor_time, time_job, warning_job
 from bot.services.use_cases import UseCases
 from bot.services.votes import close_vote, vote_job
+from bot.services.workspaces import purge_job, purge_workspaces
 
 log = logging.getLogger(__name__)
 
@@ -59,6 +60,7 @@ class Sweep:
     floor_warnings: list[int] = field(default_factory=list)  # turn ids
     floor_expiries: list[int] = field(default_factory=list)  # turn ids
     votes: list[int] = field(default_factory=list)  # votes closed by their deadline
+    purged: list[str] = field(default_factory=list)  # workspaces whose data was erased
 
 
 class Timekeeper(UseCases):
@@ -88,6 +90,7 @@ class Timekeeper(UseCases):
         await self._send_reminders(now, sweep)
         await self._send_digests(now, sweep)
         sweep.floor_warnings, sweep.floor_expiries = await keep_floor_time(self._store, now)
+        sweep.purged = await purge_workspaces(self._store, now)
         if (
             sweep.decided
             or sweep.inquorate
@@ -351,8 +354,17 @@ class Timekeeper(UseCases):
             self._planner.plan(digest_job(meeting_id), at)
         for proposal_id, at in agendas:
             self._planner.plan(agenda_job(proposal_id), at)
+        purges = await self._store.query(lambda uow: uow.workspaces.planned_purges())
+        for team_id, at in purges:
+            self._planner.plan(purge_job(team_id), at)
         return (
-            len(deadlines) + len(reminders) + len(digests) + len(agendas) + len(turns) + len(votes)
+            len(deadlines)
+            + len(reminders)
+            + len(digests)
+            + len(agendas)
+            + len(turns)
+            + len(votes)
+            + len(purges)
         )
 
 

@@ -22,7 +22,7 @@ class SqliteWorkspaceRepository:
 
     async def save_installation(self, installation: Installation) -> None:
         await self._conn.execute(
-            f"INSERT OR REPLACE INTO installations ({_COLUMNS})"
+            f"INSERT OR REPLACE INTO installations ({_COLUMNS})"  # noqa: S608 - constant columns
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 installation.key,
@@ -54,13 +54,14 @@ class SqliteWorkspaceRepository:
 
     async def installation(self, key: str) -> Installation | None:
         fetched = await self._conn.execute_fetchall(
-            f"SELECT {_COLUMNS} FROM installations WHERE key = ?", (key,)
+            f"SELECT {_COLUMNS} FROM installations WHERE key = ?",  # noqa: S608 - constant columns
+            (key,),
         )
         return _installation(fetched[0]) if fetched else None
 
     async def installation_for_team(self, team_id: str) -> Installation | None:
         fetched = await self._conn.execute_fetchall(
-            f"SELECT {_COLUMNS} FROM installations WHERE key = ?"
+            f"SELECT {_COLUMNS} FROM installations WHERE key = ?"  # noqa: S608 - constant columns
             f" UNION ALL SELECT {_COLUMNS} FROM installations WHERE key ="
             " (SELECT enterprise_id FROM team_enterprises WHERE team_id = ?)"
             " LIMIT 1",
@@ -75,6 +76,13 @@ class SqliteWorkspaceRepository:
             " WHERE enterprise_id != excluded.enterprise_id",
             (team_id, enterprise_id),
         )
+
+    async def teams_in(self, enterprise_id: str) -> list[str]:
+        fetched = await self._conn.execute_fetchall(
+            "SELECT team_id FROM team_enterprises WHERE enterprise_id = ? ORDER BY team_id",
+            (enterprise_id,),
+        )
+        return [r["team_id"] for r in fetched]
 
     async def delete_installation(self, key: str) -> bool:
         executed = await self._conn.execute("DELETE FROM installations WHERE key = ?", (key,))
@@ -157,7 +165,8 @@ class SqliteWorkspaceRepository:
                 continue  # a reference within the rows erased together, or a cycle
             await self._erase(
                 child,
-                f"{column} IN (SELECT {parent_column} FROM {table} WHERE {where})",
+                # Names read from the schema itself; values stay parameters.
+                f"{column} IN (SELECT {parent_column} FROM {table} WHERE {where})",  # noqa: S608
                 parameters,
                 (*path, table),
             )
@@ -166,7 +175,7 @@ class SqliteWorkspaceRepository:
     async def _referrers(self, table: str) -> list[tuple[str, str, str]]:
         """(table, column, referenced column) for each foreign key pointing at ``table``."""
         fetched = await self._conn.execute_fetchall(
-            "SELECT m.name AS child, f.\"from\" AS col, coalesce(f.\"to\", 'id') AS parent_col"
+            'SELECT m.name AS child, f."from" AS col, coalesce(f."to", \'id\') AS parent_col'
             " FROM sqlite_master AS m, pragma_foreign_key_list(m.name) AS f"
             " WHERE m.type = 'table' AND f.\"table\" = ? ORDER BY m.name, f.id",
             (table,),

@@ -50,7 +50,8 @@ async def test_an_install_is_found_by_its_team_and_replaced_by_a_reinstall(store
         )
 
     first, unknown, count = await store.query(read)
-    assert first is not None and first.sealed_bot_token == "sealed-again"
+    assert first is not None
+    assert first.sealed_bot_token == "sealed-again"
     assert first == replace(install("T1"), sealed_bot_token="sealed-again")
     assert unknown is None
     assert count == 2
@@ -71,7 +72,8 @@ async def test_an_org_wide_install_serves_each_workspace_of_its_org(store: Store
         )
 
     by_org, by_member, stranger = await store.query(read)
-    assert by_org is not None and by_org.is_enterprise_install
+    assert by_org is not None
+    assert by_org.is_enterprise_install
     assert by_member == by_org
     assert stranger is None
 
@@ -116,7 +118,8 @@ async def test_an_uninstalled_workspaces_pending_notices_are_given_up_on_record(
     pending = await store.query(lambda uow: uow.notices.pending(NOW, 10))
     assert [n.team_id for n in pending] == ["T2"]
     notice = await store.query(lambda uow: uow.notices.get(notice_id))
-    assert notice is not None and notice.last_error == "workspace uninstalled"
+    assert notice is not None
+    assert notice.last_error == "workspace uninstalled"
 
 
 async def test_a_workspace_is_purged_once_when_due_and_the_others_are_untouched(

@@ -8,6 +8,7 @@ import asyncio
 import pytest
 
 from bot.delivery.announcer import Announcer
+from bot.delivery.workspace_clients import OneWorkspace
 from bot.demo.rig import Rig
 from tests.support.answers import expect_ok
 from tests.support.cast import BELARUS, CHAIR, KPCSC, MALI, RUSSIA, UKRAINE
@@ -127,7 +128,7 @@ async def test_a_withdrawal_undone_while_the_channel_waits_its_turn_is_never_pos
 
     paced = Announcer(
         kasane.plenary.store,
-        kasane.plenary.client,
+        OneWorkspace(kasane.plenary.client),
         kasane.clock,
         pace_seconds=1.0,
         monotonic=lambda: ticks[0],

@@ -33,6 +33,14 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "aiohttp",
     ),
     "bot.scheduling": ("bot.domain", "bot.ports", "bot.scheduling", "apscheduler"),
+    "bot.installs": (
+        "bot.domain",
+        "bot.ports",
+        "bot.installs",
+        "slack_sdk",
+        "slack_bolt",
+        "cryptography",
+    ),
     "handlers": (
         "bot.domain",
         "bot.commands",
