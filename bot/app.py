@@ -32,6 +32,7 @@ from bot.installs.sealing import TokenSeal
 from bot.installs.stores import PlenaryInstallationStore, PlenaryStateStore
 from bot.ports.clock import Clock, SystemClock
 from bot.ports.store import Store
+from bot.render import answers
 from bot.requestlog import LoggedApp
 from bot.scheduling.planner import ApsPlanner
 from bot.services.deliveries import Deliveries
@@ -208,6 +209,7 @@ def _assemble(
         signing_secret=settings.signing_secret or None,
         authorize=authorize,
         oauth_settings=oauth_settings,
+        user_facing_authorize_error_message=answers.NOT_INSTALLED,
         process_before_response=True,
         ssl_check_enabled=False,  # answered below, after the signature is verified
         raise_error_for_unhandled_request=False,

@@ -7,11 +7,12 @@ signed requests in, Web API calls out, nothing of the product replaced.
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 import aiohttp
 from aiohttp import web
@@ -20,10 +21,13 @@ from bot.app import Plenary, build, web_app
 from bot.config import Settings
 from bot.demo.fake_slack.server import FakeSlack
 from bot.demo.signing import SignedRequest, SlackRequestFactory, post
+from bot.domain.workspaces import DEFAULT_RETENTION
 from bot.ports.clock import ManualClock
 
 SIGNING_SECRET = "demo-signing-secret-0123456789abcdef"
 BOT_TOKEN = "xoxb-fake"
+# Multi-workspace rigs seal tokens under this key (a Fernet key made for the demo only).
+TOKEN_KEY = "q1EhQ0wRZ0b1cTEZqCkq8r9TQ8xYjv7c2kH1m9nZb0M="
 
 
 @dataclass(frozen=True)
@@ -32,6 +36,7 @@ class Reply:
 
     status: int
     raw: str
+    headers: dict[str, str] = field(default_factory=dict)
 
     @property
     def json(self) -> dict[str, Any]:
@@ -50,8 +55,20 @@ class Reply:
 
 
 class Rig:
-    def __init__(self, database: Path, start: datetime, *, team_id: str = "T0PLENARY") -> None:
+    def __init__(
+        self,
+        database: Path,
+        start: datetime,
+        *,
+        team_id: str = "T0PLENARY",
+        multi_workspace: bool = False,
+        retention: timedelta = DEFAULT_RETENTION,
+    ) -> None:
+        """``multi_workspace``: no SLACK_BOT_TOKEN; workspaces install through the OAuth
+        flow (``install``), each with a token of its own."""
         self.database = database
+        self.multi_workspace = multi_workspace
+        self.retention = retention
         self.clock = ManualClock(start)
         self.slack = FakeSlack(team_id=team_id, bot_token=BOT_TOKEN)
         self.signer = SlackRequestFactory(
@@ -69,6 +86,17 @@ class Rig:
 
     @property
     def settings(self) -> Settings:
+        if self.multi_workspace:
+            return Settings(
+                bot_token="",
+                client_id=self.slack.client_id,
+                client_secret=self.slack.client_secret,
+                token_key=TOKEN_KEY,
+                retention=self.retention,
+                signing_secret=SIGNING_SECRET,
+                api_url=self.slack.api_url,
+                database_url=f"sqlite:///{self.database}",
+            )
         return Settings(
             bot_token=BOT_TOKEN,
             signing_secret=SIGNING_SECRET,
@@ -164,6 +192,39 @@ class Rig:
         )
         await self.settle()
         return reply
+
+    async def get(self, path: str, headers: dict[str, str] | None = None) -> Reply:
+        """A browser's GET (redirects not followed)."""
+        assert self._session is not None
+        async with self._session.get(
+            self.url + path, headers=headers or {}, allow_redirects=False
+        ) as response:
+            return Reply(
+                response.status,
+                await response.text(),
+                dict(response.headers.items()),
+            )
+
+    async def begin_install(self) -> tuple[str, str]:
+        """Open /slack/install as a browser does: the state Slack's consent page is sent
+        with, and the cookie the app set to tie the state to this browser."""
+        reply = await self.get("/slack/install")
+        assert reply.status == 302, reply
+        query = parse_qs(urlsplit(reply.headers["Location"]).query)
+        cookie = reply.headers["Set-Cookie"].split(";", 1)[0]
+        return query["state"][0], cookie
+
+    async def finish_install(self, state: str, cookie: str, code: str) -> Reply:
+        """Slack sends the browser back to the redirect URL with the code."""
+        return await self.get(
+            f"/slack/oauth_redirect?{urlencode({'code': code, 'state': state})}",
+            {"Cookie": cookie},
+        )
+
+    async def install(self, team_id: str) -> Reply:
+        """A user installs the app in ``team_id`` through the whole OAuth flow."""
+        state, cookie = await self.begin_install()
+        return await self.finish_install(state, cookie, self.slack.consent(team_id))
 
     async def settle(self) -> None:
         """Deliver every notice due now (the announcer's work, run to completion)."""

@@ -47,6 +47,13 @@ def error(err: PlenaryError) -> Message:
     return message(f"{said}{usage}", blocks)
 
 
+# What a person in a workspace without an install is told (Bolt answers it, ephemerally).
+NOT_INSTALLED = (
+    ":warning: Plenary is not installed in this workspace (it was never installed, or it was"
+    " uninstalled). A workspace admin can install it again from the install page."
+)
+
+
 def internal_error(reference: str) -> Message:
     text = (
         "Sorry, Plenary hit an unexpected problem and could not finish this request."

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[2]
+KEY = "q1EhQ0wRZ0b1cTEZqCkq8r9TQ8xYjv7c2kH1m9nZb0M="  # a Fernet key for these tests only
 
 
 def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str]:
@@ -47,6 +48,42 @@ def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str
             {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_SIGNING_SECRET": "s", "SLACK_API_URL": "ftp://x"},
             "SLACK_API_URL must be an http(s) URL",
         ),
+        (
+            ["serve"],
+            {"SLACK_BOT_TOKEN": "xoxb-1", "SLACK_CLIENT_ID": "1.2", "SLACK_SIGNING_SECRET": "s"},
+            "SLACK_BOT_TOKEN and SLACK_CLIENT_ID are both set",
+        ),
+        (
+            ["serve"],
+            {"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "x", "SLACK_SIGNING_SECRET": "s"},
+            "PLENARY_TOKEN_KEY is not set",
+        ),
+        (
+            ["serve"],
+            {
+                "SLACK_CLIENT_ID": "1.2",
+                "SLACK_CLIENT_SECRET": "x",
+                "PLENARY_TOKEN_KEY": "not-a-key",
+                "SLACK_SIGNING_SECRET": "s",
+            },
+            "PLENARY_TOKEN_KEY is not a valid key",
+        ),
+        (
+            ["socket"],
+            {"SLACK_CLIENT_ID": "1.2", "SLACK_CLIENT_SECRET": "x", "PLENARY_TOKEN_KEY": KEY},
+            "installing in any workspace needs serve mode",
+        ),
+        (
+            ["serve"],
+            {
+                "SLACK_CLIENT_ID": "1.2",
+                "SLACK_CLIENT_SECRET": "x",
+                "PLENARY_TOKEN_KEY": KEY,
+                "SLACK_SIGNING_SECRET": "s",
+                "PLENARY_RETENTION_DAYS": "forever",
+            },
+            "PLENARY_RETENTION_DAYS must be a number of days",
+        ),
     ],
 )
 def test_a_bad_setting_stops_start_up_with_one_line_naming_it(
@@ -69,4 +106,22 @@ def test_check_passes_on_a_healthy_database(tmp_path: Path) -> None:
     result = run(["check"], env)
     assert result.returncode == 0, result.stderr
     assert "database: ok" in result.stdout
+    assert "mode: single workspace (SLACK_BOT_TOKEN)" in result.stdout
     assert "xoxb-1" not in result.stdout + result.stderr
+
+
+def test_check_states_the_multi_workspace_mode_and_how_many_installed(tmp_path: Path) -> None:
+    env = {
+        "SLACK_CLIENT_ID": "1.2",
+        "SLACK_CLIENT_SECRET": "x",
+        "PLENARY_TOKEN_KEY": KEY,
+        "SLACK_SIGNING_SECRET": "s",
+        "PLENARY_RETENTION_DAYS": "45",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'plenary.sqlite3'}",
+    }
+    result = run(["check"], env)
+    assert result.returncode == 0, result.stderr
+    assert "mode: multi-workspace" in result.stdout
+    assert "data kept 45 days after an uninstall" in result.stdout
+    assert "workspaces: 0 installed" in result.stdout
+    assert KEY not in result.stdout + result.stderr

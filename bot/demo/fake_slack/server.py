@@ -3,6 +3,7 @@ response URLs, file uploads and Socket Mode, each call recorded for the caller t
 
 from __future__ import annotations
 
+import base64
 import contextlib
 import json
 from collections.abc import Callable, Mapping
@@ -21,6 +22,8 @@ from bot.demo.fake_slack.web_api import methods
 from bot.demo.fake_slack.workspace import Workspace
 
 _JSON_PARAMS = ("blocks", "attachments", "metadata", "view", "files")
+CLIENT_ID = "1234.5678"
+CLIENT_SECRET = "fake-client-secret"  # a throwaway secret only this fake accepts
 
 
 @dataclass
@@ -31,6 +34,7 @@ class ApiCall:
     params: dict[str, Any]
     status: int  # 0 when the connection was dropped without an answer
     response: dict[str, Any]
+    team_id: str | None = None  # the workspace whose token the call carried (None: no token)
 
 
 CallObserver = Callable[[ApiCall], None]
@@ -57,6 +61,15 @@ class FakeSlack(Workspace, Faults):
         Faults.__init__(self)
         self.bot_token = bot_token
         self.app_token = app_token
+        # Installs into more workspaces (oauth.v2.access): each token belongs to one
+        # workspace, and a call about a channel of another workspace is refused as Slack
+        # refuses it (channel_not_found).
+        self.client_id = CLIENT_ID
+        self.client_secret = CLIENT_SECRET
+        self.token_teams: dict[str, str] = {bot_token: team_id}
+        self.channel_teams: dict[str, str] = {}
+        self._codes: dict[str, _Grant] = {}
+        self._current_team: str | None = None  # whose token the call being answered carries
         self.calls: list[ApiCall] = []
         self.responses: dict[str, list[dict[str, Any]]] = {}
         self.down = False
@@ -119,6 +132,57 @@ class FakeSlack(Workspace, Faults):
         self.responses.setdefault(key, [])
         return f"{self.base_url}/responses/{quote(key, safe='')}"
 
+    # ------------------------------------------------------------------ installs
+
+    def consent(
+        self, team_id: str, *, enterprise_id: str | None = None, org_wide: bool = False
+    ) -> str:
+        """A user approved the install in ``team_id`` (or org-wide in ``enterprise_id``):
+        the code Slack hands the browser for the app's redirect URL, usable once."""
+        code = f"code-{team_id}-{self.new_id('C')}"
+        self._codes[code] = _Grant(team_id, enterprise_id, org_wide)
+        return code
+
+    def channel_of(self, channel_id: str, team_id: str) -> None:
+        """The channel is in ``team_id``'s workspace: only that workspace's token reaches it."""
+        self.channel_teams[channel_id] = team_id
+
+    def revoke(self, team_id: str) -> None:
+        """The app was uninstalled from the workspace: its tokens stop working."""
+        for token in [t for t, team in self.token_teams.items() if team == team_id]:
+            del self.token_teams[token]
+
+    def tokens_of(self, team_id: str) -> set[str]:
+        return {t for t, team in self.token_teams.items() if team == team_id}
+
+    def _oauth_access(self, params: dict[str, Any], authorization: str | None) -> dict[str, Any]:
+        client_id, client_secret = _basic_auth(authorization) or (
+            optional(params, "client_id"),
+            optional(params, "client_secret"),
+        )
+        if client_id != self.client_id or client_secret != self.client_secret:
+            return {"ok": False, "error": "invalid_client_id"}
+        grant = self._codes.pop(str(params.get("code", "")), None)
+        if grant is None:
+            return {"ok": False, "error": "invalid_code"}
+        token = (
+            f"xoxb-{grant.enterprise_id if grant.org_wide else grant.team_id}-{self.new_id('K')}"
+        )
+        self.token_teams[token] = grant.team_id
+        enterprise = {"id": grant.enterprise_id, "name": "Org"} if grant.enterprise_id else None
+        return {
+            "ok": True,
+            "access_token": token,
+            "token_type": "bot",
+            "scope": "commands,chat:write",
+            "bot_user_id": self.identity.bot_user_id,
+            "app_id": self.identity.app_id,
+            "team": None if grant.org_wide else {"id": grant.team_id, "name": grant.team_id},
+            "enterprise": enterprise,
+            "is_enterprise_install": grant.org_wide,
+            "authed_user": {"id": "UINSTALLER"},
+        }
+
     # ------------------------------------------------------------------ inspection
 
     def calls_to(self, method: str) -> list[ApiCall]:
@@ -147,6 +211,7 @@ class FakeSlack(Workspace, Faults):
 
     async def _handle_api(self, request: web.Request) -> web.StreamResponse:
         method = request.match_info["method"]
+        self._current_team = None
         try:
             params = await _read_params(request)
         except ApiError as exc:
@@ -158,6 +223,9 @@ class FakeSlack(Workspace, Faults):
 
         if self.down:
             return self._answer(method, params, 503, {"ok": False, "error": "service_unavailable"})
+        if method == "oauth.v2.access":  # the one method called with the app's credentials
+            granted = self._oauth_access(params, request.headers.get("Authorization"))
+            return self._answer(method, params, 200, granted)
         if method == "apps.connections.open":  # the one method called with the app token
             opened = self._socket_mode.connections_open(token, self.base_url)
             return self._answer(method, params, 200, opened)
@@ -195,6 +263,8 @@ class FakeSlack(Workspace, Faults):
         return web.json_response(body, status=status, headers=headers)
 
     def _record(self, call: ApiCall) -> None:
+        if call.team_id is None and call.method != "oauth.v2.access":
+            call.team_id = self._current_team
         if call.status == 200 and call.response.get("ok"):
             self.accepted(call.method)
         self.calls.append(call)
@@ -205,10 +275,18 @@ class FakeSlack(Workspace, Faults):
         implementation = self._methods.get(method)
         if implementation is None:
             return {"ok": False, "error": "unknown_method"}
+        self._current_team = None
         if not token:
             return {"ok": False, "error": "not_authed"}
-        if token != self.bot_token:
+        team = self.token_teams.get(token)
+        if team is None:
             return {"ok": False, "error": "invalid_auth"}
+        self._current_team = team
+        channel = params.get("channel") or params.get("channel_id")
+        if isinstance(channel, str) and self.channel_teams.get(channel, team) != team:
+            return {"ok": False, "error": "channel_not_found"}  # another workspace's channel
+        if method == "auth.test":
+            return {**implementation(params), "team_id": team}
         try:
             return implementation(params)
         except ApiError as exc:
@@ -272,6 +350,31 @@ def _drop_connection(request: web.Request) -> web.Response:
         transport.close()
     # aiohttp treats the failed write of this response as a client disconnect.
     return web.Response(status=204)
+
+
+@dataclass(frozen=True)
+class _Grant:
+    """An install approved in the browser and not yet exchanged (oauth.v2.access)."""
+
+    team_id: str
+    enterprise_id: str | None
+    org_wide: bool
+
+
+def optional(params: dict[str, Any], name: str) -> str | None:
+    value = params.get(name)
+    return value if isinstance(value, str) else None
+
+
+def _basic_auth(header: str | None) -> tuple[str | None, str | None] | None:
+    if header is None or not header.startswith("Basic "):
+        return None
+    try:
+        decoded = base64.b64decode(header.removeprefix("Basic ").strip()).decode()
+    except ValueError:
+        return None
+    client_id, _, secret = decoded.partition(":")
+    return client_id, secret
 
 
 def _bearer_token(header: str | None) -> str | None:

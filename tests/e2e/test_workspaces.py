@@ -1,0 +1,241 @@
+"""Installed in any workspace: each workspace installs through the OAuth flow, runs its own
+meetings with its own token, and, once it uninstalls, is sent nothing more and has its data
+purged after the retention period; the other workspaces are untouched throughout."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import AsyncIterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from bot.demo.rig import Rig
+from tests.support.cast import START
+
+ALPHA, BETA = "T0ALPHA", "T0BETA"
+ALPHA_ROOM, BETA_ROOM = "C0ALPHA", "C0BETA"
+ALPHA_CHAIR, BETA_CHAIR = "U0ACHAIR", "U0BCHAIR"
+RETENTION = timedelta(days=30)
+
+
+@pytest.fixture
+async def hub(tmp_path: Path) -> AsyncIterator[Rig]:
+    """Plenary in multi-workspace mode, installed in no workspace yet."""
+    async with Rig(
+        tmp_path / "plenary.sqlite3", START, multi_workspace=True, retention=RETENTION
+    ) as running:
+        running.slack.channel_of(ALPHA_ROOM, ALPHA)
+        running.slack.channel_of(BETA_ROOM, BETA)
+        yield running
+
+
+async def installed(rig: Rig) -> int:
+    return await rig.plenary.store.query(lambda uow: uow.workspaces.count_installations())
+
+
+async def run_meeting(rig: Rig, team: str, channel: str, chair: str, motion: str) -> None:
+    """The chair starts a meeting, registers a delegation of one and tables a motion."""
+    for text in (f"start {team} meeting", f"delegation add Mali participant <@{chair}|c>"):
+        reply = await rig.command("/meeting", text, user=chair, channel=channel, team=team)
+        assert reply.status == 200
+        assert ":warning:" not in reply.raw, reply.text
+    reply = await rig.command("/table-motion", motion, user=chair, channel=channel, team=team)
+    assert ":warning:" not in reply.raw, reply.text
+
+
+async def test_two_workspaces_install_and_each_meeting_is_posted_with_its_own_token(
+    hub: Rig,
+) -> None:
+    assert (await hub.install(ALPHA)).status == 200
+    assert (await hub.install(BETA)).status == 200
+    assert await installed(hub) == 2
+
+    await run_meeting(hub, ALPHA, ALPHA_ROOM, ALPHA_CHAIR, "Alpha's own motion")
+    await run_meeting(hub, BETA, BETA_ROOM, BETA_CHAIR, "Beta's own motion")
+
+    posts = hub.slack.calls_to("chat.postMessage") + hub.slack.calls_to("chat.update")
+    assert posts
+    for call in posts:
+        assert call.response.get("ok"), call
+        room = call.params["channel"]
+        assert call.team_id == (ALPHA if room == ALPHA_ROOM else BETA)
+    alpha_text = " ".join(m.text for m in hub.slack.channel_messages(ALPHA_ROOM))
+    beta_text = " ".join(m.text for m in hub.slack.channel_messages(BETA_ROOM))
+    assert "Alpha's own motion" in alpha_text
+    assert "Beta's own motion" not in alpha_text
+    assert "Beta's own motion" in beta_text
+    assert "Alpha's own motion" not in beta_text
+
+    # A workspace sees only its own meetings, even naming the other's channel.
+    agenda = await hub.command("/meeting", "agenda", user=BETA_CHAIR, channel=ALPHA_ROOM, team=BETA)
+    assert "Alpha's own motion" not in agenda.raw
+
+
+async def test_tokens_are_stored_encrypted_never_in_the_clear(hub: Rig) -> None:
+    await hub.install(ALPHA)
+    (token,) = hub.slack.tokens_of(ALPHA)
+    # The database file and its write-ahead log, where a fresh install's row still is.
+    stored = b"".join(p.read_bytes() for p in hub.database.parent.glob("plenary.sqlite3*"))
+    assert token.encode() not in stored
+    with sqlite3.connect(hub.database) as raw:
+        (sealed,) = raw.execute("SELECT sealed_bot_token FROM installations").fetchone()
+    assert token not in sealed
+    assert hub.slack.calls_to("chat.postMessage") == []
+    reply = await hub.command(
+        "/meeting", "start Sealed", user=ALPHA_CHAIR, channel=ALPHA_ROOM, team=ALPHA
+    )
+    assert reply.status == 200
+    (post,) = hub.slack.calls_to("chat.postMessage")
+    assert post.team_id == ALPHA  # the sealed token, opened, is the one Slack issued
+
+
+async def test_a_forged_or_replayed_state_is_refused_and_nothing_more_is_stored(hub: Rig) -> None:
+    state, cookie = await hub.begin_install()
+    forged = await hub.finish_install("forged-state", cookie, hub.slack.consent(ALPHA))
+    assert forged.status in (400, 401)
+    assert await installed(hub) == 0
+
+    first = await hub.finish_install(state, cookie, hub.slack.consent(ALPHA))
+    assert first.status == 200
+    assert "Thank you!" in first.raw
+    assert await installed(hub) == 1
+
+    replayed = await hub.finish_install(state, cookie, hub.slack.consent(BETA))
+    assert replayed.status == 401
+    assert await installed(hub) == 1
+    assert hub.slack.tokens_of(BETA) == set()  # the code was never even exchanged
+
+
+async def test_an_unknown_code_or_a_denied_install_is_refused_and_nothing_is_stored(
+    hub: Rig,
+) -> None:
+    state, cookie = await hub.begin_install()
+    unknown = await hub.finish_install(state, cookie, "code-nobody-issued")
+    assert unknown.status == 401
+    used = hub.slack.consent(ALPHA)
+    state, cookie = await hub.begin_install()
+    assert (await hub.finish_install(state, cookie, used)).status == 200
+    state, cookie = await hub.begin_install()
+    assert (await hub.finish_install(state, cookie, used)).status == 401  # a code works once
+
+    state, cookie = await hub.begin_install()
+    denied = await hub.get(
+        f"/slack/oauth_redirect?error=access_denied&state={state}", {"Cookie": cookie}
+    )
+    assert "Something Went Wrong" in denied.raw
+    assert "access_denied" in denied.raw
+    assert await installed(hub) == 1  # the one good install, nothing from the others
+
+
+async def test_two_hundred_commands_make_no_auth_test_call(hub: Rig) -> None:
+    await hub.install(ALPHA)
+    await run_meeting(hub, ALPHA, ALPHA_ROOM, ALPHA_CHAIR, "A motion")
+    hub.slack.reset_calls()
+    for _ in range(200):
+        reply = await hub.send(
+            hub.signer.slash_command(
+                "/meeting", "agenda", user_id=ALPHA_CHAIR, channel_id=ALPHA_ROOM, team_id=ALPHA
+            )
+        )
+        assert reply.status == 200
+        assert "A motion" in reply.raw
+    assert hub.slack.calls_to("auth.test") == []
+
+
+async def test_a_command_from_a_workspace_that_never_installed_is_not_served(hub: Rig) -> None:
+    await hub.install(ALPHA)
+    reply = await hub.command("/meeting", "start Stray", user="U0X", channel="C0X", team="T0NONE")
+    assert reply.status == 200
+    told = [r["text"] for answers in hub.slack.responses.values() for r in answers]
+    assert any("Plenary is not installed in this workspace" in text for text in told)
+    assert await hub.plenary.store.query(lambda uow: uow.meetings.find("T0NONE", "C0X")) is None
+    assert hub.slack.calls_to("chat.postMessage") == []
+
+
+async def test_an_uninstall_stops_all_calls_at_once_and_purges_the_data_after_retention(
+    hub: Rig,
+) -> None:
+    await hub.install(ALPHA)
+    await hub.install(BETA)
+    await run_meeting(hub, ALPHA, ALPHA_ROOM, ALPHA_CHAIR, "Alpha's motion")
+    await run_meeting(hub, BETA, BETA_ROOM, BETA_CHAIR, "Beta's motion")
+    # Alpha's chair tables one more motion; its card is still owed when Alpha uninstalls.
+    await hub.send(
+        hub.signer.slash_command(
+            "/table-motion", "Owed", user_id=ALPHA_CHAIR, channel_id=ALPHA_ROOM, team_id=ALPHA
+        )
+    )
+    hub.slack.reset_calls()
+
+    uninstalled = await hub.send(
+        hub.signer.event({"type": "app_uninstalled"}, event_id="EvGONE", team_id=ALPHA)
+    )
+    assert uninstalled.status == 200
+    hub.slack.revoke(ALPHA)
+    assert await hub.plenary.store.query(lambda uow: uow.workspaces.installation(ALPHA)) is None
+
+    await hub.settle()
+    await run_meeting(hub, BETA, "C0BETA2", BETA_CHAIR, "Beta carries on")
+    assert [c for c in hub.slack.calls if c.team_id == ALPHA] == []
+    assert "Owed" not in " ".join(m.text for m in hub.slack.channel_messages(ALPHA_ROOM))
+    failed = await hub.plenary.announcer.failures(10)
+    assert failed
+    assert {n.team_id for n in failed} == {ALPHA}
+    assert all("uninstalled" in (n.last_error or "") for n in failed)
+    assert "Beta carries on" in " ".join(m.text for m in hub.slack.channel_messages("C0BETA2"))
+
+    async def meeting_in(team: str, channel: str) -> bool:
+        found = await hub.plenary.store.query(lambda uow: uow.meetings.find(team, channel))
+        return found is not None
+
+    hub.clock.advance(RETENTION - timedelta(minutes=1))
+    assert (await hub.plenary.timekeeper.run_due()).purged == []
+    assert await meeting_in(ALPHA, ALPHA_ROOM)
+
+    hub.clock.advance(timedelta(minutes=1))
+    assert (await hub.plenary.timekeeper.run_due()).purged == [ALPHA]
+    assert not await meeting_in(ALPHA, ALPHA_ROOM)
+    assert await meeting_in(BETA, BETA_ROOM)
+    beta = await hub.plenary.store.query(lambda uow: uow.meetings.find(BETA, BETA_ROOM))
+    assert beta is not None
+    beta_items = await hub.plenary.store.query(lambda uow: uow.items.all(beta.id))
+    assert [i.text for i in beta_items] == ["Beta's motion"]
+
+    await hub.restart()
+    hub.clock.advance(timedelta(days=1))
+    assert (await hub.plenary.timekeeper.run_due()).purged == []  # done once, across restarts
+
+
+async def test_a_revoked_bot_token_counts_as_an_uninstall_and_a_revoked_user_token_does_not(
+    hub: Rig,
+) -> None:
+    await hub.install(ALPHA)
+    await hub.install(BETA)
+    users_only = {"type": "tokens_revoked", "tokens": {"oauth": ["U0SOMEONE"]}}
+    await hub.send(hub.signer.event(users_only, event_id="EvUSERS", team_id=ALPHA))
+    assert await installed(hub) == 2
+    bot = {"type": "tokens_revoked", "tokens": {"bot": ["UPLENARYBOT"]}}
+    await hub.send(hub.signer.event(bot, event_id="EvBOT", team_id=ALPHA))
+    assert await installed(hub) == 1
+    assert await hub.plenary.store.query(lambda uow: uow.workspaces.installation(BETA))
+    planned = await hub.plenary.store.query(lambda uow: uow.workspaces.planned_purges())
+    assert planned == [(ALPHA, START + RETENTION)]
+
+
+async def test_a_reinstall_within_the_retention_period_keeps_the_workspaces_meetings(
+    hub: Rig,
+) -> None:
+    await hub.install(ALPHA)
+    await run_meeting(hub, ALPHA, ALPHA_ROOM, ALPHA_CHAIR, "Kept")
+    await hub.send(hub.signer.event({"type": "app_uninstalled"}, event_id="Ev1", team_id=ALPHA))
+    hub.slack.revoke(ALPHA)
+    hub.clock.advance(timedelta(days=3))
+    assert (await hub.install(ALPHA)).status == 200
+    hub.clock.advance(RETENTION)
+    assert (await hub.plenary.timekeeper.run_due()).purged == []
+    agenda = await hub.command(
+        "/meeting", "agenda", user=ALPHA_CHAIR, channel=ALPHA_ROOM, team=ALPHA
+    )
+    assert "Kept" in agenda.raw
