@@ -90,11 +90,11 @@ async def check(settings: Settings) -> int:
             print(f"database: integrity check failed: {integrity}")
             return 1
         print(f"database: ok ({settings.database_shown})")
+        _print_failed_notices(await plenary.announcer.failures(FAILURES_SHOWN))
         print(settings.mode_line)
         if settings.multi_workspace:
             installed = await plenary.store.query(lambda uow: uow.workspaces.count_installations())
             print(f"workspaces: {installed} installed")
-        _print_failed_notices(await plenary.announcer.failures(FAILURES_SHOWN))
         return 0
     finally:
         await plenary.close()

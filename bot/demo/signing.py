@@ -74,7 +74,10 @@ class SlackRequestFactory:
         response_key: str = "default",
         trigger_id: str = DEFAULT_TRIGGER_ID,
         channel_name: str | None = None,
+        enterprise_id: str | None = None,
     ) -> SignedRequest:
+        """``enterprise_id``: from a workspace of an Enterprise Grid org that installed the
+        app org-wide."""
         fields = {
             "token": VERIFICATION_TOKEN,
             "team_id": team_id or self.team_id,
@@ -90,6 +93,8 @@ class SlackRequestFactory:
             "response_url": self._response_url(response_key),
             "trigger_id": trigger_id,
         }
+        if enterprise_id is not None:
+            fields |= {"enterprise_id": enterprise_id, "is_enterprise_install": "true"}
         return self.sign(urlencode(fields), FORM)
 
     def block_action(
@@ -198,7 +203,12 @@ class SlackRequestFactory:
         return self._form_payload(payload)
 
     def event(
-        self, event: dict[str, Any], *, event_id: str = "Ev0001", team_id: str | None = None
+        self,
+        event: dict[str, Any],
+        *,
+        event_id: str = "Ev0001",
+        team_id: str | None = None,
+        enterprise_id: str | None = None,
     ) -> SignedRequest:
         team = team_id or self.team_id
         envelope: dict[str, Any] = {
@@ -211,11 +221,11 @@ class SlackRequestFactory:
             "event_time": int(self._now()),
             "authorizations": [
                 {
-                    "enterprise_id": None,
+                    "enterprise_id": enterprise_id,
                     "team_id": team,
                     "user_id": self.bot_user_id,
                     "is_bot": True,
-                    "is_enterprise_install": False,
+                    "is_enterprise_install": enterprise_id is not None,
                 }
             ],
             "is_ext_shared_channel": False,

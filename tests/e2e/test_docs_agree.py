@@ -9,6 +9,7 @@ from typing import Any
 import jsonschema
 import yaml
 
+from bot.app import BOT_SCOPES
 from bot.commands.reference import COMMANDS, SLASH_COMMANDS
 from bot.demo.rig import Rig
 from bot.domain.text import escape
@@ -64,3 +65,15 @@ async def test_meeting_help_shows_a_chair_in_a_delegation_every_command(rig: Rig
     )
     help_text = str((await rig.command("/meeting", "help", user=CHAIR)).json["blocks"])
     assert [c.usage for c in COMMANDS if escape(c.usage) not in help_text] == []
+
+
+def test_the_manifest_declares_what_installing_in_any_workspace_needs() -> None:
+    declared = manifest()
+    assert declared["oauth_config"]["scopes"]["bot"] == list(BOT_SCOPES)
+    assert "user" not in declared["oauth_config"]["scopes"]
+    redirects = declared["oauth_config"]["redirect_urls"]
+    assert [url.rsplit("/", 2)[-2:] for url in redirects] == [["slack", "oauth_redirect"]]
+    events = declared["settings"]["event_subscriptions"]["bot_events"]
+    assert {"app_uninstalled", "tokens_revoked"} <= set(events)
+    assert declared["settings"]["org_deploy_enabled"] is True
+    assert declared["settings"]["token_rotation_enabled"] is False

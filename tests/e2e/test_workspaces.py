@@ -239,3 +239,39 @@ async def test_a_reinstall_within_the_retention_period_keeps_the_workspaces_meet
         "/meeting", "agenda", user=ALPHA_CHAIR, channel=ALPHA_ROOM, team=ALPHA
     )
     assert "Kept" in agenda.raw
+
+
+async def test_an_org_wide_install_serves_each_workspace_of_its_grid_org(hub: Rig) -> None:
+    grid_room = "C0GRID"
+    hub.slack.channel_of(grid_room, "T0GRID1")
+    state, cookie = await hub.begin_install()
+    code = hub.slack.consent("T0GRID1", enterprise_id="E0ORG", org_wide=True)
+    assert (await hub.finish_install(state, cookie, code)).status == 200
+    org = await hub.plenary.store.query(lambda uow: uow.workspaces.installation("E0ORG"))
+    assert org is not None
+    assert org.is_enterprise_install
+
+    reply = await hub.send(
+        hub.signer.slash_command(
+            "/meeting",
+            "start Grid meeting",
+            user_id="U0GRID",
+            channel_id=grid_room,
+            team_id="T0GRID1",
+            enterprise_id="E0ORG",
+        )
+    )
+    assert reply.status == 200
+    assert ":warning:" not in reply.raw
+    await hub.settle()
+    (post,) = hub.slack.calls_to("chat.postMessage")
+    assert post.response["ok"]
+    assert post.params["channel"] == grid_room
+
+    gone = hub.signer.event(
+        {"type": "app_uninstalled"}, event_id="EvORG", team_id="T0GRID1", enterprise_id="E0ORG"
+    )
+    assert (await hub.send(gone)).status == 200
+    assert await installed(hub) == 0
+    planned = await hub.plenary.store.query(lambda uow: uow.workspaces.planned_purges())
+    assert planned == [("T0GRID1", START + RETENTION)]
