@@ -28,6 +28,7 @@ from bot.delivery.announcer import Announcer
 from bot.delivery.workspace_clients import OneWorkspace, WorkspaceClients
 from bot.installs.authorize import StoredAuthorize
 from bot.installs.clients import InstalledWorkspaces
+from bot.installs.rotation import TokenRotation
 from bot.installs.sealing import TokenSeal
 from bot.installs.stores import PlenaryInstallationStore, PlenaryStateStore
 from bot.ports.clock import Clock, SystemClock
@@ -175,8 +176,16 @@ def _assemble(
     if settings.multi_workspace:
         seal = TokenSeal(settings.token_key)
         installations = PlenaryInstallationStore(store, seal, clock)
-        clients = InstalledWorkspaces(store, seal, client)
-        authorize = StoredAuthorize(store, installations)
+        rotation = TokenRotation(
+            store,
+            installations,
+            clock,
+            client_id=settings.client_id,
+            client_secret=settings.client_secret,
+            client=listener_client,
+        )
+        clients = InstalledWorkspaces(store, seal, client, rotation)
+        authorize = StoredAuthorize(store, installations, rotation)
         oauth_settings = AsyncOAuthSettings(
             client_id=settings.client_id,
             client_secret=settings.client_secret,

@@ -14,6 +14,7 @@ from slack_bolt.authorization.async_authorize import AsyncAuthorize
 from slack_bolt.context.async_context import AsyncBoltContext
 
 from bot.domain.workspaces import installation_key
+from bot.installs.rotation import TokenRotation
 from bot.installs.stores import PlenaryInstallationStore
 from bot.ports.store import Store
 
@@ -21,10 +22,13 @@ log = logging.getLogger(__name__)
 
 
 class StoredAuthorize(AsyncAuthorize):
-    def __init__(self, store: Store, installations: PlenaryInstallationStore) -> None:
+    def __init__(
+        self, store: Store, installations: PlenaryInstallationStore, rotation: TokenRotation
+    ) -> None:
         super().__init__()  # type: ignore[no-untyped-call]
         self._store = store
         self._installations = installations
+        self._rotation = rotation
         self._org_members: set[tuple[str, str]] = set()  # (team, enterprise) already noted
 
     async def __call__(
@@ -58,6 +62,7 @@ class StoredAuthorize(AsyncAuthorize):
                 lambda uow: uow.workspaces.note_enterprise(team_id, enterprise_id)
             )
             self._org_members.add((team_id, enterprise_id))
+        found = await self._rotation.fresh(found)
         bot = self._installations.bot_of(found)
         return AuthorizeResult(
             enterprise_id=found.enterprise_id,

@@ -5,14 +5,18 @@ from __future__ import annotations
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.installs.rotation import TokenRotation
 from bot.installs.sealing import TokenSeal
 from bot.ports.store import Store
 
 
 class InstalledWorkspaces:
-    def __init__(self, store: Store, seal: TokenSeal, template: AsyncWebClient) -> None:
+    def __init__(
+        self, store: Store, seal: TokenSeal, template: AsyncWebClient, rotation: TokenRotation
+    ) -> None:
         self._store = store
         self._seal = seal
+        self._rotation = rotation
         self._template = template  # base URL, timeout and retry handlers; no token
         self._clients: dict[str, AsyncWebClient] = {}  # by token
 
@@ -20,6 +24,7 @@ class InstalledWorkspaces:
         found = await self._store.query(lambda uow: uow.workspaces.installation_for_team(team_id))
         if found is None:
             return None
+        found = await self._rotation.fresh(found)
         token = self._seal.open(found.sealed_bot_token)
         client = self._clients.get(token)
         if client is None:

@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import logging
 import secrets
-from datetime import UTC, datetime, timedelta
+import time
+from datetime import timedelta
 
 from slack_sdk.oauth.installation_store import Bot, Installation
 from slack_sdk.oauth.installation_store.async_installation_store import AsyncInstallationStore
@@ -39,13 +40,16 @@ class PlenaryInstallationStore(AsyncInstallationStore):
         return log
 
     async def async_save(self, installation: Installation) -> None:
-        await self.async_save_bot(installation.to_bot())
+        bot = installation.to_bot()
+        await self.async_save_bot(bot)
 
     async def async_save_bot(self, bot: Bot) -> None:
         if not bot.bot_token:
             raise ValueError("an install without a bot token cannot be used")
+        # slack_sdk counts the expiry in the wall clock: kept in Plenary's clock, as seconds
+        # from now (the same instant, when the clocks agree).
         expires_at = (
-            datetime.fromtimestamp(bot.bot_token_expires_at, UTC)
+            self._clock.now() + timedelta(seconds=bot.bot_token_expires_at - time.time())
             if bot.bot_token_expires_at
             else None
         )
@@ -138,7 +142,9 @@ class PlenaryInstallationStore(AsyncInstallationStore):
                 self._seal.open(found.sealed_refresh_token) if found.sealed_refresh_token else None
             ),
             bot_token_expires_at=(
-                int(found.expires_at.timestamp()) if found.expires_at is not None else None
+                int(time.time() + (found.expires_at - self._clock.now()).total_seconds())
+                if found.expires_at is not None
+                else None
             ),
             is_enterprise_install=found.is_enterprise_install,
             installed_at=found.installed_at.timestamp(),

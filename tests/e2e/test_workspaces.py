@@ -4,6 +4,7 @@ purged after the retention period; the other workspaces are untouched throughout
 
 from __future__ import annotations
 
+import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
 from datetime import timedelta
@@ -275,3 +276,40 @@ async def test_an_org_wide_install_serves_each_workspace_of_its_grid_org(hub: Ri
     assert await installed(hub) == 0
     planned = await hub.plenary.store.query(lambda uow: uow.workspaces.planned_purges())
     assert planned == [("T0GRID1", START + RETENTION)]
+
+
+async def test_a_rotating_token_is_refreshed_once_by_requests_that_need_it_together(
+    hub: Rig,
+) -> None:
+    state, cookie = await hub.begin_install()
+    code = hub.slack.consent(ALPHA, rotating=True)
+    assert (await hub.finish_install(state, cookie, code)).status == 200
+    await run_meeting(hub, ALPHA, ALPHA_ROOM, ALPHA_CHAIR, "Before the refresh")
+    assert hub.slack.refreshed == []
+
+    hub.clock.advance(timedelta(hours=11))  # an hour before the 12-hour token expires
+    hub.slack.reset_calls()
+    agendas = [
+        hub.signer.slash_command(
+            "/meeting", "agenda", user_id=ALPHA_CHAIR, channel_id=ALPHA_ROOM, team_id=ALPHA
+        )
+        for _ in range(20)
+    ]
+    replies = await asyncio.gather(*(hub.send(request) for request in agendas))
+    assert all("Before the refresh" in reply.raw for reply in replies)
+    refreshes = [
+        c
+        for c in hub.slack.calls_to("oauth.v2.access")
+        if c.params["grant_type"] == "refresh_token"
+    ]
+    assert len(refreshes) == 1
+    (new_token,) = hub.slack.refreshed
+
+    # The old token no longer works; announcements go out with the new one.
+    await run_meeting(hub, ALPHA, "C0ALPHA2", ALPHA_CHAIR, "After the refresh")
+    (post,) = [
+        c for c in hub.slack.calls_to("chat.postMessage") if c.params["channel"] == "C0ALPHA2"
+    ][:1]
+    assert post.response["ok"]
+    assert hub.slack.tokens_of(ALPHA) == {new_token}
+    assert len(hub.slack.refreshed) == 1

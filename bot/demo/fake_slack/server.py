@@ -69,6 +69,8 @@ class FakeSlack(Workspace, Faults):
         self.token_teams: dict[str, str] = {bot_token: team_id}
         self.channel_teams: dict[str, str] = {}
         self._codes: dict[str, _Grant] = {}
+        self._refresh_tokens: dict[str, tuple[str, str]] = {}  # → (team, its access token)
+        self.refreshed: list[str] = []  # tokens issued by refreshing, oldest first
         self._current_team: str | None = None  # whose token the call being answered carries
         self.calls: list[ApiCall] = []
         self.responses: dict[str, list[dict[str, Any]]] = {}
@@ -135,12 +137,17 @@ class FakeSlack(Workspace, Faults):
     # ------------------------------------------------------------------ installs
 
     def consent(
-        self, team_id: str, *, enterprise_id: str | None = None, org_wide: bool = False
+        self,
+        team_id: str,
+        *,
+        enterprise_id: str | None = None,
+        org_wide: bool = False,
+        rotating: bool = False,
     ) -> str:
         """A user approved the install in ``team_id`` (or org-wide in ``enterprise_id``):
         the code Slack hands the browser for the app's redirect URL, usable once."""
         code = f"code-{team_id}-{self.new_id('C')}"
-        self._codes[code] = _Grant(team_id, enterprise_id, org_wide)
+        self._codes[code] = _Grant(team_id, enterprise_id, org_wide, rotating)
         return code
 
     def channel_of(self, channel_id: str, team_id: str) -> None:
@@ -162,6 +169,8 @@ class FakeSlack(Workspace, Faults):
         )
         if client_id != self.client_id or client_secret != self.client_secret:
             return {"ok": False, "error": "invalid_client_id"}
+        if params.get("grant_type") == "refresh_token":
+            return self._refresh(str(params.get("refresh_token", "")))
         grant = self._codes.pop(str(params.get("code", "")), None)
         if grant is None:
             return {"ok": False, "error": "invalid_code"}
@@ -170,7 +179,11 @@ class FakeSlack(Workspace, Faults):
         )
         self.token_teams[token] = grant.team_id
         enterprise = {"id": grant.enterprise_id, "name": "Org"} if grant.enterprise_id else None
+        rotation: dict[str, Any] = {}
+        if grant.rotating:
+            rotation = self._rotating(token, grant.team_id)
         return {
+            **rotation,
             "ok": True,
             "access_token": token,
             "token_type": "bot",
@@ -182,6 +195,26 @@ class FakeSlack(Workspace, Faults):
             "is_enterprise_install": grant.org_wide,
             "authed_user": {"id": "UINSTALLER"},
         }
+
+    def _rotating(self, token: str, team_id: str) -> dict[str, Any]:
+        """Token rotation: the token expires in 12 hours; a refresh token, usable once,
+        gets the next one."""
+        refresh_token = f"xoxe-1-{self.new_id('R')}"
+        self._refresh_tokens[refresh_token] = (team_id, token)
+        return {"refresh_token": refresh_token, "expires_in": 43_200}
+
+    def _refresh(self, refresh_token: str) -> dict[str, Any]:
+        held = self._refresh_tokens.pop(refresh_token, None)
+        if held is None:
+            return {"ok": False, "error": "invalid_refresh_token"}
+        team_id, old = held
+        self.token_teams.pop(old, None)  # the old token is taken to have expired
+        token = f"xoxb-{team_id}-{self.new_id('K')}"
+        self.token_teams[token] = team_id
+        self.refreshed.append(token)
+        return {"ok": True, "access_token": token, "token_type": "bot"} | self._rotating(
+            token, team_id
+        )
 
     # ------------------------------------------------------------------ inspection
 
@@ -359,6 +392,7 @@ class _Grant:
     team_id: str
     enterprise_id: str | None
     org_wide: bool
+    rotating: bool = False
 
 
 def optional(params: dict[str, Any], name: str) -> str | None:
