@@ -26,6 +26,7 @@ from bot.domain.model import (
     Session,
 )
 from bot.domain.rules import ItemStatus, Objection, Outcome, PositionKind, Role, Rule
+from bot.domain.workspaces import Installation
 
 
 class Row(Hashable, Protocol):
@@ -213,4 +214,22 @@ def turn(row: Row) -> Turn:
         ended_at=opt_dt(row["ended_at"]),
         warned_at=opt_dt(row["warned_at"]),
         expired_at=opt_dt(row["expired_at"]),
+    )
+
+
+def installation(row: Row) -> Installation:
+    """An install: its tokens stay sealed, as they were stored."""
+    return Installation(
+        enterprise_id=row["enterprise_id"],
+        team_id=row["team_id"],
+        is_enterprise_install=bool(row["is_enterprise_install"]),
+        sealed_bot_token=row["sealed_bot_token"],
+        bot_id=row["bot_id"],
+        bot_user_id=row["bot_user_id"],
+        app_id=row["app_id"],
+        bot_scopes=row["bot_scopes"],
+        installer_user_id=row["installer_user_id"],
+        installed_at=dt(row["installed_at"]),
+        sealed_refresh_token=row["sealed_refresh_token"],
+        expires_at=opt_dt(row["expires_at"]),
     )

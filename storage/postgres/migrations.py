@@ -2,8 +2,8 @@
 ``schema_migrations`` (``storage.postgres.database.migrate`` runs them under an advisory lock).
 
 Migration 1 is the schema SQLite reached in its ninth migration (storage/sqlite/migrations.py),
-migration 2 its tenth and migration 3 its eleventh, in PostgreSQL's types: identity keys,
-``timestamptz`` moments, booleans. JSON stays text (the shared conversions in
+migration 2 its tenth, migration 3 its eleventh and migration 4 its twelfth, in PostgreSQL's
+types: identity keys, ``timestamptz`` moments, booleans. JSON stays text (the shared conversions in
 storage/common/rows.py parse it). A change to the schema from now on is a new migration here
 and one in SQLite's list."""
 
@@ -290,5 +290,39 @@ MIGRATIONS: tuple[str, ...] = (
         WHERE rule LIKE 'majority:%/%';
     UPDATE meetings SET rule = 'consensus' WHERE rule = 'majority:1';
     UPDATE decisions SET rule = 'consensus' WHERE rule = 'majority:1';
+    """,
+    # 4: SQLite's migration 12: installs into many workspaces (bot tokens sealed by the app),
+    # OAuth states used once, a workspace's Grid org, and the purge of an uninstalled
+    # workspace's meetings once its retention period ends.
+    """
+    CREATE TABLE installations (
+        key text PRIMARY KEY,
+        enterprise_id text,
+        team_id text,
+        is_enterprise_install boolean NOT NULL DEFAULT false,
+        sealed_bot_token text NOT NULL,
+        bot_id text,
+        bot_user_id text,
+        app_id text,
+        bot_scopes text NOT NULL DEFAULT '',
+        installer_user_id text,
+        installed_at timestamptz NOT NULL,
+        sealed_refresh_token text,
+        expires_at timestamptz
+    );
+    CREATE TABLE team_enterprises (
+        team_id text PRIMARY KEY,
+        enterprise_id text NOT NULL
+    );
+    CREATE TABLE oauth_states (
+        state text PRIMARY KEY,
+        expires_at timestamptz NOT NULL
+    );
+    CREATE TABLE workspace_purges (
+        team_id text PRIMARY KEY,
+        purge_at timestamptz NOT NULL,
+        purged_at timestamptz
+    );
+    CREATE INDEX workspace_purges_due ON workspace_purges (purge_at) WHERE purged_at IS NULL;
     """,
 )

@@ -14,6 +14,7 @@ from storage.postgres.meetings import PostgresMeetingRepository
 from storage.postgres.notices import PostgresNoticeRepository
 from storage.postgres.sessions import PostgresSessionRepository
 from storage.postgres.votes import PostgresVoteRepository
+from storage.postgres.workspaces import PostgresWorkspaceRepository
 
 T = TypeVar("T")
 
@@ -28,6 +29,7 @@ class PostgresUnitOfWork:
         self.agendas = PostgresAgendaRepository(statements)
         self.floor = PostgresFloorRepository(statements)
         self.votes = PostgresVoteRepository(statements)
+        self.workspaces = PostgresWorkspaceRepository(statements)
 
 
 class PostgresStore:

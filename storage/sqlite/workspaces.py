@@ -3,11 +3,10 @@ the app) and are stored as they arrive: nothing here can read them."""
 
 from __future__ import annotations
 
-import sqlite3
 from datetime import datetime
 
 from bot.domain.workspaces import Installation
-from storage.sqlite import rows
+from storage.common import rows
 from storage.sqlite.units import Statements
 
 _COLUMNS = (
@@ -57,7 +56,7 @@ class SqliteWorkspaceRepository:
             f"SELECT {_COLUMNS} FROM installations WHERE key = ?",  # noqa: S608 - constant columns
             (key,),
         )
-        return _installation(fetched[0]) if fetched else None
+        return rows.installation(fetched[0]) if fetched else None
 
     async def installation_for_team(self, team_id: str) -> Installation | None:
         fetched = await self._conn.execute_fetchall(
@@ -67,7 +66,7 @@ class SqliteWorkspaceRepository:
             " LIMIT 1",
             (team_id, team_id),
         )
-        return _installation(fetched[0]) if fetched else None
+        return rows.installation(fetched[0]) if fetched else None
 
     async def note_enterprise(self, team_id: str, enterprise_id: str) -> None:
         await self._conn.execute(
@@ -181,20 +180,3 @@ class SqliteWorkspaceRepository:
             (table,),
         )
         return [(r["child"], r["col"], r["parent_col"]) for r in fetched]
-
-
-def _installation(row: sqlite3.Row) -> Installation:
-    return Installation(
-        enterprise_id=row["enterprise_id"],
-        team_id=row["team_id"],
-        is_enterprise_install=bool(row["is_enterprise_install"]),
-        sealed_bot_token=row["sealed_bot_token"],
-        bot_id=row["bot_id"],
-        bot_user_id=row["bot_user_id"],
-        app_id=row["app_id"],
-        bot_scopes=row["bot_scopes"],
-        installer_user_id=row["installer_user_id"],
-        installed_at=rows.dt(row["installed_at"]),
-        sealed_refresh_token=row["sealed_refresh_token"],
-        expires_at=rows.opt_dt(row["expires_at"]),
-    )

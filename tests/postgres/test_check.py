@@ -28,7 +28,11 @@ async def test_check_migrates_an_empty_postgres_database_and_reports_it_ok() -> 
     async with scratch_schema() as url:
         code, out = await _check(url)
         assert code == 0, out
-        assert out.splitlines() == [f"database: ok ({url})", "notices: none failed"]
+        assert out.splitlines() == [
+            f"database: ok ({url})",
+            "notices: none failed",
+            "mode: single workspace (SLACK_BOT_TOKEN)",
+        ]
 
 
 async def test_check_names_an_unreachable_postgres_server_and_hides_its_password() -> None:
