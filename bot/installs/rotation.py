@@ -12,6 +12,8 @@ import logging
 from collections import defaultdict
 from datetime import timedelta
 
+import aiohttp
+from slack_sdk.errors import SlackApiError, SlackTokenRotationError
 from slack_sdk.oauth.token_rotation.async_rotator import AsyncTokenRotator
 from slack_sdk.web.async_client import AsyncWebClient
 
@@ -60,9 +62,17 @@ class TokenRotation:
             if current is None or not self._due(current):
                 return current or found  # refreshed meanwhile (or uninstalled)
             bot = self._installations.bot_of(current)  # its expiry in the wall clock
-            refreshed = await self._rotator.perform_bot_token_rotation(
-                bot=bot, minutes_before_expiration=int(REFRESH_BEFORE.total_seconds() // 60)
-            )
+            try:
+                refreshed = await self._rotator.perform_bot_token_rotation(
+                    bot=bot, minutes_before_expiration=int(REFRESH_BEFORE.total_seconds() // 60)
+                )
+            except (SlackTokenRotationError, SlackApiError, aiohttp.ClientError, OSError) as exc:
+                # The token still works until it expires: the next request tries again.
+                log.warning(
+                    "bot token not refreshed",
+                    extra={"team_id": current.team_id, "exception": type(exc).__name__},
+                )
+                return current
             if refreshed is None:
                 return current
             await self._installations.async_save_bot(refreshed)

@@ -76,4 +76,3 @@ def test_the_manifest_declares_what_installing_in_any_workspace_needs() -> None:
     events = declared["settings"]["event_subscriptions"]["bot_events"]
     assert {"app_uninstalled", "tokens_revoked"} <= set(events)
     assert declared["settings"]["org_deploy_enabled"] is True
-    assert declared["settings"]["token_rotation_enabled"] is False

@@ -313,3 +313,19 @@ async def test_a_rotating_token_is_refreshed_once_by_requests_that_need_it_toget
     assert post.response["ok"]
     assert hub.slack.tokens_of(ALPHA) == {new_token}
     assert len(hub.slack.refreshed) == 1
+
+
+async def test_a_refused_refresh_leaves_the_token_in_use_until_it_expires(hub: Rig) -> None:
+    state, cookie = await hub.begin_install()
+    assert (
+        await hub.finish_install(state, cookie, hub.slack.consent(ALPHA, rotating=True))
+    ).status == 200
+    hub.slack.refuse_refreshes()
+    hub.clock.advance(timedelta(hours=11))
+    await run_meeting(hub, ALPHA, ALPHA_ROOM, ALPHA_CHAIR, "Still served")
+    assert hub.slack.refreshed == []
+    refused = [c for c in hub.slack.calls_to("oauth.v2.access") if "grant_type" in c.params]
+    assert refused
+    assert all(c.response["error"] == "invalid_refresh_token" for c in refused)
+    assert all(c.response["ok"] for c in hub.slack.calls_to("chat.postMessage"))
+    assert "Still served" in " ".join(m.text for m in hub.slack.channel_messages(ALPHA_ROOM))

@@ -40,6 +40,7 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "slack_sdk",
         "slack_bolt",
         "cryptography",
+        "aiohttp",
     ),
     "handlers": (
         "bot.domain",

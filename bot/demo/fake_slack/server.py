@@ -159,6 +159,10 @@ class FakeSlack(Workspace, Faults):
         for token in [t for t, team in self.token_teams.items() if team == team_id]:
             del self.token_teams[token]
 
+    def refuse_refreshes(self) -> None:
+        """Every refresh token stops working (say, revoked): refreshing is refused."""
+        self._refresh_tokens.clear()
+
     def tokens_of(self, team_id: str) -> set[str]:
         return {t for t, team in self.token_teams.items() if team == team_id}
 
