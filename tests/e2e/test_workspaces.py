@@ -69,6 +69,19 @@ async def test_two_workspaces_install_and_each_meeting_is_posted_with_its_own_to
     assert "Beta's own motion" in beta_text
     assert "Alpha's own motion" not in beta_text
 
+    # The record's files and the Home tab go out with the workspace's own token too.
+    hub.slack.reset_calls()
+    await hub.command("/meeting", "record", user=BETA_CHAIR, channel=BETA_ROOM, team=BETA)
+    home = {"type": "app_home_opened", "user": ALPHA_CHAIR, "channel": "D0", "tab": "home"}
+    await hub.send(hub.signer.event(home, event_id="EvHOME", team_id=ALPHA))
+    await hub.settle()
+    uploads = hub.slack.calls_to("files.completeUploadExternal")
+    assert [(c.team_id, c.response["ok"]) for c in uploads] == [(BETA, True)]
+    assert [u["channel_id"] for u in hub.slack.uploads] == [BETA_ROOM, BETA_ROOM]
+    published = hub.slack.calls_to("views.publish")
+    assert [(c.team_id, c.params["user_id"]) for c in published] == [(ALPHA, ALPHA_CHAIR)]
+    assert "Beta's own motion" not in str(published[0].params["view"])
+
     # A workspace sees only its own meetings, even naming the other's channel.
     agenda = await hub.command("/meeting", "agenda", user=BETA_CHAIR, channel=ALPHA_ROOM, team=BETA)
     assert "Alpha's own motion" not in agenda.raw
