@@ -63,14 +63,14 @@ class PostgresWorkspaceRepository:
         return rows.installation(found) if found is not None else None
 
     async def installation_for_team(self, team_id: str) -> Installation | None:
-        found = await self._conn.fetchone(
-            f"SELECT {_COLUMNS} FROM installations WHERE key = %s"  # noqa: S608 - constant columns
-            f" UNION ALL SELECT {_COLUMNS} FROM installations WHERE key ="
+        fetched = await self._conn.fetchall(
+            f"SELECT {_COLUMNS}, 0 AS preference FROM installations WHERE key = %s"  # noqa: S608 - constant columns
+            f" UNION ALL SELECT {_COLUMNS}, 1 FROM installations WHERE key ="
             " (SELECT enterprise_id FROM team_enterprises WHERE team_id = %s)"
-            " LIMIT 1",
+            " ORDER BY preference LIMIT 1",
             (team_id, team_id),
         )
-        return rows.installation(found) if found is not None else None
+        return rows.installation(fetched[0]) if fetched else None
 
     async def note_enterprise(self, team_id: str, enterprise_id: str) -> None:
         await self._conn.execute(

@@ -60,10 +60,10 @@ class SqliteWorkspaceRepository:
 
     async def installation_for_team(self, team_id: str) -> Installation | None:
         fetched = await self._conn.execute_fetchall(
-            f"SELECT {_COLUMNS} FROM installations WHERE key = ?"  # noqa: S608 - constant columns
-            f" UNION ALL SELECT {_COLUMNS} FROM installations WHERE key ="
+            f"SELECT {_COLUMNS}, 0 AS preference FROM installations WHERE key = ?"  # noqa: S608 - constant columns
+            f" UNION ALL SELECT {_COLUMNS}, 1 FROM installations WHERE key ="
             " (SELECT enterprise_id FROM team_enterprises WHERE team_id = ?)"
-            " LIMIT 1",
+            " ORDER BY preference LIMIT 1",
             (team_id, team_id),
         )
         return rows.installation(fetched[0]) if fetched else None

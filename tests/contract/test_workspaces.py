@@ -72,6 +72,11 @@ async def test_an_org_wide_install_serves_each_workspace_of_its_org(store: Store
         )
 
     by_org, by_member, stranger = await store.query(read)
+    # A workspace of the org with an install of its own is served by its own.
+    await store.transact(lambda uow: uow.workspaces.save_installation(install("T7")))
+    own = await store.query(lambda uow: uow.workspaces.installation_for_team("T7"))
+    assert own is not None
+    assert own.sealed_bot_token == "sealed-T7"
     assert by_org is not None
     assert by_org.is_enterprise_install
     assert by_member == by_org
