@@ -3,9 +3,9 @@
 
 Migration 1 is the schema SQLite reached in its ninth migration (storage/sqlite/migrations.py),
 migration 2 its tenth, migration 3 its eleventh and migration 4 its twelfth, in PostgreSQL's
-types: identity keys, ``timestamptz`` moments, booleans. JSON stays text (the shared conversions in
-storage/common/rows.py parse it). A change to the schema from now on is a new migration here
-and one in SQLite's list."""
+types: identity keys, ``timestamptz`` moments, booleans. JSON stays text (the shared
+conversions in storage/common/rows.py parse it). A change to the schema from now on is a new
+migration here and one in SQLite's list."""
 
 from __future__ import annotations
 

@@ -8,6 +8,7 @@ from datetime import timedelta
 
 from bot.domain.model import NoticeKind
 from bot.domain.rules import PositionKind
+from bot.domain.votes import Ballot, Majority
 from bot.domain.workspaces import Installation
 from bot.ports.store import Store, UnitOfWork
 from tests.contract.given import NOW, new_delegation, new_meeting
@@ -139,6 +140,9 @@ async def test_a_workspace_is_purged_once_when_due_and_the_others_are_untouched(
             await uow.items.add_position(item.id, mali, PositionKind.OBJECTION, "no", "U1", NOW)
             await uow.notices.add(meeting_id, item.id, NoticeKind.ITEM_CARD, NOW)
             await uow.homes.opened(team, "UCHAIR", NOW)
+            # Votes came after the purge was written: the erase finds them from the schema.
+            vote = await uow.votes.open(meeting_id, item.id, Majority(), False, "UCHAIR", NOW, None)
+            await uow.votes.cast(vote.id, mali, "U1", Ballot.YES, "", NOW)
             ids.append(meeting_id)
         await uow.workspaces.schedule_purge("T1", NOW + 30 * DAY)
         await uow.workspaces.schedule_purge("T1", NOW + 31 * DAY)  # the first date holds
