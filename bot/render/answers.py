@@ -20,6 +20,7 @@ from bot.domain.model import (
 )
 from bot.domain.rules import BlockChange, ItemStatus, PositionKind, Tally, WhatIf, what_if
 from bot.domain.text import escape, truncate
+from bot.domain.votes import Vote
 from bot.render.blocks import (
     MAX_BLOCKS,
     STATUS_EMOJI,
@@ -32,6 +33,8 @@ from bot.render.blocks import (
     pack,
     section,
 )
+from bot.render.votes import status_phrase
+from bot.render.what_if import consensus_what_if_short
 
 
 def error(err: PlenaryError) -> Message:
@@ -221,8 +224,11 @@ def agenda(
     items: Sequence[Item],
     decisions: Mapping[int, Decision] | None = None,
     participants: int = 0,
+    votes: Mapping[int, Vote] | None = None,
 ) -> Message:
+    """Every item with its status; ``votes``: each item's latest vote, by item id."""
     decisions = decisions or {}
+    votes = votes or {}
     if not items:
         return note(
             f"The agenda of *{escape(meeting.title)}* is empty. Table an item with"
@@ -244,7 +250,10 @@ def agenda(
         # A withdrawn or superseded item was never decided: no rule "would" change anything.
         if standing or (decision is not None and decision.objections):
             found = item_what_if(item, meeting, decision, participants)
-            line += f" _({found.alternative()})_"
+            line += f" _({consensus_what_if_short(found)})_"
+        vote = votes.get(item.id)
+        if vote is not None:
+            line += f"; {status_phrase(vote)}"
         line += links(item)
         lines.append(line)
     counts = {s: sum(1 for i in items if i.status is s) for s in ItemStatus}

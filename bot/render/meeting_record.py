@@ -15,6 +15,7 @@ from bot.domain.floor import RequestKind, Turn
 from bot.domain.model import Decision, Item, Meeting, RecordedPosition
 from bot.domain.rules import ItemStatus, PositionKind, Tally, what_if
 from bot.render.floor import seconds
+from bot.render.what_if import consensus_what_if
 
 KIND_LABEL = {
     PositionKind.OBJECTION: "objection",
@@ -89,10 +90,11 @@ def _decision_line(item: Item, decision: Decision, tz: ZoneInfo) -> str:
     tally = Tally(decision.objections, decision.participants)
     quorum = f" Quorum {decision.quorum}, {decision.present} present." if decision.quorum else ""
     late = " (late: the bot was offline at the deadline)" if decision.late else ""
-    return (
-        f"Decision, {_local(decision.decided_at, tz)}, {by}{late}:"
-        f" {what_if(tally, decision.rule).sentence()}.{quorum}"
-    )
+    return f"Decision, {_local(decision.decided_at, tz)}, {by}{late}: {_what_if(tally, decision)}{quorum}"
+
+
+def _what_if(tally: Tally, decision: Decision) -> str:
+    return " ".join(consensus_what_if(what_if(tally, decision.rule)))
 
 
 def _turn_marks(turn: Turn) -> str:
@@ -221,9 +223,7 @@ def build_record(
                 decision.decided_at,
                 f"decided: {decision.outcome.value}",
                 "; ".join(o.delegation for o in decision.objections),
-                what_if(
-                    Tally(decision.objections, decision.participants), decision.rule
-                ).sentence(),
+                _what_if(Tally(decision.objections, decision.participants), decision),
                 decision.rule.describe(),
             )
         elif item.status is ItemStatus.WITHDRAWN and item.closed_at is not None:

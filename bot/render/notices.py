@@ -32,6 +32,7 @@ from bot.render.blocks import (
     sponsors,
     when,
 )
+from bot.render.what_if import consensus_what_if
 
 
 def meeting_started(meeting: Meeting) -> Message:
@@ -227,7 +228,7 @@ def outcome_notice(item: Item, decision: Decision, meeting: Meeting) -> Message:
         body += pack(["*On record*", *position_lines(item)], max_blocks=3)
     found = what_if(Tally(decision.objections, decision.participants), decision.rule)
     quorum = f" Quorum {decision.quorum}: {decision.present} present." if decision.quorum else ""
-    body.append(context(f"What if: {found.sentence()}.{quorum}"))
+    body.append(context(f"What if: {' '.join(consensus_what_if(found))}{quorum}"))
     body.append(
         context(
             f"{_upper_first(sponsors(item))}{links(item)} · Decided {by}"

@@ -6,9 +6,12 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from slack_sdk.models.blocks import Block
+
 from bot.domain.model import AgendaProposal, Attendance, Decision, Item, Meeting
 from bot.domain.rules import ItemStatus, Rule, WhatIf
 from bot.domain.text import escape, truncate
+from bot.domain.votes import STANDARD_MAJORITIES, Vote
 from bot.render.blocks import (
     MAX_BLOCKS,
     STATUS_LABEL,
@@ -21,6 +24,8 @@ from bot.render.blocks import (
     section,
     when,
 )
+from bot.render.votes import result_sentence
+from bot.render.what_if import consensus_what_if, vote_what_if
 
 # ---- answers to the chair and delegations --------------------------------------------------
 
@@ -102,14 +107,44 @@ def inquorate_notice(item: Item, why: str, cause: str = "quorum") -> Message:
     )
 
 
-def what_if_answer(item: Item, found: WhatIf) -> Message:
-    lines = [f"{'*' + o.value + '*'} under {r.describe()}" for r, o in found.others]
+def what_if_answer(item: Item, found: WhatIf, vote: Vote | None = None) -> Message:
+    """``/meeting whatif``: after a vote (``vote`` closed with a result), the same ballots
+    under every other standard majority; otherwise what the objections settle for certain
+    and what a vote under each standard majority would need."""
+    subject = f"*#{item.number} {escape(item.heading)}*"
+    if vote is not None and vote.result is not None:
+        sentence = result_sentence(vote.result)
+        others = vote_what_if(vote.result)
+        blocks: list[Block] = [section(f"{subject}: {sentence}")]
+        if others:
+            blocks.append(
+                section(
+                    "The same ballots under each other standard majority:\n"
+                    + "\n".join(f"• {line}" for line in others)
+                )
+            )
+        blocks.append(context("Counted from the ballots cast; observers never vote."))
+        return message(f"#{item.number}: {sentence}", blocks)
+    head, *rest = consensus_what_if(
+        found, STANDARD_MAJORITIES, provisional=item.status is ItemStatus.OPEN
+    )
+    body = (
+        section("\n".join(f"• {line}" for line in rest))
+        if rest
+        else context(
+            "No participant delegation objects, so no consensus rule would block it; a vote"
+            " counts ballots, which the absence of objections does not predict."
+        )
+    )
     return message(
-        f"#{item.number}: {found.sentence()}.",
+        f"#{item.number}: {head}",
         [
-            section(f"*#{item.number} {escape(item.heading)}*: {found.sentence()}."),
-            section("Under each standard rule:\n" + "\n".join(f"• {line}" for line in lines)),
-            context("Abstention and silence count as not objecting; observers are never counted."),
+            section(f"{subject}: {head}"),
+            body,
+            context(
+                "An objection is not a vote against and silence is not a vote in favour: a vote"
+                " can only be said to need so many yes votes. Observers are never counted."
+            ),
         ],
     )
 

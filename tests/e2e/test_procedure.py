@@ -33,24 +33,33 @@ async def test_under_a_blocking_third_one_objection_of_four_does_not_block(
     assert not any("is blocked" in t for t in texts(kasane))  # not blocking under this rule
     await expect_ok(kasane, "/meeting", "decide 1", user=CHAIR)
     assert texts(kasane)[-1].startswith("#1 adopted by the blocking-minority rule of 1/3")
-    assert "would be blocked under consensus" in last_blocks(kasane)
+    assert "Under consensus it would be blocked." in last_blocks(kasane)
     [decision] = await decisions_of(kasane)
     assert (decision.rule.encode(), decision.participants) == ("blocking-minority:1/3", 4)
 
 
-async def test_a_blocked_outcome_says_which_rules_would_have_passed_it(kasane: Rig) -> None:
+async def test_a_blocked_outcome_says_what_other_rules_settle_and_only_what_a_vote_would_need(
+    kasane: Rig,
+) -> None:
     await expect_ok(kasane, "/table-motion", "Discuss Russian diamonds", user=KPCSC)
     await expect_ok(kasane, "/object", "1 Outside the mandate", user=RUSSIA)
     await expect_ok(kasane, "/meeting", "decide 1", user=CHAIR)
     assert (
-        "What if: blocked under consensus by 1 of 4 participants; would pass under consensus"
-        " minus 1, the blocking-minority rule of 1/3 or the blocking-minority rule of 1/2."
+        "What if: Blocked under consensus by 1 of 4 participant delegations. Under consensus"
+        " minus 1 it would pass. Under a 2/3 majority of present and voting it would pass only"
+        " if at least 2 delegations voted yes against this one."
     ) in last_blocks(kasane)
     agenda = str((await kasane.command("/meeting", "agenda", user=MALI)).json["blocks"])
-    assert "would pass under consensus minus 1" in agenda
+    assert "consensus minus 1 would pass it" in agenda
+    assert "a 2/3 majority of present and voting would need at least 2 yes against 1 no" in agenda
     whatif = await kasane.command("/meeting", "whatif 1", user=MALI)
-    assert whatif.text.startswith("#1: blocked under consensus by 1 of 4 participants")
-    assert "*adopted* under the blocking-minority rule of 1/3" in str(whatif.json["blocks"])
+    assert whatif.text.startswith("#1: Blocked under consensus by 1 of 4 participant delegations.")
+    said = str(whatif.json["blocks"])
+    assert (
+        "Under a simple majority of all members it would pass only if at least 3 delegations"
+        " voted yes against this one."
+    ) in said
+    assert "would pass under" not in said
 
 
 async def test_an_inquorate_decision_is_refused_with_the_numbers(kasane: Rig) -> None:
