@@ -14,7 +14,9 @@ from zoneinfo import ZoneInfo
 from bot.domain.floor import RequestKind, Turn
 from bot.domain.model import Decision, Item, Meeting, RecordedPosition
 from bot.domain.rules import ItemStatus, PositionKind, Tally, what_if
+from bot.domain.votes import CastBallot, Vote
 from bot.render.floor import seconds
+from bot.render.vote_record import vote_entries
 from bot.render.what_if import consensus_what_if
 
 KIND_LABEL = {
@@ -90,7 +92,8 @@ def _decision_line(item: Item, decision: Decision, tz: ZoneInfo) -> str:
     tally = Tally(decision.objections, decision.participants)
     quorum = f" Quorum {decision.quorum}, {decision.present} present." if decision.quorum else ""
     late = " (late: the bot was offline at the deadline)" if decision.late else ""
-    return f"Decision, {_local(decision.decided_at, tz)}, {by}{late}: {_what_if(tally, decision)}{quorum}"
+    what = _what_if(tally, decision)
+    return f"Decision, {_local(decision.decided_at, tz)}, {by}{late}: {what}{quorum}"
 
 
 def _what_if(tally: Tally, decision: Decision) -> str:
@@ -116,9 +119,14 @@ def build_record(
     positions: Sequence[RecordedPosition],
     generated_at: datetime,
     turns: Sequence[tuple[int, Turn]] = (),
+    votes: Sequence[tuple[Vote, Sequence[CastBallot]]] = (),
 ) -> tuple[str, str]:
-    """(Markdown, CSV) of the meeting so far; ``turns``: who had the floor, by item id."""
+    """(Markdown, CSV) of the meeting so far; ``turns``: who had the floor, by item id;
+    ``votes``: every vote (open, closed or cancelled) with its whole ballot history."""
     tz = ZoneInfo(meeting.timezone)
+    votes_of: dict[int, list[tuple[Vote, Sequence[CastBallot]]]] = {}
+    for vote, cast in sorted(votes, key=lambda v: v[0].opened_at):
+        votes_of.setdefault(vote.item_id, []).append((vote, cast))
     turns_of: dict[int, list[Turn]] = {}
     for item_id, turn in turns:
         turns_of.setdefault(item_id, []).append(turn)
@@ -216,6 +224,11 @@ def build_record(
             row(turn.started_at, "had the floor" + _turn_marks(turn), turn.delegation, spoke)
         if spoken:
             lines.append("")
+        for vote, cast in votes_of.get(item.id, []):
+            said, entries = vote_entries(vote, cast, tz)
+            lines += said
+            for entry in entries:
+                row(entry.at, entry.event, entry.delegation, entry.statement, entry.rule)
         if decision is not None:
             lines.append(_decision_line(item, decision, tz))
             lines.append("")
