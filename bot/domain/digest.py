@@ -9,6 +9,7 @@ from datetime import datetime
 from bot.domain.floor import Turn
 from bot.domain.model import Decision, Item, Meeting, Session
 from bot.domain.rules import ItemStatus
+from bot.domain.votes import Vote
 
 
 @dataclass(frozen=True)
@@ -26,11 +27,19 @@ class Digest:
     late: bool = False
     # Items debated in the window, with how many delegations had the floor on each.
     speakers: tuple[tuple[Item, int], ...] = ()
+    votes_opened: tuple[tuple[Item, Vote], ...] = ()  # opened in the window
+    votes_closed: tuple[tuple[Item, Vote], ...] = ()  # closed or cancelled in the window
 
     @property
     def is_quiet(self) -> bool:
         return not (
-            self.tabled or self.adopted or self.blocked or self.withdrawn or self.superseded
+            self.tabled
+            or self.adopted
+            or self.blocked
+            or self.withdrawn
+            or self.superseded
+            or self.votes_opened
+            or self.votes_closed
         )
 
 
@@ -45,6 +54,7 @@ def build_digest(
     day: tuple[datetime, datetime],
     late: bool = False,
     turns: Iterable[tuple[int, Turn]] = (),
+    votes: Iterable[Vote] = (),
 ) -> Digest:
     """Everything that changed in (since, until], what is still open, and the day's sessions.
 
@@ -74,6 +84,8 @@ def build_digest(
     for item_id, turn in turns:
         if in_window(turn.started_at):
             spoke.setdefault(item_id, set()).add(turn.delegation_id)
+    by_id = {i.id: i for i in items}
+    votes = [v for v in votes if v.item_id in by_id]
     start, end = day
     return Digest(
         meeting=meeting,
@@ -92,4 +104,6 @@ def build_digest(
         sessions_today=tuple(s for s in sessions if start <= s.starts_at < end),
         late=late,
         speakers=tuple((i, len(spoke[i.id])) for i in items if i.id in spoke),
+        votes_opened=tuple((by_id[v.item_id], v) for v in votes if in_window(v.opened_at)),
+        votes_closed=tuple((by_id[v.item_id], v) for v in votes if in_window(v.closed_at)),
     )

@@ -11,6 +11,7 @@ from slack_sdk.models.blocks import Block, HeaderBlock, PlainTextObject
 from bot.domain.digest import Digest
 from bot.domain.model import Item, Meeting, Session
 from bot.domain.text import escape, truncate
+from bot.domain.votes import Vote
 from bot.render.blocks import (
     MAX_BLOCKS,
     MAX_HEADER,
@@ -26,6 +27,7 @@ from bot.render.blocks import (
     section,
     when,
 )
+from bot.render.votes import short_result
 
 # ---- answers to the chair: the calendar settings -------------------------------------------
 
@@ -112,6 +114,18 @@ def reminder(meeting: Meeting, session: Session, items: Sequence[Item]) -> Messa
     return message(f"Reminder: {escape(session.title)} starts soon.", body)
 
 
+def _vote_opened(item: Item, vote: Vote, meeting: Meeting) -> str:
+    closes = f", closes {when(vote.deadline, meeting.timezone)}" if vote.deadline else ""
+    return (
+        f"*#{item.number}* {escape(truncate(item.heading, 140))} —"
+        f" {vote.majority.describe()}{' (secret ballot)' if vote.secret else ''}{closes}"
+    )
+
+
+def _vote_closed(vote: Vote) -> str:
+    return "cancelled" if vote.result is None else short_result(vote.result)
+
+
 def digest(d: Digest) -> Message:
     meeting = d.meeting
     late = " (sent late: the bot was offline at digest time)" if d.late else ""
@@ -128,6 +142,7 @@ def digest(d: Digest) -> Message:
         f"{len(d.tabled)} tabled, {len(d.adopted)} adopted, {len(d.blocked)} blocked,"
         f" {len(d.withdrawn)} withdrawn"
         + (f", {len(d.superseded)} superseded" if d.superseded else "")
+        + (f", {count(len(d.votes_closed), 'vote')} closed" if d.votes_closed else "")
         + f"; {len(d.open_items)} open"
     )
     groups: list[tuple[str, list[str]]] = [
@@ -146,6 +161,17 @@ def digest(d: Digest) -> Message:
         (
             ":twisted_rightwards_arrows: *Superseded*",
             [item_line(i, meeting) + links(i) for i in d.superseded],
+        ),
+        (
+            ":ballot_box_with_ballot: *Votes opened*",
+            [_vote_opened(i, v, meeting) for i, v in d.votes_opened],
+        ),
+        (
+            ":ballot_box_with_ballot: *Vote results*",
+            [
+                f"*#{i.number}* {escape(truncate(i.heading, 140))} — {_vote_closed(v)}"
+                for i, v in d.votes_closed
+            ],
         ),
         (
             ":speech_balloon: *Debated*",
