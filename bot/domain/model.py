@@ -9,6 +9,7 @@ from typing import Any
 
 from bot.domain.floor import Floor
 from bot.domain.rules import BlockChange, ItemStatus, Objection, Outcome, PositionKind, Role, Rule
+from bot.domain.votes import HomeVote
 
 
 @dataclass(frozen=True)
@@ -272,3 +273,4 @@ class HomeMeeting:
     blocked: tuple[tuple[Item, Decision], ...]
     participants: int = 0
     floor: Floor | None = None  # the item under discussion and its list of speakers
+    votes: tuple[HomeVote, ...] = ()  # the open votes, with the reader's delegation's ballot

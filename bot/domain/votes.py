@@ -269,3 +269,13 @@ def recorded_vote(vote: Vote, ballots: list[CastBallot]) -> RecordedVote | None:
     return RecordedVote(
         named(Ballot.YES), named(Ballot.NO), named(Ballot.ABSTAIN), tuple(sorted(vote.not_voted))
     )
+
+
+@dataclass(frozen=True)
+class HomeVote:
+    """An open vote as one reader's Home tab shows it. ``own_ballot`` is the current ballot of
+    the reader's own delegation: only that delegation's members are ever handed it."""
+
+    vote: Vote
+    heading: str  # the item's heading
+    own_ballot: CastBallot | None = None

@@ -21,6 +21,7 @@ from bot.domain.rules import PositionKind
 from bot.domain.text import escape, truncate
 from bot.render.blocks import context, is_blocked, links, section, when
 from bot.render.floor import home_lines
+from bot.render.votes import home_vote_blocks
 
 MAX_HOME_BLOCKS = 100
 STANCE = {
@@ -65,6 +66,9 @@ def _meeting_blocks(home: HomeMeeting) -> list[Block]:
                 ]
             )
         )
+    blocks += home_vote_blocks(
+        home.votes, home.delegation, is_chair=home.is_chair, timezone=meeting.timezone
+    )
     if home.floor is not None:
         place = home.floor.place_of(home.delegation.id) if home.delegation else None
         blocks.append(section("\n".join(home_lines(home.floor, place, meeting.timezone))))

@@ -13,11 +13,12 @@ from collections.abc import Iterable, Sequence
 from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement
 
 from bot.commands.payloads import Action, ItemRef
-from bot.domain.model import Item, Meeting
+from bot.domain.model import Delegation, Item, Meeting
 from bot.domain.text import escape, truncate
 from bot.domain.votes import (
     Ballot,
     CastBallot,
+    HomeVote,
     RecordedVote,
     Vote,
     VoteOutcome,
@@ -46,6 +47,8 @@ _EMOJI = {
     VoteOutcome.NO_VOTES_CAST: ":x:",
     VoteOutcome.INQUORATE: ":hourglass:",
 }
+# Each group of names starts with its count, so what does not fit is pointed to, not counted.
+_MORE_NAMES = "…the list goes on: `/meeting record` has every name."
 # A line of names stays under a section's limit with room for its label.
 _NAMES_WIDTH = MAX_SECTION - 200
 
@@ -92,12 +95,29 @@ def status_phrase(vote: Vote) -> str:
         )
     if vote.status is VoteStatus.CANCELLED or vote.result is None:
         return "vote cancelled"
-    return "vote: " + result_sentence(vote.result)
+    return "vote: " + short_result(vote.result)
 
 
-def _name_lines(label: str, names: Sequence[str], *, escaped: bool = True) -> list[str]:
-    """``label (n): A, B, …``, split into lines a section can hold, never cutting a name."""
-    shown = [escape(n) if escaped else n for n in names] or ["none"]
+def short_result(result: VoteResult) -> str:
+    """``not adopted, 14 in favour, 8 against, 8 abstentions (a 2/3 majority of present and
+    voting needed 15 of 22)``: the result inside a listing's line."""
+    if result.outcome is VoteOutcome.INQUORATE:
+        return (
+            f"no decision, inquorate ({result.count.present} present of the {result.quorum}"
+            f" required; {counts(result)})"
+        )
+    if result.outcome is VoteOutcome.NO_VOTES_CAST:
+        return f"not adopted, no votes cast ({counts(result)})"
+    return (
+        f"{result.outcome.value}, {counts(result)} ({result.majority.describe()} needed"
+        f" {result.needed} of {result.base_size})"
+    )
+
+
+def _name_lines(label: str, names: Sequence[str]) -> list[str]:
+    """``label (n): A, B, …``, escaped, split into lines a section can hold, never cutting a
+    name."""
+    shown = [escape(n) for n in names] or ["none"]
     lines: list[str] = []
     line = f"{label} ({len(names)}): "
     start = len(line)
@@ -112,18 +132,28 @@ def _name_lines(label: str, names: Sequence[str], *, escaped: bool = True) -> li
     return lines
 
 
-def recorded_lines(recorded: RecordedVote, *, mrkdwn: bool = True) -> list[str]:
-    """In favour: …; Against: …; Abstaining: …; Not voting: …, one line each."""
-    groups = (
-        ("In favour", recorded.in_favour),
-        ("Against", recorded.against),
-        ("Abstaining", recorded.abstaining),
-        ("Not voting", recorded.not_voting),
-    )
+_GROUPS = ("In favour", "Against", "Abstaining", "Not voting")
+
+
+def _groups(recorded: RecordedVote) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    names = (recorded.in_favour, recorded.against, recorded.abstaining, recorded.not_voting)
+    return tuple(zip(_GROUPS, names, strict=True))
+
+
+def recorded_lines(recorded: RecordedVote) -> list[str]:
+    """In favour: …; Against: …; Abstaining: …; Not voting: …, as mrkdwn lines."""
     lines: list[str] = []
-    for label, names in groups:
-        lines += _name_lines(f"*{label}*" if mrkdwn else label, names, escaped=mrkdwn)
+    for label, names in _groups(recorded):
+        lines += _name_lines(f"*{label}*", names)
     return lines
+
+
+def recorded_text(recorded: RecordedVote) -> str:
+    """The recorded vote in plain text, unescaped: ``In favour (2): A, B; Against (0): none; …``."""
+    return "; ".join(
+        f"{label} ({len(names)}): {', '.join(names) or 'none'}"
+        for label, names in _groups(recorded)
+    )
 
 
 def explanations(vote: Vote, ballots: Iterable[CastBallot]) -> list[CastBallot]:
@@ -136,16 +166,17 @@ def explanations(vote: Vote, ballots: Iterable[CastBallot]) -> list[CastBallot]:
 # ---- the card in the channel ----------------------------------------------------------------
 
 
-def vote_buttons(vote: Vote) -> ActionsBlock:
+def _ballot_buttons(vote: Vote) -> list[ButtonElement]:
     value = ItemRef(vote.meeting_id, vote.item_id).pack()
-    return ActionsBlock(
-        block_id=f"vote-{vote.id}",
-        elements=[
-            ButtonElement(text="Yes", action_id=Action.VOTE_YES, value=value, style="primary"),
-            ButtonElement(text="No", action_id=Action.VOTE_NO, value=value, style="danger"),
-            ButtonElement(text="Abstain", action_id=Action.VOTE_ABSTAIN, value=value),
-        ],
-    )
+    return [
+        ButtonElement(text="Yes", action_id=Action.VOTE_YES, value=value, style="primary"),
+        ButtonElement(text="No", action_id=Action.VOTE_NO, value=value, style="danger"),
+        ButtonElement(text="Abstain", action_id=Action.VOTE_ABSTAIN, value=value),
+    ]
+
+
+def vote_buttons(vote: Vote) -> ActionsBlock:
+    return ActionsBlock(block_id=f"vote-{vote.id}", elements=_ballot_buttons(vote))
 
 
 def _subject(vote: Vote, item: Item) -> str:
@@ -190,7 +221,11 @@ def vote_card(vote: Vote, item: Item, meeting: Meeting) -> Message:
         section(tally),
     ]
     if vote.not_voted:
-        blocks += pack(_name_lines("Not yet voted", vote.not_voted), max_blocks=MAX_BLOCKS - 6)
+        blocks += pack(
+            _name_lines("*Not yet voted*", vote.not_voted),
+            max_blocks=MAX_BLOCKS - 6,
+            more=_MORE_NAMES,
+        )
     blocks.append(vote_buttons(vote))
     blocks.append(
         context(
@@ -232,8 +267,10 @@ def vote_result(vote: Vote, item: Item, meeting: Meeting, ballots: Sequence[Cast
         )
         fallback = ""
     else:
-        fallback = " " + "; ".join(recorded_lines(recorded, mrkdwn=False))
-        blocks += pack(["*Recorded vote*", *recorded_lines(recorded)], max_blocks=budget // 2)
+        fallback = " " + recorded_text(recorded)
+        blocks += pack(
+            ["*Recorded vote*", *recorded_lines(recorded)], max_blocks=budget // 2, more=_MORE_NAMES
+        )
     explained = explanations(vote, ballots)
     if explained:
         lines = [
@@ -256,3 +293,53 @@ def vote_result(vote: Vote, item: Item, meeting: Meeting, ballots: Sequence[Cast
     blocks.append(context(f"Closed {closed_by(vote, meeting.timezone)}."))
     fallback_names = escape(fallback) if fallback else ""
     return message(f"Vote on #{vote.item_number}: {sentence}{fallback_names}", blocks)
+
+
+# ---- the Home tab ---------------------------------------------------------------------------
+
+MAX_HOME_VOTES = 5
+
+
+def _own_ballot(home_vote: HomeVote, delegation: Delegation) -> str:
+    ballot = home_vote.own_ballot
+    if ballot is None or ballot.choice is None:
+        return f"*{escape(delegation.name)}* has not voted yet."
+    said = {Ballot.YES: "yes", Ballot.NO: "no", Ballot.ABSTAIN: "abstain"}[ballot.choice]
+    return f"*{escape(delegation.name)}* voted *{said}* (<@{ballot.user_id}>); you can change it."
+
+
+def home_vote_blocks(
+    votes: Sequence[HomeVote], delegation: Delegation | None, *, is_chair: bool, timezone: str
+) -> list[Block]:
+    """The open votes of one meeting on a reader's Home tab: each with its tally, the reader's
+    own delegation's ballot (only theirs), the buttons a participant may press, and a chair's
+    Close vote."""
+    blocks: list[Block] = []
+    voter = delegation is not None and delegation.role.may_block
+    for home_vote in votes[:MAX_HOME_VOTES]:
+        vote = home_vote.vote
+        members = len(vote.voted) + len(vote.not_voted)
+        closes = f", closes {when(vote.deadline, timezone)}" if vote.deadline is not None else ""
+        line = (
+            f":ballot_box_with_ballot: *Vote on #{vote.item_number}"
+            f" {escape(truncate(home_vote.heading, 120))}* — {vote.majority.describe()}"
+            f"{' (secret ballot)' if vote.secret else ''}{closes}."
+            f" {len(vote.voted)} of {members} participant delegations have voted."
+        )
+        if voter and delegation is not None:
+            line += "\n" + _own_ballot(home_vote, delegation)
+        blocks.append(section(line))
+        elements = _ballot_buttons(vote) if voter else []
+        if is_chair:
+            elements.append(
+                ButtonElement(
+                    text="Close vote",
+                    action_id=Action.VOTE_CLOSE,
+                    value=ItemRef(vote.meeting_id, vote.item_id).pack(),
+                )
+            )
+        if elements:
+            blocks.append(ActionsBlock(block_id=f"home-vote-{vote.id}", elements=elements))
+    if len(votes) > MAX_HOME_VOTES:
+        blocks.append(context(f"…and {len(votes) - MAX_HOME_VOTES} more open votes."))
+    return blocks
