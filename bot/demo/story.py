@@ -100,6 +100,29 @@ class Demo:
         )
         self.show_channel_changes()
 
+    async def press_vote(self, who: Delegate, number: int, action: Action) -> None:
+        """Press a ballot button (Yes, No or Abstain) on the item's vote card."""
+        card = next(
+            m
+            for m in reversed(self.rig.slack.channel_messages(CHANNEL))
+            if m.text.startswith(f"Vote on #{number}")
+        )
+        value = next(
+            e["value"]
+            for b in card.blocks
+            for e in b.get("elements", [])
+            if e.get("action_id") == action
+        )
+        label = {Action.VOTE_YES: "Yes", Action.VOTE_NO: "No", Action.VOTE_ABSTAIN: "Abstain"}
+        print(f"\n▶ {who.name} presses [{label[action]}] on the vote card of #{number}")
+        await self.rig.send(
+            self.rig.signer.block_action(
+                user_id=who.user, action_id=action, value=value, channel_id=CHANNEL
+            )
+        )
+        await self.rig.settle()
+        self.show_channel_changes()
+
     async def show_home(self, who: Delegate) -> None:
         print(f"\n══ {who.name} opens Plenary's Home tab ══")
         event = {"type": "app_home_opened", "user": who.user, "channel": "D0", "tab": "home"}
@@ -158,6 +181,29 @@ async def debate_civil_society_item(demo: Demo) -> None:
     await demo.say(CHAIR, "/meeting", "floor next")
     await demo.wait_until(datetime(2026, 11, 2, 7, 56, tzinfo=UTC), "09:56")
     await demo.say(CHAIR, "/meeting", "discuss off")
+
+
+async def vote_on_the_exclusion(demo: Demo) -> None:
+    """The reform the Kasane reformers asked for: consensus first, then a two-thirds vote of
+    those present and voting. The co-sponsored exclusion motion, blocked under consensus,
+    goes to a recorded vote; the channel shows who voted how."""
+    await demo.say(CHAIR, "/meeting", "set rule consensus-then-vote 2/3")
+    await demo.say(CHAIR, "/meeting", "decide 2")  # blocked under consensus: a vote is offered
+    await demo.say(CHAIR, "/meeting", "vote 2 majority 2/3 deadline: in 1h")
+    await demo.say(BY_DELEGATION["Ukraine"], "/vote", "2 yes A participant at war cannot certify")
+    await demo.press_vote(BY_DELEGATION["European Union"], 2, Action.VOTE_YES)
+    for name in ("Australia", "United Kingdom", "Canada", "United States"):
+        await demo.say(BY_DELEGATION[name], "/vote", "2 yes")
+    await demo.say(
+        BY_DELEGATION["Russian Federation"], "/vote", "2 no Political matters are outside the KP"
+    )
+    for name in ("Belarus", "Central African Republic", "Kyrgyzstan"):
+        await demo.say(BY_DELEGATION[name], "/vote", "2 no")
+    await demo.press_vote(BY_DELEGATION["Mali"], 2, Action.VOTE_NO)
+    await demo.say(
+        BY_DELEGATION["Côte d'Ivoire"], "/vote", "2 abstain The KP must stay a technical body"
+    )
+    await demo.say(CHAIR, "/meeting", "vote close 2")
 
 
 async def play(rig: Rig) -> Demo:
