@@ -59,7 +59,9 @@ async def _run(
             return answers.delegations(meeting, found)
         case ShowAgenda():
             view = await items.agenda(caller)
-            return answers.agenda(view.meeting, view.items, view.decisions, view.participants)
+            return answers.agenda(
+                view.meeting, view.items, view.decisions, view.participants, view.votes
+            )
         case WithdrawItem(number):
             return answers.item_withdrawn(await items.withdraw_item(caller, number))
         case Decide(number, confirmed, excise):

@@ -32,8 +32,8 @@ async def run(procedure: ProcedureService, caller: Caller, request: ProcedureReq
         case RegisterAbsent():
             return render_procedure.registered_absent(await procedure.absent(caller))
         case ShowWhatIf(number):
-            item, found = await procedure.what_if(caller, number)
-            return render_procedure.what_if_answer(item, found)
+            item, found, vote = await procedure.what_if(caller, number)
+            return render_procedure.what_if_answer(item, found, vote)
         case ProposeAgenda(deadline):
             proposal = await procedure.propose_agenda(caller, deadline)
             return render_procedure.agenda_circulated(proposal)

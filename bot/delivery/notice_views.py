@@ -16,7 +16,7 @@ from bot.render import (
     notices,
     procedure as render_procedure,
     sessions as render_schedule,
-    vote_placeholder,
+    votes as render_votes,
 )
 from bot.render.blocks import is_blocked
 from bot.services.sessions import assemble_digest
@@ -68,9 +68,9 @@ async def render_notice(uow: UnitOfWork, notice: Notice) -> blocks.Message | Non
         if vote is None:
             return None
         if notice.kind is NoticeKind.VOTE_CARD:
-            return vote_placeholder.vote_card(vote, item, meeting)
+            return render_votes.vote_card(vote, item, meeting)
         ballots = await uow.votes.ballots(vote.id)
-        return vote_placeholder.vote_result(vote, item, meeting, ballots)
+        return render_votes.vote_result(vote, item, meeting, ballots)
     if notice.kind is NoticeKind.ITEM_CARD:
         participants = await uow.meetings.count_participants(meeting.id)
         return notices.item_card(item, meeting, participants)

@@ -40,6 +40,7 @@ async def upload_record(
             await uow.items.position_history(meeting.id),
             clock.now(),
             await uow.floor.history(meeting.id),
+            [(vote, await uow.votes.ballots(vote.id)) for vote in await uow.votes.all(meeting.id)],
         )
         return meeting, items, markdown, table
 

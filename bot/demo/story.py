@@ -273,7 +273,7 @@ async def play(rig: Rig) -> Demo:
     await debate_civil_society_item(demo)
     await demo.show_home(BY_DELEGATION["Mali"])
     await demo.say(CHAIR, "/meeting", "decide 1")
-    await demo.say(CHAIR, "/meeting", "decide 2")
+    await vote_on_the_exclusion(demo)
     await demo.say(BY_DELEGATION["Mali"], "/meeting", "decide 3")
     await demo.wait_until(datetime(2026, 11, 2, 9, 31, tzinfo=UTC), "11:31, past #3's deadline")
     await demo.say(CHAIR, "/meeting", "agenda")

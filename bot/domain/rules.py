@@ -109,6 +109,13 @@ class Rule:
             return f"a vote by {self.majority.describe()}"
         return f"consensus, then a vote by {self.majority.describe()}"
 
+    def describe_without_vote(self) -> str:
+        """The rule a decision taken without a vote was taken under: under consensus-then-vote
+        that is consensus (the vote is only for what consensus blocks)."""
+        if self.kind is RuleKind.CONSENSUS_THEN_VOTE:
+            return "consensus"
+        return self.describe()
+
     def encode(self) -> str:
         """Stable storage form: ``consensus``, ``consensus-minus:1``,
         ``blocking-minority:1/3``, ``vote:2/3 present-and-voting``,

@@ -203,7 +203,7 @@ def _upper_first(text: str) -> str:
 
 
 def outcome_notice(item: Item, decision: Decision, meeting: Meeting) -> Message:
-    rule = decision.rule.describe()
+    rule = decision.rule.describe_without_vote()
     late = " (decided late: the deadline passed while the bot was offline)" if decision.late else ""
     by = {"deadline": "at its deadline", "agenda": "when the agenda was adopted"}.get(
         decision.decided_by, f"by <@{decision.decided_by}>"

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from zoneinfo import ZoneInfo
 
-from bot.domain.votes import CastBallot, Vote, VoteStatus, recorded_vote
+from bot.domain.votes import Ballot, CastBallot, Vote, VoteStatus, recorded_vote
 from bot.render.votes import CHOICE_WORDS, recorded_text, result_sentence
 from bot.render.what_if import vote_what_if
 
@@ -45,9 +45,13 @@ def _by(user: str | None) -> str:
 
 
 def _ballot_said(vote: Vote, ballot: CastBallot) -> str:
-    """``voted in favour`` once a recorded vote closed; otherwise only ``voted``."""
+    """``voted in favour`` (or ``abstained``) once a recorded vote closed; otherwise ``voted``."""
     shows = not vote.secret and vote.status is VoteStatus.CLOSED and ballot.choice is not None
-    return f"voted {CHOICE_WORDS[ballot.choice]}" if shows and ballot.choice else "voted"
+    if not (shows and ballot.choice):
+        return "voted"
+    if ballot.choice is Ballot.ABSTAIN:
+        return "abstained"
+    return f"voted {CHOICE_WORDS[ballot.choice]}"
 
 
 def vote_entries(

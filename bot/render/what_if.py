@@ -27,7 +27,12 @@ from bot.domain.votes import (
 REFORM_VOTE = Majority(TWO_THIRDS, Base.PRESENT_AND_VOTING)
 # Rules that count the very objections a consensus decision counted: the only ones whose
 # outcome the objections settle for certain.
-_COUNTING_OBJECTIONS = (RuleKind.CONSENSUS, RuleKind.CONSENSUS_MINUS)
+_COUNTING_OBJECTIONS = (RuleKind.CONSENSUS, RuleKind.CONSENSUS_MINUS, RuleKind.BLOCKING_MINORITY)
+
+
+def _either(names: list[str]) -> str:
+    """``a``, ``a or b``, ``a, b or c``."""
+    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
 
 
 def _delegations(n: int) -> str:
@@ -36,7 +41,7 @@ def _delegations(n: int) -> str:
 
 def consensus_head(found: WhatIf, *, provisional: bool = False) -> str:
     """``Blocked under consensus by 5 of 13 participant delegations.``"""
-    rule = found.rule.describe()
+    rule = found.rule.describe_without_vote()
     if found.outcome is Outcome.BLOCKED:
         blocked = "Provisionally blocked" if provisional else "Blocked"
         return f"{blocked} under {rule} by {found.objectors} of {_delegations(found.participants)}."
@@ -58,9 +63,9 @@ def certain_alternatives(found: WhatIf) -> list[str]:
     ]
     if not flipped:
         return []
-    listed = flipped[0] if len(flipped) == 1 else ", ".join(flipped[:-1]) + " or " + flipped[-1]
+    listed = _either(flipped)
     verb = "it would pass" if found.outcome is Outcome.BLOCKED else "it would be blocked"
-    return [f"Under {listed} {verb}."]
+    return [f"Under {listed}{',' if len(flipped) > 1 else ''} {verb}."]
 
 
 def vote_need(objectors: int, participants: int, majority: Majority) -> str:
@@ -91,10 +96,13 @@ def vote_need(objectors: int, participants: int, majority: Majority) -> str:
 
 
 def consensus_what_if(
-    found: WhatIf, majorities: Sequence[Majority] = (REFORM_VOTE,), *, provisional: bool = False
+    found: WhatIf, majorities: Sequence[Majority] = (), *, provisional: bool = False
 ) -> list[str]:
     """The honest what-if after a consensus decision (or of an open item, ``provisional``):
-    the head, the objection-counting rules that would differ, what a vote would need."""
+    the head, the objection-counting rules that would differ, what a vote would need (under
+    ``majorities``; by default the meeting's own vote majority, else the reform proposal's)."""
+    if not majorities:
+        majorities = (found.rule.majority or REFORM_VOTE,)
     sentences = [consensus_head(found, provisional=provisional), *certain_alternatives(found)]
     if found.objectors:
         sentences += [vote_need(found.objectors, found.participants, m) for m in majorities]
@@ -112,7 +120,7 @@ def consensus_what_if_short(found: WhatIf, majority: Majority = REFORM_VOTE) -> 
     ]
     if flipped:
         verb = "would pass it" if found.outcome is Outcome.BLOCKED else "would block it"
-        parts.append(f"{' or '.join(flipped)} {verb}")
+        parts.append(f"{_either(flipped)} {verb}")
     if found.objectors:
         need = vote_needed(found.objectors, found.participants, majority)
         parts.append(

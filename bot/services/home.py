@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from bot.domain.model import HomeMeeting
+from bot.domain.model import Delegation, HomeMeeting, Item
 from bot.domain.rules import ItemStatus
+from bot.domain.votes import HomeVote
 from bot.ports.clock import Clock
 from bot.ports.store import Store, UnitOfWork
 
@@ -18,10 +19,11 @@ async def load_home(uow: UnitOfWork, team_id: str, user_id: str) -> list[HomeMee
             continue
         items = await uow.items.all(meeting.id)
         decisions = await uow.items.decisions(meeting.id)
+        delegation = await uow.meetings.delegation_of(meeting.id, user_id)
         found.append(
             HomeMeeting(
                 meeting=meeting,
-                delegation=await uow.meetings.delegation_of(meeting.id, user_id),
+                delegation=delegation,
                 is_chair=meeting.is_chair(user_id),
                 open_items=tuple(i for i in items if i.status is ItemStatus.OPEN),
                 blocked=tuple(
@@ -31,9 +33,23 @@ async def load_home(uow: UnitOfWork, team_id: str, user_id: str) -> list[HomeMee
                 ),
                 participants=await uow.meetings.count_participants(meeting.id),
                 floor=await uow.floor.current(meeting.id),
+                votes=await _open_votes(uow, meeting.id, items, delegation),
             )
         )
     return found
+
+
+async def _open_votes(
+    uow: UnitOfWork, meeting_id: int, items: list[Item], delegation: Delegation | None
+) -> tuple[HomeVote, ...]:
+    """The meeting's open votes, each with the reader's own delegation's ballot (only theirs:
+    a Home tab is seen by one user)."""
+    headings = {item.id: item.heading for item in items}
+    found = []
+    for vote in await uow.votes.open_in_meeting(meeting_id):
+        own = await uow.votes.current_ballot(vote.id, delegation.id) if delegation else None
+        found.append(HomeVote(vote, headings.get(vote.item_id, f"#{vote.item_number}"), own))
+    return tuple(found)
 
 
 class HomeService:

@@ -25,6 +25,7 @@ from bot.domain.rules import (
     ItemStatus,
     PositionKind,
 )
+from bot.domain.votes import Vote
 from bot.ports.store import UnitOfWork
 from bot.services.lookups import (
     Caller,
@@ -48,6 +49,7 @@ class AgendaView:
     items: list[Item]
     decisions: dict[int, Decision]
     participants: int
+    votes: dict[int, Vote]  # each item's latest vote, by item id
 
 
 class ItemService(UseCases):
@@ -61,6 +63,8 @@ class ItemService(UseCases):
                 await uow.items.all(meeting.id),
                 await uow.items.decisions(meeting.id),
                 await uow.meetings.count_participants(meeting.id),
+                # Each item's latest vote: they come oldest first, so a later one wins.
+                {vote.item_id: vote for vote in await uow.votes.all(meeting.id)},
             )
 
         return await self._store.query(unit)

@@ -11,6 +11,7 @@ from bot.domain.calendar import TimeFormatError, parse_when, zone
 from bot.domain.errors import Conflict, NotAllowed, UsageError
 from bot.domain.model import AgendaProposal, Attendance, Delegation, Item, Meeting, NoticeKind
 from bot.domain.rules import ItemStatus, Rule, Tally, WhatIf
+from bot.domain.votes import Vote
 from bot.ports.store import UnitOfWork
 from bot.services.lookups import (
     Caller,
@@ -86,8 +87,11 @@ class ProcedureService(UseCases):
         self._notify()
         return attendance
 
-    async def what_if(self, caller: Caller, number: int) -> tuple[Item, WhatIf]:
-        async def unit(uow: UnitOfWork) -> tuple[Item, WhatIf]:
+    async def what_if(self, caller: Caller, number: int) -> tuple[Item, WhatIf, Vote | None]:
+        """What the item's outcome would be under other rules, and its latest vote if a vote
+        decided it (then the what-if is the same ballots under the other majorities)."""
+
+        async def unit(uow: UnitOfWork) -> tuple[Item, WhatIf, Vote | None]:
             meeting = await meeting_of(uow, caller)
             item = await item_numbered(uow, meeting, number)
             if item.status is ItemStatus.WITHDRAWN:
@@ -98,12 +102,15 @@ class ProcedureService(UseCases):
                     f" nothing was decided on #{number} itself. `/meeting whatif"
                     f" {item.superseded_by}` shows that decision."
                 )
+            vote = await uow.votes.latest_for_item(item.id)
+            closed = vote if vote is not None and vote.result is not None else None
             decision = await uow.items.decision(item.id)
             if decision is not None:
                 tally = Tally(decision.objections, decision.participants)
-                return item, rules.what_if(tally, decision.rule)
+                return item, rules.what_if(tally, decision.rule), closed
             participants = await uow.meetings.count_participants(meeting.id)
-            return item, rules.what_if(Tally(item.objections, participants), meeting.rule)
+            found = rules.what_if(Tally(item.objections, participants), meeting.rule)
+            return item, found, closed
 
         return await self._store.query(unit)
 

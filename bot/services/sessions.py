@@ -188,4 +188,5 @@ async def assemble_digest(
         day=local_day_bounds(until, zone(meeting.timezone)),
         late=late,
         turns=await uow.floor.history(meeting.id),
+        votes=await uow.votes.all(meeting.id),
     )

@@ -36,7 +36,7 @@ async def test_the_demo_transcript_shows_each_channel_message_posted_once(
     whole_channel, _, record_step = after_story.partition(RECORD_STEP)
     channel_messages = re.findall(r"^  Plenary( \(edited\))?:$", whole_channel, re.MULTILINE)
     bodies = posted_bodies(story)
-    assert len(channel_messages) == 14
+    assert len(channel_messages) == 15
     assert len(bodies) == len(channel_messages)
     assert len(set(bodies)) == len(bodies)
     # The record step uploads two files and posts nothing to the channel.

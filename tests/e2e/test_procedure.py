@@ -46,11 +46,15 @@ async def test_a_blocked_outcome_says_what_other_rules_settle_and_only_what_a_vo
     await expect_ok(kasane, "/meeting", "decide 1", user=CHAIR)
     assert (
         "What if: Blocked under consensus by 1 of 4 participant delegations. Under consensus"
-        " minus 1 it would pass. Under a 2/3 majority of present and voting it would pass only"
-        " if at least 2 delegations voted yes against this one."
+        " minus 1, the blocking-minority rule of 1/3 or the blocking-minority rule of 1/2, it"
+        " would pass. Under a 2/3 majority of present and voting it would pass only if at least"
+        " 2 delegations voted yes against this one."
     ) in last_blocks(kasane)
     agenda = str((await kasane.command("/meeting", "agenda", user=MALI)).json["blocks"])
-    assert "consensus minus 1 would pass it" in agenda
+    assert (
+        "consensus minus 1, the blocking-minority rule of 1/3 or the blocking-minority rule of"
+        " 1/2 would pass it"
+    ) in agenda
     assert "a 2/3 majority of present and voting would need at least 2 yes against 1 no" in agenda
     whatif = await kasane.command("/meeting", "whatif 1", user=MALI)
     assert whatif.text.startswith("#1: Blocked under consensus by 1 of 4 participant delegations.")

@@ -273,7 +273,8 @@ def test_after_a_consensus_block_a_vote_is_said_only_to_need_so_many_yes_votes()
     found = what_if(Tally(objections(5), 20), CONSENSUS)
     assert consensus_what_if(found) == [
         "Blocked under consensus by 5 of 20 participant delegations.",
-        "Under consensus minus 5 it would pass.",
+        "Under consensus minus 5, the blocking-minority rule of 1/3 or the blocking-minority"
+        " rule of 1/2, it would pass.",
         "Under a 2/3 majority of present and voting it would pass only if at least 10"
         " delegations voted yes against these 5.",
     ]
