@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit soak bench clean format
+.PHONY: demo test test-browser screenshots lint typecheck unit soak bench clean format
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -26,6 +26,14 @@ unit: $(STAMP)
 	$(BIN)/pytest -q
 
 test: lint typecheck unit
+
+# The browser tests alone (they also run in `make test`): headless Debian Chromium.
+test-browser: $(STAMP)
+	$(BIN)/pytest -q tests/browser
+
+# The README's screenshots of the room's screen and the public record, at 1920x1080.
+screenshots: $(STAMP)
+	PLENARY_SCREENSHOTS=docs/screenshots $(BIN)/pytest -q tests/browser -k "within_a_second or kasane_story"
 
 format: $(STAMP)
 	$(BIN)/ruff format .

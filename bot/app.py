@@ -40,6 +40,7 @@ from bot.services.deliveries import Deliveries
 from bot.services.floor import FloorService
 from bot.services.home import HomeService
 from bot.services.items import ItemService
+from bot.services.links import LinkService
 from bot.services.positions import PositionService
 from bot.services.procedure import ProcedureService
 from bot.services.sessions import ScheduleService
@@ -47,11 +48,13 @@ from bot.services.setup import SetupService
 from bot.services.timekeeper import Timekeeper
 from bot.services.votes import VoteService
 from bot.services.workspaces import WorkspaceService
+from bot.web.routes import WebRoutes
 from handlers import (
     cards,
     errors,
     floor as floor_handlers,
     home,
+    links as links_handlers,
     meeting,
     motions,
     objections,
@@ -102,6 +105,7 @@ class Plenary:
     floor: FloorService
     votes: VoteService
     workspaces: WorkspaceService
+    links: LinkService  # the room's screen and the public record
     # For what Slack sends outside Bolt's dispatch (ssl_check); None in Socket Mode, which
     # has no signing secret and no HTTP endpoint.
     verifier: SignatureVerifier | None
@@ -212,6 +216,8 @@ def _assemble(
     workspaces = WorkspaceService(
         store, clock, planner, notify=announcer.wake, retention=settings.retention
     )
+    # Socket Mode (an app token) serves no HTTP: there the links are refused, not given.
+    links = LinkService(store, clock, served=not settings.app_token)
 
     app = LoggedApp(
         client=listener_client,
@@ -233,6 +239,7 @@ def _assemble(
     sessions_handlers.register(router, schedule)
     procedure_handlers.register(router, procedure)
     floor_handlers.register(app, router, floor, setup, clock)
+    links_handlers.register(router, links, settings.public_url)
     meeting.register(app, setup, items, router)
     motions.register(app, items, setup)
     home.register(app, items, homes, Deliveries(store, clock))
@@ -254,6 +261,7 @@ def _assemble(
         floor=floor,
         votes=votes,
         workspaces=workspaces,
+        links=links,
         verifier=SignatureVerifier(settings.signing_secret) if settings.signing_secret else None,
     )
 
@@ -290,7 +298,8 @@ def _is_number(text: str) -> bool:
 
 
 def web_app(plenary: Plenary) -> web.Application:
-    """HTTP mode: Slack posts to /slack/events; /healthz answers for the orchestrator."""
+    """HTTP mode: Slack posts to /slack/events; /healthz answers for the orchestrator; the
+    room's screens and the public record are served at their links (``bot/web``)."""
 
     verifier = plenary.verifier
 
@@ -342,6 +351,7 @@ def web_app(plenary: Plenary) -> web.Application:
                 web.get(oauth_flow.redirect_uri_path, oauth_redirect),
             ]
         )
+    WebRoutes(plenary.links).add_to(application)
     return application
 
 

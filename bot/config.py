@@ -31,6 +31,10 @@ class Settings:
     database_url: str = DEFAULT_DATABASE_URL
     port: int = DEFAULT_PORT
     host: str = DEFAULT_HOST
+    # Where people reach `serve` (https://plenary.example.org): the base of the screen and
+    # record links the bot hands out; without it the links are given as paths.
+    public_url: str | None = None
+
     client_id: str = ""
     client_secret: str = field(default="", repr=False)
     token_key: str = field(default="", repr=False)
@@ -131,6 +135,9 @@ class Settings:
                 port = int(raw_port)
             else:
                 port = DEFAULT_PORT
+        public_url = env.get("PUBLIC_URL", "").strip().rstrip("/") or None
+        if public_url is not None and not public_url.startswith(("http://", "https://")):
+            raise ConfigError(f"PUBLIC_URL must be an http(s) URL (got {public_url!r}).")
         return cls(
             client_id=client_id,
             client_secret=client_secret,
@@ -143,6 +150,7 @@ class Settings:
             database_url=env.get("DATABASE_URL", "").strip() or DEFAULT_DATABASE_URL,
             port=port,
             host=env.get("HOST", "").strip() or DEFAULT_HOST,
+            public_url=public_url,
         )
 
 

@@ -13,6 +13,7 @@ from bot.commands.floor import (
     parse_floor_chair,
     parse_speaking_time_setting,
 )
+from bot.commands.links import LinkRequest, parse_publish, parse_screen
 from bot.commands.procedure import (
     PROCEDURE_SETTINGS,
     MakeRecord,
@@ -97,6 +98,7 @@ MeetingRequest = (
     | ProcedureRequest
     | FloorChairRequest
     | VoteChairRequest
+    | LinkRequest
 )
 
 
@@ -159,6 +161,10 @@ def parse_meeting(text: str) -> MeetingRequest:
         return parse_discuss(_rest_after(text, 1))
     if verb == "floor":
         return parse_floor_chair(head[1] if len(head) > 1 else "", _rest_after(text, 2))
+    if verb == "screen":
+        return parse_screen(_rest_after(text, 1))
+    if verb == "publish":
+        return parse_publish(_rest_after(text, 1))
     if verb == "set":
         return _parse_setting(head[1] if len(head) > 1 else "", _rest_after(text, 2))
     if verb == "session":

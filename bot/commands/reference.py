@@ -237,6 +237,22 @@ COMMANDS: tuple[CommandDoc, ...] = (
         "/meeting set speaking-time 3m",
     ),
     CommandDoc(
+        "/meeting screen [rotate]",
+        "Get the private link to the room's screen: a full-screen live view of the item under"
+        " discussion, the speakers and each outcome. `rotate` issues a new link and the old one"
+        " stops working at once.",
+        Audience.CHAIR,
+        "/meeting screen",
+    ),
+    CommandDoc(
+        "/meeting publish on|off|rotate",
+        "Publish the meeting's record as a read-only web page (off by default): the agenda,"
+        " every position and decision, and the record files. `off` takes it down at once;"
+        " `rotate` gives it a new link.",
+        Audience.CHAIR,
+        "/meeting publish on",
+    ),
+    CommandDoc(
         "/meeting help",
         "Show the commands open to you.",
         Audience.ANYONE,

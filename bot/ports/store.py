@@ -8,6 +8,7 @@ from datetime import datetime, time, timedelta
 from typing import Any, Protocol, TypeVar
 
 from bot.domain.floor import Floor, RequestKind, Turn
+from bot.domain.links import LinkKind
 from bot.domain.model import (
     AgendaProposal,
     Decision,
@@ -285,6 +286,23 @@ class UnitOfWork(Protocol):
     def floor(self) -> FloorRepository: ...
     @property
     def workspaces(self) -> WorkspaceRepository: ...
+    @property
+    def links(self) -> LinkRepository: ...
+
+
+class LinkRepository(Protocol):
+    """Each meeting's web links (its screen, its public record): at most one live token per
+    meeting and kind. A token is found only by its digest."""
+
+    async def issue(
+        self, meeting_id: int, kind: LinkKind, token: str, digest: str, user_id: str, now: datetime
+    ) -> None:
+        """Make ``token`` the meeting's link of this kind; the one before it stops at once."""
+        ...
+
+    async def token_of(self, meeting_id: int, kind: LinkKind) -> str | None: ...
+    async def revoke(self, meeting_id: int, kind: LinkKind) -> bool: ...
+    async def meeting_for(self, kind: LinkKind, digest: str) -> int | None: ...
 
 
 class AgendaRepository(Protocol):

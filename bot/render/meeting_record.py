@@ -66,7 +66,8 @@ def _write(writer: Any, values: tuple[object, ...]) -> None:
     writer.writerow([_cell(v) for v in values])
 
 
-def _how_it_ended(position: RecordedPosition) -> str:
+def how_it_ended(position: RecordedPosition) -> str:
+    """How a position that is no longer current ended: withdrawn, replaced, lapsed."""
     return {"lapsed": "lapsed when the delegation was removed"}.get(
         position.end_reason or "withdrawn", position.end_reason or "withdrawn"
     )
@@ -77,18 +78,21 @@ def _title(item: Item) -> str:
     return item.title or (item.text.splitlines() or [""])[0]
 
 
-def _event(position: RecordedPosition) -> str:
+def event_label(position: RecordedPosition) -> str:
+    """What kind of position it is, observers' objections marked as not blocking."""
     label = KIND_LABEL[position.kind]
     if position.kind is PositionKind.OBJECTION and not position.role.may_block:
         label += " (observer, not blocking)"
     return label
 
 
-def _decision_line(item: Item, decision: Decision, tz: ZoneInfo) -> str:
+def decision_line(item: Item, decision: Decision, tz: ZoneInfo, *, public: bool = False) -> str:
+    """The decision with its rule and what-if; ``public``: without the chair's Slack id."""
+    chair = "by the chair" if public else f"by the chair (Slack user {decision.decided_by})"
     by = {
         "deadline": "at its deadline",
         "agenda": "when the agenda was adopted",
-    }.get(decision.decided_by, f"by the chair (Slack user {decision.decided_by})")
+    }.get(decision.decided_by, chair)
     tally = Tally(decision.objections, decision.participants)
     quorum = f" Quorum {decision.quorum}, {decision.present} present." if decision.quorum else ""
     late = " (late: the bot was offline at the deadline)" if decision.late else ""
@@ -120,9 +124,12 @@ def build_record(
     generated_at: datetime,
     turns: Sequence[tuple[int, Turn]] = (),
     votes: Sequence[tuple[Vote, Sequence[CastBallot]]] = (),
+    *,
+    public: bool = False,
 ) -> tuple[str, str]:
     """(Markdown, CSV) of the meeting so far; ``turns``: who had the floor, by item id;
-    ``votes``: every vote (open, closed or cancelled) with its whole ballot history."""
+    ``votes``: every vote (open, closed or cancelled) with its whole ballot history;
+    ``public``: for the published record, which names delegations and never Slack users."""
     tz = ZoneInfo(meeting.timezone)
     votes_of: dict[int, list[tuple[Vote, Sequence[CastBallot]]]] = {}
     for vote, cast in sorted(votes, key=lambda v: v[0].opened_at):
@@ -195,16 +202,17 @@ def build_record(
             lines.append("Positions:")
             lines.append("")
         for position in history:
-            how = _how_it_ended(position)
+            how = how_it_ended(position)
             ended = f" ({how} {_local(position.ended_at, tz)})" if position.ended_at else ""
             statement = f": {_line(position.statement)}" if position.statement else ""
             lines.append(
                 f"- {_local(position.recorded_at, tz)} {position.delegation},"
-                f" {_event(position)}{statement}{ended}"
+                f" {event_label(position)}{statement}{ended}"
             )
             row(
                 position.recorded_at,
-                _event(position) + (f" ({_how_it_ended(position)})" if position.ended_at else ""),
+                event_label(position)
+                + (f" ({how_it_ended(position)})" if position.ended_at else ""),
                 position.delegation,
                 position.statement,
                 "",
@@ -225,12 +233,12 @@ def build_record(
         if spoken:
             lines.append("")
         for vote, cast in votes_of.get(item.id, []):
-            said, entries = vote_entries(vote, cast, tz)
+            said, entries = vote_entries(vote, cast, tz, public=public)
             lines += said
             for entry in entries:
                 row(entry.at, entry.event, entry.delegation, entry.statement, entry.rule)
         if decision is not None:
-            lines.append(_decision_line(item, decision, tz))
+            lines.append(decision_line(item, decision, tz, public=public))
             lines.append("")
             row(
                 decision.decided_at,

@@ -38,10 +38,10 @@ def _line(text: str) -> str:
     return " ".join(text.split())
 
 
-def _by(user: str | None) -> str:
+def _by(user: str | None, *, public: bool = False) -> str:
     if user == "deadline":
         return "at its deadline"
-    return f"by the chair (Slack user {user})"
+    return "by the chair" if public else f"by the chair (Slack user {user})"
 
 
 def _ballot_said(vote: Vote, ballot: CastBallot) -> str:
@@ -55,21 +55,27 @@ def _ballot_said(vote: Vote, ballot: CastBallot) -> str:
 
 
 def vote_entries(
-    vote: Vote, ballots: Sequence[CastBallot], tz: ZoneInfo
+    vote: Vote, ballots: Sequence[CastBallot], tz: ZoneInfo, *, public: bool = False
 ) -> tuple[list[str], list[Entry]]:
-    """(Markdown lines, CSV entries) of one vote, in the order things happened."""
+    """(Markdown lines, CSV entries) of one vote, in the order things happened; ``public``:
+    delegations only, never the Slack users who opened, cast or closed."""
+
+    def by(user: str | None) -> str:
+        return _by(user, public=public)
+
     rule = vote.majority.describe()
     kind = "secret ballot" if vote.secret else "recorded vote"
     deadline = f", deadline {_local(vote.deadline, tz)}" if vote.deadline is not None else ""
-    opened = f"Vote opened {_local(vote.opened_at, tz)} {_by(vote.opened_by)}: {rule}, {kind}"
+    opened = f"Vote opened {_local(vote.opened_at, tz)} {by(vote.opened_by)}: {rule}, {kind}"
     lines = [opened + deadline + ".", ""]
     entries = [
-        Entry(vote.opened_at, f"vote opened ({kind}{deadline})", "", _by(vote.opened_by), rule)
+        Entry(vote.opened_at, f"vote opened ({kind}{deadline})", "", by(vote.opened_by), rule)
     ]
     if ballots:
         lines += ["Ballots:", ""]
     for ballot in sorted(ballots, key=lambda b: b.cast_at):
         said = _ballot_said(vote, ballot)
+        cast_by = "" if public else f", cast by Slack user {ballot.user_id}"
         explained = (
             f": {_line(ballot.explanation)}"
             if ballot.explanation and not vote.secret and vote.status is VoteStatus.CLOSED
@@ -81,13 +87,13 @@ def vote_entries(
             else ""
         )
         lines.append(
-            f"- {_local(ballot.cast_at, tz)} {ballot.delegation} {said}, cast by Slack user"
-            f" {ballot.user_id}{explained}{replaced}"
+            f"- {_local(ballot.cast_at, tz)} {ballot.delegation} {said}{cast_by}{explained}"
+            f"{replaced}"
         )
         entries.append(
             Entry(
                 ballot.cast_at,
-                f"ballot: {said}, cast by Slack user {ballot.user_id}{replaced}",
+                f"ballot: {said}{cast_by}{replaced}",
                 ballot.delegation,
                 explained[2:],
                 rule,
@@ -96,8 +102,8 @@ def vote_entries(
     if ballots:
         lines.append("")
     if vote.status is VoteStatus.CANCELLED and vote.closed_at is not None:
-        lines += [f"Vote cancelled {_local(vote.closed_at, tz)} {_by(vote.closed_by)}.", ""]
-        entries.append(Entry(vote.closed_at, "vote cancelled", "", _by(vote.closed_by), rule))
+        lines += [f"Vote cancelled {_local(vote.closed_at, tz)} {by(vote.closed_by)}.", ""]
+        entries.append(Entry(vote.closed_at, "vote cancelled", "", by(vote.closed_by), rule))
     elif vote.result is not None and vote.closed_at is not None:
         sentence = result_sentence(vote.result)
         recorded = recorded_vote(vote, list(ballots))
@@ -109,7 +115,7 @@ def vote_entries(
         others = vote_what_if(vote.result)
         under = f" Under the other majorities: {'; '.join(others)}." if others else ""
         lines += [
-            f"Vote result, {_local(vote.closed_at, tz)}, closed {_by(vote.closed_by)}:"
+            f"Vote result, {_local(vote.closed_at, tz)}, closed {by(vote.closed_by)}:"
             f" {sentence} {said}{under}",
             "",
         ]

@@ -325,4 +325,17 @@ MIGRATIONS: tuple[str, ...] = (
     );
     CREATE INDEX workspace_purges_due ON workspace_purges (purge_at) WHERE purged_at IS NULL;
     """,
+    # 5: the web links (SQLite's migration 13): the room's screen and the public record, one
+    # live token per meeting and kind, looked up only by its SHA-256 (token_hash).
+    """
+    CREATE TABLE web_links (
+        meeting_id bigint NOT NULL REFERENCES meetings (id),
+        kind text NOT NULL CHECK (kind IN ('screen', 'record')),
+        token text NOT NULL,
+        token_hash text NOT NULL UNIQUE,
+        issued_by text NOT NULL,
+        issued_at timestamptz NOT NULL,
+        PRIMARY KEY (meeting_id, kind)
+    );
+    """,
 )

@@ -10,6 +10,7 @@ from storage.postgres.database import Database, Statements
 from storage.postgres.floor import PostgresFloorRepository
 from storage.postgres.homes import PostgresHomeRepository
 from storage.postgres.items import PostgresItemRepository
+from storage.postgres.links import PostgresLinkRepository
 from storage.postgres.meetings import PostgresMeetingRepository
 from storage.postgres.notices import PostgresNoticeRepository
 from storage.postgres.sessions import PostgresSessionRepository
@@ -30,6 +31,7 @@ class PostgresUnitOfWork:
         self.floor = PostgresFloorRepository(statements)
         self.votes = PostgresVoteRepository(statements)
         self.workspaces = PostgresWorkspaceRepository(statements)
+        self.links = PostgresLinkRepository(statements)
 
 
 class PostgresStore:

@@ -406,4 +406,17 @@ MIGRATIONS: tuple[str, ...] = (
     ) WITHOUT ROWID;
     CREATE INDEX workspace_purges_due ON workspace_purges (purge_at) WHERE purged_at IS NULL;
     """,
+    # 13: the web links: the room's screen and the public record, one live token per meeting
+    # and kind, looked up only by its SHA-256 (token_hash).
+    """
+    CREATE TABLE web_links (
+        meeting_id INTEGER NOT NULL REFERENCES meetings(id),
+        kind TEXT NOT NULL CHECK (kind IN ('screen', 'record')),
+        token TEXT NOT NULL,
+        token_hash TEXT NOT NULL UNIQUE,
+        issued_by TEXT NOT NULL,
+        issued_at TEXT NOT NULL,
+        PRIMARY KEY (meeting_id, kind)
+    ) WITHOUT ROWID;
+    """,
 )

@@ -10,6 +10,7 @@ from storage.sqlite.database import Database
 from storage.sqlite.floor import SqliteFloorRepository
 from storage.sqlite.homes import SqliteHomeRepository
 from storage.sqlite.items import SqliteItemRepository
+from storage.sqlite.links import SqliteLinkRepository
 from storage.sqlite.meetings import SqliteMeetingRepository
 from storage.sqlite.notices import SqliteNoticeRepository
 from storage.sqlite.sessions import SqliteSessionRepository
@@ -31,6 +32,7 @@ class SqliteUnitOfWork:
         self.floor = SqliteFloorRepository(statements)
         self.votes = SqliteVoteRepository(statements)
         self.workspaces = SqliteWorkspaceRepository(statements)
+        self.links = SqliteLinkRepository(statements)
 
 
 class SqliteStore:

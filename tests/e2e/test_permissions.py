@@ -259,6 +259,11 @@ TABLE = [
     Row("/meeting withdraw <item>", CHAIRS | {OBSERVER}, "/meeting", "withdraw 4"),
     Row("/meeting withdraw <item>", CHAIRS, "/meeting", "withdraw 5"),  # Botswana's
     Row("/meeting record", CHAIRS, "/meeting", "record"),
+    Row("/meeting screen [rotate]", CHAIRS, "/meeting", "screen"),
+    Row("/meeting screen [rotate]", CHAIRS, "/meeting", "screen rotate"),
+    Row("/meeting publish on|off|rotate", CHAIRS, "/meeting", "publish on"),
+    Row("/meeting publish on|off|rotate", CHAIRS, "/meeting", "publish rotate"),
+    Row("/meeting publish on|off|rotate", CHAIRS, "/meeting", "publish off"),
     Row("/meeting agenda propose [deadline: <when>]", CHAIRS, "/meeting", "agenda propose"),
     # Last: where no meeting is yet anyone may start one, and then chairs it.
     Row("/meeting start <title>", OUTSIDE, "/meeting", "start Another meeting"),

@@ -8,6 +8,7 @@ from collections.abc import Callable, Coroutine
 from typing import Any, TypeVar
 
 from bot.demo.rig import Rig
+from bot.domain.links import LinkKind
 from bot.domain.model import Decision, Delegation, Item, Meeting, RecordedPosition, Session
 from bot.domain.rules import ItemStatus
 from bot.ports.store import Store, UnitOfWork
@@ -109,6 +110,7 @@ async def _record(uow: UnitOfWork, team: str, channel: str) -> dict[str, Any] | 
         "floor": await uow.floor.current(meeting.id),
         "speaking time": await uow.floor.speaking_time(meeting.id),
         "votes": [(v, await uow.votes.ballots(v.id)) for v in await uow.votes.all(meeting.id)],
+        "web links": [await uow.links.token_of(meeting.id, kind) for kind in LinkKind],
     }
 
 

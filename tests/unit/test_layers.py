@@ -62,6 +62,14 @@ LAYERS: dict[str, tuple[str, ...]] = {
         "psycopg",
         "psycopg_pool",
     ),
+    "bot.web": (
+        "bot.domain",
+        "bot.ports",
+        "bot.render",
+        "bot.services",
+        "bot.web",
+        "aiohttp",
+    ),
 }
 PURE = ("bot.domain", "bot.commands", "bot.ports", "bot.render")
 # The composition root and the demo rig see everything; nothing else may import them.
@@ -164,3 +172,12 @@ def test_only_the_scheduling_package_imports_apscheduler() -> None:
         module_of(p) for p in product_modules() if any(within(n, "apscheduler") for n in imports(p))
     }
     assert {u for u in users if not within(u, "bot.scheduling")} == set()
+
+
+def test_only_the_composition_root_imports_the_web_layer() -> None:
+    users = {
+        module_of(p)
+        for p in product_modules()
+        if not within(module_of(p), "bot.web") and any(within(n, "bot.web") for n in imports(p))
+    }
+    assert users <= COMPOSITION

@@ -81,6 +81,8 @@ SHAPES: dict[str, tuple[str, ...]] = {
     "floor give": ("{}", "Mali", "  mALi  "),
     "floor": ("{}", "close", "open", "close {}"),
     "set": ("speaking-time {}", "speaking-time 3m", "speaking-time off", "{}"),
+    "screen": ("", "rotate", "{}", "rotate {}"),
+    "publish": ("on", "off", "rotate", "{}", "on {}"),
 }
 
 
