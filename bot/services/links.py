@@ -64,7 +64,7 @@ class PublicRecord:
     positions: tuple[RecordedPosition, ...]
     turns: tuple[tuple[int, Turn], ...]
     participants: int
-    votes: tuple[tuple[Vote, tuple[CastBallot, ...]], ...] = ()  # each with its ballots
+    votes: tuple[tuple[Vote, tuple[CastBallot, ...]], ...] = ()  # every vote, with its ballots
 
 
 class LinkService:
@@ -164,10 +164,10 @@ class LinkService:
             meeting = await uow.meetings.get(meeting_id) if meeting_id is not None else None
             if meeting is None:
                 return None
-            closed = [
+            # Every vote, as the record files carry them; the page shows those with a result.
+            votes = [
                 (vote, tuple(await uow.votes.ballots(vote.id)))
                 for vote in await uow.votes.all(meeting.id)
-                if vote.status is VoteStatus.CLOSED
             ]
             return PublicRecord(
                 meeting=meeting,
@@ -176,7 +176,7 @@ class LinkService:
                 positions=tuple(await uow.items.position_history(meeting.id)),
                 turns=tuple(await uow.floor.history(meeting.id)),
                 participants=await uow.meetings.count_participants(meeting.id),
-                votes=tuple(closed),
+                votes=tuple(votes),
             )
 
         return await self._store.query(unit)

@@ -156,6 +156,7 @@ class WebRoutes:
             published.positions,
             self._links.now(),
             published.turns,
+            published.votes,
             public=True,
         )
 
