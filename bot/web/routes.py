@@ -13,7 +13,7 @@ from aiohttp import web
 
 from bot.render.meeting_record import build_record
 from bot.services.links import LinkService
-from bot.web import views
+from bot.web import html_page, record_view, views
 from bot.web.limiter import GuessLimiter
 from bot.web.live import Gone, Heartbeat, ScreenFeed
 
@@ -123,7 +123,7 @@ class WebRoutes:
                     await response.write(b"event: gone\ndata: {}\n\n")
                     break
                 else:
-                    now = views.epoch(self._links.now())
+                    now = html_page.epoch(self._links.now())
                     data = json.dumps({"now": float(now), "html": view})
                     await response.write(f"event: state\ndata: {data}\n\n".encode())
         except ConnectionResetError:
@@ -140,7 +140,7 @@ class WebRoutes:
         if published is None:
             return self._not_found(request)
         files = f"/record/{token}/record"
-        return self._html(views.record_page(published, self._links.now(), files))
+        return self._html(record_view.record_page(published, self._links.now(), files))
 
     async def _record_files(self, request: web.Request) -> tuple[str, str] | web.Response:
         token = request.match_info["token"]
