@@ -6,8 +6,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.commands.reference import usage_of
+from bot.commands.rules import parse_rule
 from bot.domain.errors import UsageError
-from bot.domain.rules import Rule, parse_rule
+from bot.domain.rules import Rule
 from bot.domain.text import plain_text
 
 PROCEDURE_SETTINGS = ("rule", "quorum")

@@ -6,9 +6,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from bot.commands.reference import usage_of
+from bot.commands.rules import parse_majority
 from bot.commands.tokens import ShowHelp, limited, parse_item_number
 from bot.domain.errors import UsageError
-from bot.domain.rules import MAX_REASON, parse_majority
+from bot.domain.rules import MAX_REASON
 from bot.domain.text import plain_text
 from bot.domain.votes import Ballot, Majority
 

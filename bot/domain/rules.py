@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from fractions import Fraction
 
-from bot.domain.votes import Base, Majority
+from bot.domain.votes import Majority
 
 MAX_TITLE = 150
 MAX_ITEM_TEXT = 2000
@@ -246,130 +246,7 @@ BLOCKING_HALF = Rule(RuleKind.BLOCKING_MINORITY, fraction=Fraction(1, 2))
 # The rules that count objections: the what-if can say for certain what each would do.
 STANDARD_RULES: tuple[Rule, ...] = (CONSENSUS, CONSENSUS_MINUS_1, BLOCKING_THIRD, BLOCKING_HALF)
 
-RULE_WORDS = (
-    "The rule is `consensus`, `consensus-minus <n>`, `blocking-minority <fraction>`,"
-    " `vote <p/q> [of present-and-voting|of present|of members]` or"
-    " `consensus-then-vote <p/q> [of …]`."
-)
-
-
-def _fraction(word: str) -> Fraction:
-    try:
-        return Fraction(word)
-    except (ValueError, ZeroDivisionError):
-        raise ValueError(f"“{word}” is not a fraction; write it like 2/3.") from None
-
-
-def parse_majority(words: list[str]) -> Majority:
-    """``2/3``, ``2/3 of present``, ``1/2 of members``: a majority and its base (present
-    and voting unless named). Raises ValueError with a sentence for the user."""
-    if not words or len(words) not in (1, 3) or (len(words) == 3 and words[1] != "of"):
-        raise ValueError(
-            "Give the majority as a fraction, then optionally its base: `2/3`,"
-            " `2/3 of present-and-voting`, `2/3 of present` or `2/3 of members`."
-        )
-    fraction = _fraction(words[0])
-    if not Fraction(1, 2) <= fraction <= 1:
-        raise ValueError("A majority is a fraction from 1/2 up to 1, e.g. 2/3.")
-    base = Base.PRESENT_AND_VOTING
-    if len(words) == 3:
-        try:
-            base = Base(words[2])
-        except ValueError:
-            raise ValueError(
-                f"“{words[2]}” is not a base; write `present-and-voting`, `present` or `members`."
-            ) from None
-    return Majority(fraction, base)
-
-
-def parse_rule(text: str) -> Rule:
-    """``consensus``, ``consensus-minus <n>`` (n ≥ 1), ``blocking-minority <f>``
-    (0 < f ≤ 1/2), ``vote <p/q> [of <base>]`` or ``consensus-then-vote <p/q> [of <base>]``.
-
-    Raises ValueError with a sentence for the user when the text is none of these."""
-    words = text.lower().split()
-    if words == ["consensus"]:
-        return CONSENSUS
-    if len(words) == 2 and words[0] == "consensus-minus":
-        if not (words[1].isascii() and words[1].isdigit()) or not 1 <= int(words[1]) <= 1000:
-            raise ValueError("consensus-minus takes a whole number from 1 up, e.g. 1.")
-        return Rule(RuleKind.CONSENSUS_MINUS, minus=int(words[1]))
-    if len(words) == 2 and words[0] == "blocking-minority":
-        fraction = _fraction(words[1])
-        if not 0 < fraction <= Fraction(1, 2):
-            raise ValueError(
-                "A blocking minority is a fraction above 0 up to 1/2: under"
-                " `blocking-minority 1/3` an item is blocked when more than a third of the"
-                " participant delegations object."
-            )
-        return Rule(RuleKind.BLOCKING_MINORITY, fraction=fraction)
-    if words and words[0] in (RuleKind.VOTE, RuleKind.CONSENSUS_THEN_VOTE):
-        return Rule(RuleKind(words[0]), majority=parse_majority(words[1:]))
-    if words and words[0] == "majority":
-        raise ValueError(
-            "`majority` counted only objections, so it is now called what it is:"
-            " `blocking-minority 1/3` blocks an item when more than a third of the"
-            " participant delegations object. For a real majority, decide by vote:"
-            " `vote 2/3` or `consensus-then-vote 2/3`."
-        )
-    raise ValueError(RULE_WORDS)
-
 
 def quorate(present: int, quorum: int) -> bool:
     """A quorum of 0 means none is required."""
     return quorum <= 0 or present >= quorum
-
-
-@dataclass(frozen=True)
-class WhatIf:
-    """The outcome under the meeting's rule, and under each standard rule beside it."""
-
-    rule: Rule
-    outcome: Outcome
-    objectors: int
-    participants: int
-    others: tuple[tuple[Rule, Outcome], ...]
-
-    def sentence(self) -> str:
-        """``blocked under consensus by 4 of 58 participants; would pass under consensus
-        minus 1 … or the blocking-minority rule of 1/3`` — plain words for announcements and
-        the agenda."""
-        head = f"{self.outcome.value} under {self.rule.describe()}" + (
-            f" by {self.objectors} of {self.participants} participants"
-            if self.outcome is Outcome.BLOCKED
-            else f" ({self.objectors} of {self.participants} participants objecting)"
-        )
-        alternative = self.alternative()
-        return f"{head}; {alternative}"
-
-    def alternative(self) -> str:
-        """``would pass under consensus minus 4 or the blocking-minority rule of 1/3``, or that
-        no standard rule would change it."""
-        flipped = [r for r, o in self.others if o is not self.outcome]
-        if not flipped:
-            return "the same under every standard rule"
-        verb = "would pass" if self.outcome is Outcome.BLOCKED else "would be blocked"
-        names = [r.describe() for r in flipped]
-        listed = names[0] if len(names) == 1 else ", ".join(names[:-1]) + " or " + names[-1]
-        return f"{verb} under {listed}"
-
-
-def what_if(tally: Tally, rule: Rule) -> WhatIf:
-    """Pure: the outcome under ``rule`` and under every other standard rule. When consensus
-    minus 1 is not enough, the smallest consensus-minus that would change it is named too."""
-    others = [r for r in STANDARD_RULES if r != rule]
-    needed = len(tally.objections)
-    # Naming "consensus minus everyone" would say nothing: only while some participant
-    # does not object.
-    if 1 < needed < tally.participants and Rule(RuleKind.CONSENSUS_MINUS, minus=needed) != rule:
-        others.insert(
-            sum(1 for r in others if r.kind is not RuleKind.BLOCKING_MINORITY),
-            Rule(RuleKind.CONSENSUS_MINUS, minus=needed),
-        )
-    return WhatIf(
-        rule=rule,
-        outcome=outcome(tally, rule),
-        objectors=len(tally.objections),
-        participants=tally.participants,
-        others=tuple((r, outcome(tally, r)) for r in others),
-    )

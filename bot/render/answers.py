@@ -18,9 +18,10 @@ from bot.domain.model import (
     Meeting,
     PositionChange,
 )
-from bot.domain.rules import BlockChange, ItemStatus, PositionKind, Tally, WhatIf, what_if
+from bot.domain.rules import BlockChange, ItemStatus, PositionKind, Tally
 from bot.domain.text import escape, truncate
 from bot.domain.votes import Vote
+from bot.domain.what_if import WhatIf, what_if
 from bot.render.blocks import (
     MAX_BLOCKS,
     STATUS_EMOJI,

@@ -13,8 +13,9 @@ from zoneinfo import ZoneInfo
 
 from bot.domain.floor import RequestKind, Turn
 from bot.domain.model import Decision, Item, Meeting, RecordedPosition
-from bot.domain.rules import ItemStatus, PositionKind, Tally, what_if
+from bot.domain.rules import ItemStatus, PositionKind, Tally
 from bot.domain.votes import CastBallot, Vote
+from bot.domain.what_if import what_if
 from bot.render.floor import seconds
 from bot.render.vote_record import vote_entries
 from bot.render.what_if import consensus_what_if

@@ -11,8 +11,9 @@ from slack_sdk.models.blocks import ActionsBlock, Block, ButtonElement, HeaderBl
 
 from bot.commands.payloads import Action, ItemRef
 from bot.domain.model import Decision, Item, Meeting
-from bot.domain.rules import ItemStatus, Tally, what_if
+from bot.domain.rules import ItemStatus, Tally
 from bot.domain.text import escape, truncate
+from bot.domain.what_if import what_if
 from bot.render.blocks import (
     MAX_BLOCKS,
     MAX_HEADER,

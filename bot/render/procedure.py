@@ -9,9 +9,10 @@ from typing import Any
 from slack_sdk.models.blocks import Block
 
 from bot.domain.model import AgendaProposal, Attendance, Decision, Item, Meeting
-from bot.domain.rules import ItemStatus, Rule, WhatIf
+from bot.domain.rules import ItemStatus, Rule
 from bot.domain.text import escape, truncate
 from bot.domain.votes import STANDARD_MAJORITIES, Vote
+from bot.domain.what_if import WhatIf
 from bot.render.blocks import (
     MAX_BLOCKS,
     STATUS_LABEL,

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from bot.domain.rules import Outcome, RuleKind, WhatIf
+from bot.domain.rules import Outcome, RuleKind
 from bot.domain.votes import (
     TWO_THIRDS,
     Base,
@@ -21,6 +21,7 @@ from bot.domain.votes import (
     other_outcomes,
     vote_needed,
 )
+from bot.domain.what_if import WhatIf
 
 # The Kasane reform proposal and the UN's important questions: the vote the channel and the
 # record name after a consensus decision; `/meeting whatif` names every standard one.

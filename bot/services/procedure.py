@@ -6,12 +6,12 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.commands.reference import usage_of
-from bot.domain import rules
 from bot.domain.calendar import TimeFormatError, parse_when, zone
 from bot.domain.errors import Conflict, NotAllowed, UsageError
 from bot.domain.model import AgendaProposal, Attendance, Delegation, Item, Meeting, NoticeKind
-from bot.domain.rules import ItemStatus, Rule, Tally, WhatIf
+from bot.domain.rules import ItemStatus, Rule, Tally
 from bot.domain.votes import Vote
+from bot.domain.what_if import WhatIf, what_if
 from bot.ports.store import UnitOfWork
 from bot.services.lookups import (
     Caller,
@@ -107,9 +107,9 @@ class ProcedureService(UseCases):
             decision = await uow.items.decision(item.id)
             if decision is not None:
                 tally = Tally(decision.objections, decision.participants)
-                return item, rules.what_if(tally, decision.rule), closed
+                return item, what_if(tally, decision.rule), closed
             participants = await uow.meetings.count_participants(meeting.id)
-            found = rules.what_if(Tally(item.objections, participants), meeting.rule)
+            found = what_if(Tally(item.objections, participants), meeting.rule)
             return item, found, closed
 
         return await self._store.query(unit)

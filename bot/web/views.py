@@ -9,8 +9,9 @@ from datetime import datetime
 
 from bot.domain.floor import Floor, RequestKind, Turn
 from bot.domain.model import Decision, Item, Meeting
-from bot.domain.rules import ItemStatus, Outcome, PositionKind, Tally, what_if
+from bot.domain.rules import ItemStatus, Outcome, PositionKind, Tally
 from bot.domain.votes import Vote, VoteStatus
+from bot.domain.what_if import what_if
 from bot.render.floor import seconds
 from bot.services.links import ScreenState
 from bot.web.html_page import SCREEN_SCRIPT, attribute, counts, epoch, page, text

@@ -6,6 +6,7 @@ from fractions import Fraction
 
 import pytest
 
+from bot.commands.rules import parse_rule
 from bot.domain.rules import (
     BLOCKING_HALF,
     BLOCKING_THIRD,
@@ -16,11 +17,10 @@ from bot.domain.rules import (
     RuleKind,
     Tally,
     outcome,
-    parse_rule,
     quorate,
-    what_if,
 )
 from bot.domain.votes import Base, Majority
+from bot.domain.what_if import what_if
 
 
 def tally(objectors: int, participants: int) -> Tally:

@@ -23,7 +23,6 @@ from bot.domain.rules import (
     Objection,
     Role,
     Tally,
-    what_if,
 )
 from bot.domain.votes import (
     HALF,
@@ -39,6 +38,7 @@ from bot.domain.votes import (
     VoteStatus,
     count_vote,
 )
+from bot.domain.what_if import what_if
 from bot.render import answers, home, sessions
 from bot.render.blocks import Message
 from bot.render.meeting_record import build_record
