@@ -19,9 +19,10 @@ from bot.commands.payloads import Action, ItemRef, MeetingRef
 from bot.domain.model import Delegation, HomeMeeting, Item
 from bot.domain.rules import PositionKind
 from bot.domain.text import escape, truncate
+from bot.domain.votes import Ballot, HomeVote
 from bot.render.blocks import context, is_blocked, links, section, when
 from bot.render.floor import home_lines
-from bot.render.votes import home_vote_blocks
+from bot.render.votes import ballot_buttons
 
 MAX_HOME_BLOCKS = 100
 STANCE = {
@@ -135,3 +136,51 @@ def home_view(homes: Sequence[HomeMeeting]) -> dict[str, Any]:
             break
         blocks += chunk
     return View(type="home", blocks=blocks).to_dict()
+
+
+MAX_HOME_VOTES = 5
+
+
+def _own_ballot(home_vote: HomeVote, delegation: Delegation) -> str:
+    ballot = home_vote.own_ballot
+    if ballot is None or ballot.choice is None:
+        return f"*{escape(delegation.name)}* has not voted yet."
+    said = {Ballot.YES: "yes", Ballot.NO: "no", Ballot.ABSTAIN: "abstain"}[ballot.choice]
+    return f"*{escape(delegation.name)}* voted *{said}* (<@{ballot.user_id}>); you can change it."
+
+
+def home_vote_blocks(
+    votes: Sequence[HomeVote], delegation: Delegation | None, *, is_chair: bool, timezone: str
+) -> list[Block]:
+    """The open votes of one meeting on a reader's Home tab: each with its tally, the reader's
+    own delegation's ballot (only theirs), the buttons a participant may press, and a chair's
+    Close vote."""
+    blocks: list[Block] = []
+    voter = delegation is not None and delegation.role.may_block
+    for home_vote in votes[:MAX_HOME_VOTES]:
+        vote = home_vote.vote
+        members = len(vote.voted) + len(vote.not_voted)
+        closes = f", closes {when(vote.deadline, timezone)}" if vote.deadline is not None else ""
+        line = (
+            f":ballot_box_with_ballot: *Vote on #{vote.item_number}"
+            f" {escape(truncate(home_vote.heading, 120))}* — {vote.majority.describe()}"
+            f"{' (secret ballot)' if vote.secret else ''}{closes}."
+            f" {len(vote.voted)} of {members} participant delegations have voted."
+        )
+        if voter and delegation is not None:
+            line += "\n" + _own_ballot(home_vote, delegation)
+        blocks.append(section(line))
+        elements = ballot_buttons(vote) if voter else []
+        if is_chair:
+            elements.append(
+                ButtonElement(
+                    text="Close vote",
+                    action_id=Action.VOTE_CLOSE,
+                    value=ItemRef(vote.meeting_id, vote.item_id).pack(),
+                )
+            )
+        if elements:
+            blocks.append(ActionsBlock(block_id=f"home-vote-{vote.id}", elements=elements))
+    if len(votes) > MAX_HOME_VOTES:
+        blocks.append(context(f"…and {len(votes) - MAX_HOME_VOTES} more open votes."))
+    return blocks
