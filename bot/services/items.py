@@ -4,12 +4,10 @@ names, checked."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
 
 from bot.commands.motions import TableMotion
 from bot.commands.reference import usage_of
 from bot.commands.submissions import TablingSubmission
-from bot.domain.calendar import TimeFormatError, parse_when, zone
 from bot.domain.errors import Conflict, NotAllowed, NotFound, UsageError
 from bot.domain.model import (
     Decision,
@@ -34,6 +32,7 @@ from bot.services.lookups import (
     close_item_notices,
     decide_item,
     delegation_called,
+    future_deadline,
     item_numbered,
     meeting_and_delegation_of,
     meeting_of,
@@ -116,7 +115,13 @@ class ItemService(UseCases):
         async def unit(uow: UnitOfWork) -> Item:
             meeting, delegation = await meeting_and_delegation_of(uow, caller)
             now = self._clock.now()
-            deadline = self._deadline(meeting, request.deadline, now, usage)
+            deadline = (
+                future_deadline(meeting, request.deadline, now, usage)
+                if request.deadline is not None
+                else now + meeting.window
+                if meeting.window
+                else None
+            )
             session_id = None
             if request.session is not None:
                 session = await uow.sessions.by_number(meeting.id, request.session)
@@ -181,30 +186,6 @@ class ItemService(UseCases):
             self._planner.plan(deadline_job(item.id), item.deadline)
         self._notify()
         return item
-
-    @staticmethod
-    def _deadline(
-        meeting: Meeting, typed: str | None, now: datetime, usage: str
-    ) -> datetime | None:
-        if typed is None:
-            return now + meeting.window if meeting.window else None
-        try:
-            deadline = parse_when(typed, now, zone(meeting.timezone))
-        except TimeFormatError as exc:
-            raise UsageError(
-                f"{exc} A deadline is `YYYY-MM-DD HH:MM` ({meeting.timezone}) or `in 45m`,"
-                " `in 2h`, `in 3d`.",
-                usage=usage,
-                field="deadline",
-            ) from None
-        if deadline <= now:
-            raise UsageError(
-                f"The deadline {typed} ({meeting.timezone}) has already passed; give a time in"
-                " the future.",
-                usage=usage,
-                field="deadline",
-            )
-        return deadline
 
     async def table_submitted(self, team_id: str, user_id: str, form: TablingSubmission) -> Item:
         """The tabling form: like ``/table-motion``, with co-sponsors chosen by delegation id."""

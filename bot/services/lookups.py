@@ -8,7 +8,8 @@ from datetime import datetime
 
 from bot.commands.tokens import name_key
 from bot.domain import rules
-from bot.domain.errors import Conflict, NotAllowed, NotFound
+from bot.domain.calendar import TimeFormatError, parse_when, zone
+from bot.domain.errors import Conflict, NotAllowed, NotFound, UsageError
 from bot.domain.model import Decision, Delegation, Item, Meeting, NoticeKind, PositionState
 from bot.domain.rules import BlockChange, ItemStatus, Outcome, PositionKind, Rule, RuleKind, Tally
 from bot.ports.store import UnitOfWork
@@ -296,3 +297,25 @@ async def button_target(
     if item is None or item.meeting_id != meeting.id:
         raise stale
     return Caller(meeting.team_id, meeting.channel_id, ""), item.number
+
+
+def future_deadline(meeting: Meeting, typed: str, now: datetime, usage: str) -> datetime:
+    """A deadline as a chair or delegate typed it (meeting time or ``in 2h``), in the future;
+    refused with the forms it may take, under the input it came from."""
+    try:
+        deadline = parse_when(typed, now, zone(meeting.timezone))
+    except TimeFormatError as exc:
+        raise UsageError(
+            f"{exc} A deadline is `YYYY-MM-DD HH:MM` ({meeting.timezone}) or `in 45m`,"
+            " `in 2h`, `in 3d`.",
+            usage=usage,
+            field="deadline",
+        ) from None
+    if deadline <= now:
+        raise UsageError(
+            f"The deadline {typed} ({meeting.timezone}) has already passed; give a time in"
+            " the future.",
+            usage=usage,
+            field="deadline",
+        )
+    return deadline

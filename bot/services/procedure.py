@@ -6,8 +6,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from bot.commands.reference import usage_of
-from bot.domain.calendar import TimeFormatError, parse_when, zone
-from bot.domain.errors import Conflict, NotAllowed, UsageError
+from bot.domain.errors import Conflict, NotAllowed
 from bot.domain.model import AgendaProposal, Attendance, Delegation, Item, Meeting, NoticeKind
 from bot.domain.rules import ItemStatus, Rule, Tally
 from bot.domain.votes import Vote
@@ -16,6 +15,7 @@ from bot.ports.store import UnitOfWork
 from bot.services.lookups import (
     Caller,
     announce_standing_changes,
+    future_deadline,
     item_numbered,
     meeting_and_delegation_of,
     meeting_of,
@@ -126,12 +126,7 @@ class ProcedureService(UseCases):
             if deadline_text is None:
                 deadline = now + (meeting.window or DEFAULT_AGENDA_WINDOW)
             else:
-                try:
-                    deadline = parse_when(deadline_text, now, zone(meeting.timezone))
-                except TimeFormatError as exc:
-                    raise UsageError(str(exc), usage=usage) from None
-                if deadline <= now:
-                    raise UsageError("The deadline has already passed.", usage=usage)
+                deadline = future_deadline(meeting, deadline_text, now, usage)
             items = [i for i in await uow.items.all(meeting.id) if i.status is ItemStatus.OPEN]
             if not items:
                 raise Conflict("No item is open: table the agenda items first.")

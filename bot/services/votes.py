@@ -10,8 +10,7 @@ from datetime import datetime
 
 from bot.commands.reference import usage_of
 from bot.commands.votes import OpenVote
-from bot.domain.calendar import TimeFormatError, parse_when, zone
-from bot.domain.errors import Conflict, NotAllowed, NotFound, UsageError
+from bot.domain.errors import Conflict, NotAllowed, NotFound
 from bot.domain.model import Delegation, Item, Meeting, NoticeKind
 from bot.domain.rules import ItemStatus
 from bot.domain.votes import Ballot, CastBallot, Majority, Vote, VoteResult, VoteStatus, count_vote
@@ -19,6 +18,7 @@ from bot.ports.store import UnitOfWork
 from bot.services.lookups import (
     Caller,
     close_item_notices,
+    future_deadline,
     item_numbered,
     meeting_and_delegation_of,
     meeting_of,
@@ -136,7 +136,11 @@ class VoteService(UseCases):
                 )
             now = self._clock.now()
             majority = request.majority or _default_majority(meeting)
-            deadline = _deadline(meeting, request.deadline, now, usage)
+            deadline = (
+                future_deadline(meeting, request.deadline, now, usage)
+                if request.deadline is not None
+                else None
+            )
             vote = await uow.votes.open(
                 meeting.id, item.id, majority, request.secret, caller.user_id, now, deadline
             )
@@ -277,25 +281,3 @@ def _default_majority(meeting: Meeting) -> Majority:
     if meeting.rule.kind.by_vote and meeting.rule.majority is not None:
         return meeting.rule.majority
     return Majority()
-
-
-def _deadline(meeting: Meeting, typed: str | None, now: datetime, usage: str) -> datetime | None:
-    if typed is None:
-        return None
-    try:
-        deadline = parse_when(typed, now, zone(meeting.timezone))
-    except TimeFormatError as exc:
-        raise UsageError(
-            f"{exc} A deadline is `YYYY-MM-DD HH:MM` ({meeting.timezone}) or `in 45m`,"
-            " `in 2h`, `in 3d`.",
-            usage=usage,
-            field="deadline",
-        ) from None
-    if deadline <= now:
-        raise UsageError(
-            f"The deadline {typed} ({meeting.timezone}) has already passed; give a time in"
-            " the future.",
-            usage=usage,
-            field="deadline",
-        )
-    return deadline
