@@ -51,13 +51,12 @@ async def keep_floor_time(store: Store, now: datetime) -> tuple[list[int], list[
     for turn_id in warnings:
 
         async def warn(uow: UnitOfWork, turn_id: int = turn_id) -> bool:
+            floor = await _lock_meeting_of_turn(uow, turn_id)
             turn = await uow.floor.turn(turn_id)
-            if turn is None or not await uow.floor.mark_warned(turn_id, now):
+            if floor is None or turn is None or not await uow.floor.mark_warned(turn_id, now):
                 return False
             if turn.ends_at is not None and now >= turn.ends_at:
                 return False  # too late to warn: the end is shown instead
-            floor = await uow.floor.get(await uow.floor.floor_of_turn(turn_id) or 0)
-            assert floor is not None
             await uow.notices.add(
                 floor.meeting_id, floor.item_id, NoticeKind.FLOOR_WARNING, now, {"turn": turn_id}
             )
@@ -68,13 +67,23 @@ async def keep_floor_time(store: Store, now: datetime) -> tuple[list[int], list[
     for turn_id in expiries:
 
         async def expire(uow: UnitOfWork, turn_id: int = turn_id) -> bool:
-            if not await uow.floor.mark_expired(turn_id, now):
+            floor = await _lock_meeting_of_turn(uow, turn_id)
+            if floor is None or not await uow.floor.mark_expired(turn_id, now):
                 return False
-            floor = await uow.floor.get(await uow.floor.floor_of_turn(turn_id) or 0)
-            assert floor is not None
             await floor_changed(uow, floor)
             return True
 
         if await store.transact(expire):
             expired.append(turn_id)
     return warned, expired
+
+
+async def _lock_meeting_of_turn(uow: UnitOfWork, turn_id: int) -> Floor | None:
+    """The turn's floor, once its meeting is read: on PostgreSQL that locks the meeting's row
+    before the turn's, the order every unit of a meeting takes its locks in, so a claim by the
+    timekeeper and a chair's "next speaker" on another replica queue instead of deadlocking."""
+    floor = await uow.floor.get(await uow.floor.floor_of_turn(turn_id) or 0)
+    if floor is None:
+        return None
+    await uow.meetings.get(floor.meeting_id)
+    return floor

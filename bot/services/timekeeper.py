@@ -138,13 +138,20 @@ class Timekeeper(UseCases):
                 """Decide the item, or record that it waits for the chair; None when it is
                 no longer due. The check and the change are one unit of work: another pass
                 running meanwhile finds the item decided or without its deadline."""
+                found = await uow.items.get(item_id)
+                if found is None:
+                    return None
+                # The meeting first: on PostgreSQL reading it locks its row, so the units of
+                # one meeting, on every replica, run one after another, always taking that
+                # lock before any other (no deadlock). The item is then read as it stands
+                # now: a pass of another replica that decided it meanwhile has committed.
+                meeting = await uow.meetings.get(found.meeting_id)
+                assert meeting is not None
                 item = await uow.items.get(item_id)
                 if item is None or item.status is not ItemStatus.OPEN or not item.deadline:
                     return None  # decided by the chair, or handled by another pass, meanwhile
                 if await uow.votes.open_for_item(item.id) is not None:
                     return None  # a vote decides it, not its own deadline
-                meeting = await uow.meetings.get(item.meeting_id)
-                assert meeting is not None
                 late = now - item.deadline > LATE_AFTER
                 try:  # the refusals come before anything is written
                     await decide_item(uow, meeting, item, "deadline", now, late=late)
@@ -179,10 +186,12 @@ class Timekeeper(UseCases):
 
             async def adopt(uow: UnitOfWork, proposal: AgendaProposal = proposal) -> bool:
                 """Adopt the agenda as it stands; False when another pass already did."""
-                if not await uow.agendas.mark_adopted(proposal.id, now):
-                    return False
+                # The meeting's row lock first (PostgreSQL), then the claim: one lock order
+                # for every unit of a meeting, and the rowcount of the claim decides.
                 meeting = await uow.meetings.get(proposal.meeting_id)
                 assert meeting is not None
+                if not await uow.agendas.mark_adopted(proposal.id, now):
+                    return False
                 present = await uow.meetings.count_present(meeting.id)
                 quorate = rules.quorate(present, meeting.quorum)
                 participants = await uow.meetings.count_participants(meeting.id)
