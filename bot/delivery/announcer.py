@@ -245,9 +245,18 @@ class Announcer:
             if found is not None:
                 await self._store.transact(lambda uow: uow.notices.adopt_message(current.id, found))
                 current = replace(current, message_ts=found, uncertain_since=None)
+        first_post = current.message_ts is None
+        # Marked before a first post, not after it failed: a process killed between Slack
+        # accepting the post and this recording its answer leaves the mark, and whoever
+        # delivers the notice next looks in the channel (``_find_posted``) instead of
+        # posting it twice. An edit is safe to repeat and needs no mark.
+        marked_now = first_post and current.uncertain_since is None
+        if marked_now:
+            now = self._clock.now()
+            await self._store.transact(lambda uow: uow.notices.mark_uncertain(current.id, now))
         self._spoke(current.channel_id)
         try:
-            if current.message_ts is None:
+            if first_post:
                 response = await client.chat_postMessage(
                     channel=current.channel_id,
                     text=message.text,
@@ -268,12 +277,11 @@ class Announcer:
                 )
         except Exception as exc:
             refused = slack_refusal(exc)
-            if refused is None and current.message_ts is None:
-                # No answer was read (the connection failed, or the answer was unreadable):
-                # Slack may have posted it. Say so, so the next attempt looks in the channel
-                # for the post's metadata before posting again. An edit is safe to repeat.
-                now = self._clock.now()
-                await self._store.transact(lambda uow: uow.notices.mark_uncertain(current.id, now))
+            if refused is not None and marked_now:
+                # Slack answered that it did not post: nothing of this attempt is in the
+                # channel. Without an answer (the connection failed, or the answer was
+                # unreadable) Slack may have posted it, and the mark stays.
+                await self._store.transact(lambda uow: uow.notices.clear_uncertain(current.id))
             await self._failed(current, refused or failure_reason(exc), exc)
             return False
         ts = str(response.get("ts") or current.message_ts)

@@ -136,6 +136,13 @@ class PostgresNoticeRepository:
             (since, notice_id),
         )
 
+    async def clear_uncertain(self, notice_id: int) -> None:
+        """Slack refused the first post: it is not in the channel."""
+        await self._conn.execute(
+            "UPDATE notices SET uncertain_since = NULL WHERE id = %s AND message_ts IS NULL",
+            (notice_id,),
+        )
+
     async def adopt_message(self, notice_id: int, message_ts: str) -> None:
         await self._conn.execute(
             "UPDATE notices SET message_ts = %s, uncertain_since = NULL WHERE id = %s",

@@ -147,6 +147,13 @@ class SqliteNoticeRepository:
             (rows.ts(since), notice_id),
         )
 
+    async def clear_uncertain(self, notice_id: int) -> None:
+        """Slack refused the first post: it is not in the channel."""
+        await self._conn.execute(
+            "UPDATE notices SET uncertain_since = NULL WHERE id = ? AND message_ts IS NULL",
+            (notice_id,),
+        )
+
     async def adopt_message(self, notice_id: int, message_ts: str) -> None:
         """A post thought lost was found in the channel: edit it from now on."""
         await self._conn.execute(

@@ -283,3 +283,31 @@ async def test_closing_an_items_block_notices_closes_each_open_one_and_asks_for_
 
     # The posted one is edited to say the item left the agenda; the other is dropped unposted.
     assert await store.transact(two_open) == [(2, True, True), (2, False, True)]
+
+
+async def test_a_first_post_marked_uncertain_stays_so_until_its_answer_or_a_refusal_is_recorded(
+    store: Store, notice_id: int
+) -> None:
+    async def mark_then_read(uow: UnitOfWork) -> Notice | None:
+        await uow.notices.mark_uncertain(notice_id, NOW)
+        await uow.notices.mark_uncertain(notice_id, NOW + timedelta(minutes=1))
+        return await uow.notices.get(notice_id)
+
+    async def clear_then_read(uow: UnitOfWork) -> Notice | None:
+        await uow.notices.clear_uncertain(notice_id)
+        return await uow.notices.get(notice_id)
+
+    async def delivered_then_read(uow: UnitOfWork) -> Notice | None:
+        await uow.notices.mark_uncertain(notice_id, NOW)
+        await uow.notices.mark_delivered(notice_id, 1, "1718695800.000100")
+        return await uow.notices.get(notice_id)
+
+    marked = await store.transact(mark_then_read)
+    assert marked is not None
+    assert marked.uncertain_since == NOW  # the first mark holds
+    cleared = await store.transact(clear_then_read)
+    assert cleared is not None
+    assert cleared.uncertain_since is None
+    delivered = await store.transact(delivered_then_read)
+    assert delivered is not None
+    assert (delivered.uncertain_since, delivered.message_ts) == (None, "1718695800.000100")

@@ -4,13 +4,14 @@ finishes what is in flight and closes the database cleanly."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import signal
 import sqlite3
 from pathlib import Path
 
 import aiohttp
 
-from bot.demo.fake_slack.server import FakeSlack
+from bot.demo.fake_slack.server import ApiCall, FakeSlack
 from bot.demo.rig import BOT_TOKEN, SIGNING_SECRET
 from bot.demo.signing import SlackRequestFactory, post
 from tests.support.bot_process import BotProcess
@@ -136,3 +137,45 @@ async def test_sigterm_finishes_requests_in_flight_and_closes_the_database_clean
             mode = conn.execute("PRAGMA journal_mode").fetchone()[0]
         assert mode == "wal"
         assert wal_size(database) == 0
+
+
+async def test_a_post_slack_accepted_just_before_a_kill_is_found_after_restart_not_posted_twice(
+    tmp_path: Path,
+) -> None:
+    database = tmp_path / "p.sqlite3"
+    signer = SlackRequestFactory(SIGNING_SECRET)
+    async with FakeSlack(bot_token=BOT_TOKEN) as slack, aiohttp.ClientSession() as session:
+        posts: list[tuple[int, str]] = []  # (notice id, ts) of each post Slack accepted
+        edits: list[str] = []
+        settled = asyncio.Event()
+        first = BotProcess(database, slack.api_url)
+
+        def watch(call: ApiCall) -> None:
+            if call.method == "chat.postMessage" and call.response.get("ok"):
+                message = call.response["message"]
+                posts.append((message["metadata"]["event_payload"]["notice_id"], message["ts"]))
+                if len(posts) == 1:
+                    # Slack stored the post; the process dies before reading the answer.
+                    first.send_signal(signal.SIGKILL)
+                else:
+                    settled.set()
+            elif call.method == "chat.update" and call.response.get("ok"):
+                edits.append(call.params["ts"])
+                settled.set()
+
+        slack.observe(watch)
+        async with first:
+            with contextlib.suppress(aiohttp.ClientError):
+                await command(session, first, signer, "start Durability", CHAIR)
+            assert await first.wait() == -signal.SIGKILL
+        assert len(posts) == 1
+        async with BotProcess(database, slack.api_url) as again:
+            await settled.wait()  # the restarted process delivered the notice again
+        (notice_id, ts), *again_posted = posts
+        assert again_posted == []  # found in the channel by its metadata, not posted twice
+        assert edits == [ts]  # the post found is brought up to date in place
+        assert any(
+            entry.get("event") == "found an unconfirmed post in the channel"
+            and entry.get("notice_id") == notice_id
+            for entry in again.log
+        )
