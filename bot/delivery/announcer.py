@@ -256,7 +256,7 @@ class Announcer:
             await self._store.transact(lambda uow: uow.notices.mark_uncertain(current.id, now))
         self._spoke(current.channel_id)
         try:
-            if first_post:
+            if current.message_ts is None:
                 response = await client.chat_postMessage(
                     channel=current.channel_id,
                     text=message.text,
