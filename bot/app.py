@@ -65,6 +65,7 @@ from handlers import (
 )
 from handlers.listening import MeetingRouter
 from storage.postgres.database import Database as PostgresDatabase, is_postgres_url
+from storage.postgres.leases import PostgresDeliveryLeases
 from storage.postgres.store import PostgresStore
 from storage.sqlite.database import Database as SqliteDatabase, sqlite_path
 from storage.sqlite.store import SqliteStore
@@ -201,7 +202,16 @@ def _assemble(
             # /slack/install goes straight to Slack's consent page ("Add to Slack").
             install_page_rendering_enabled=False,
         )
-    announcer = Announcer(store, clients, clock, pace_seconds=pace_seconds)
+    announcer = Announcer(
+        store,
+        clients,
+        clock,
+        pace_seconds=pace_seconds,
+        # Replicas may share a PostgreSQL database: a meeting's notices go out from the one
+        # holding its lease. A SQLite file is served by one process, which needs none.
+        leases=PostgresDeliveryLeases(db) if isinstance(db, PostgresDatabase) else None,
+        lease=settings.delivery_lease,
+    )
     planner = ApsPlanner()
     setup = SetupService(store, clock, notify=announcer.wake, planner=planner)
     items = ItemService(store, clock, notify=announcer.wake, planner=planner)

@@ -13,6 +13,7 @@ from bot.domain.workspaces import DEFAULT_RETENTION
 
 DEFAULT_DATABASE_URL = "sqlite:///plenary.sqlite3"
 DEFAULT_PORT = 3000
+DEFAULT_DELIVERY_LEASE = timedelta(seconds=30)
 DEFAULT_HOST = "0.0.0.0"  # noqa: S104 - serve is meant to be reached from outside
 # Multi-workspace mode: installs through OAuth, each workspace's token sealed at rest.
 OAUTH_SETTINGS = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "PLENARY_TOKEN_KEY")
@@ -39,6 +40,9 @@ class Settings:
     client_secret: str = field(default="", repr=False)
     token_key: str = field(default="", repr=False)
     retention: timedelta = DEFAULT_RETENTION  # an uninstalled workspace's data, then purged
+    # On PostgreSQL, how long a replica's lease on a meeting's notices lasts unrenewed: how
+    # long the notices of a replica that died wait for another (PLENARY_DELIVERY_LEASE_SECONDS).
+    delivery_lease: timedelta = DEFAULT_DELIVERY_LEASE
 
     @property
     def multi_workspace(self) -> bool:
@@ -143,6 +147,7 @@ class Settings:
             client_secret=client_secret,
             token_key=token_key,
             retention=_retention(env.get("PLENARY_RETENTION_DAYS", "").strip()),
+            delivery_lease=_delivery_lease(env.get("PLENARY_DELIVERY_LEASE_SECONDS", "").strip()),
             bot_token=bot_token,
             signing_secret=signing_secret,
             app_token=app_token,
@@ -176,3 +181,14 @@ def _retention(raw: str) -> timedelta:
             f"PLENARY_RETENTION_DAYS must be a number of days from 1 to 3650 (got {raw!r})."
         )
     return timedelta(days=int(raw))
+
+
+def _delivery_lease(raw: str) -> timedelta:
+    if not raw:
+        return DEFAULT_DELIVERY_LEASE
+    if not (raw.isascii() and raw.isdigit()) or not 2 <= int(raw) <= 3600:
+        raise ConfigError(
+            "PLENARY_DELIVERY_LEASE_SECONDS must be a number of seconds from 2 to 3600"
+            f" (got {raw!r})."
+        )
+    return timedelta(seconds=int(raw))

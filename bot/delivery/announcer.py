@@ -14,6 +14,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import secrets
+import socket
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
@@ -30,7 +33,7 @@ from bot.delivery.record_upload import upload_record
 from bot.delivery.workspace_clients import WorkspaceClients
 from bot.domain.model import Notice, NoticeKind
 from bot.ports.clock import Clock
-from bot.ports.store import Store, UnitOfWork
+from bot.ports.store import DeliveryLeases, Store, UnitOfWork
 from bot.render import (
     blocks,
 )
@@ -42,6 +45,10 @@ log = logging.getLogger(__name__)
 NOTICE_EVENT = "plenary_notice"  # message metadata type: finds our own posts again
 UNCERTAIN_LOOKBACK = 100  # newest channel messages searched for an unconfirmed post
 FAILURE_WINDOW = timedelta(days=1)  # how far back /healthz counts failed notices
+DELIVERY_LEASE = timedelta(seconds=30)  # a meeting's lease, unless renewed sooner
+# How soon a replica asks again for a meeting another replica delivers: the holder gives the
+# lease up at the end of its pass, so what was queued meanwhile waits about this long.
+LEASE_RETRY_SECONDS = 0.5
 
 
 class Announcer:
@@ -55,6 +62,8 @@ class Announcer:
         batch: int = 100,
         monotonic: Callable[[], float] = time.monotonic,
         sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        leases: DeliveryLeases | None = None,
+        lease: timedelta = DELIVERY_LEASE,
     ) -> None:
         self._store = store
         self._clients = clients  # each workspace's client: its own token
@@ -69,6 +78,12 @@ class Announcer:
         self._last_sent: dict[str, float] = {}
         self._task: asyncio.Task[None] | None = None
         self.healthy = True  # False while Slack keeps failing; /healthz reports it
+        # Several replicas on one database: a meeting's notices are delivered by the one
+        # holding its lease (None: this process is the only one, as with SQLite).
+        self._leases = leases
+        self._lease = lease
+        self._owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
+        self._lease_refused = False  # in the last pass: ask again soon
 
     def wake(self) -> None:
         self._idle.clear()
@@ -108,6 +123,8 @@ class Announcer:
                 continue
             self._idle.set()
             timeout = await self._seconds_to_next_retry()
+            if self._lease_refused:
+                timeout = min(timeout or LEASE_RETRY_SECONDS, LEASE_RETRY_SECONDS)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)
 
@@ -138,24 +155,14 @@ class Announcer:
                 )
 
             due, homes = await self._store.query(unit)
-            sent = 0
-            for notice in due:
-                # Waiting first, and reading the state after: what changes meanwhile is
-                # rendered, or undone, before anything is sent.
-                await self._wait_for_turn(notice.channel_id)
-                client = await self._clients.for_team(notice.team_id)
-                if client is None:
-                    await self._not_installed(notice)
-                    sent += 1  # handled: given up on record
-                    continue
-                try:
-                    delivered = await self._deliver(notice, client)
-                except Exception as exc:
-                    # What the delivery did not handle itself (a fault of ours, say in
-                    # rendering) fails this notice alone: recorded, retried after a backoff.
-                    await self._failed(notice, failure_reason(exc), exc)
-                    delivered = False
-                sent += delivered
+            self._lease_refused = False
+            held: dict[int, int] = {}  # meeting id -> the generation of our lease on it
+            try:
+                if self._leases is not None and due:
+                    due = await self._leased(due, held)
+                sent = await self._deliver_each(due, held)
+            finally:
+                await self._release(held)
             for team_id, user_id, revision in homes:
                 try:
                     await self._publish_home(team_id, user_id, revision)
@@ -164,6 +171,76 @@ class Announcer:
                 else:
                     sent += 1
             return sent
+
+    async def _leased(self, due: list[Notice], held: dict[int, int]) -> list[Notice]:
+        """Take the lease of each meeting with notices due, then read what is due again, now
+        that no other replica delivers those meetings: a notice another replica delivered
+        meanwhile is no longer pending. Only the notices of meetings held are returned."""
+        now = self._clock.now()
+        assert self._leases is not None
+        for meeting_id in dict.fromkeys(n.meeting_id for n in due):
+            generation = await self._leases.hold(meeting_id, self._owner, now, now + self._lease)
+            if generation is None:
+                self._lease_refused = True  # another replica delivers it: ask again soon
+            else:
+                held[meeting_id] = generation
+        if not held:
+            return []
+        fresh = await self._store.query(
+            lambda uow: uow.notices.pending(self._clock.now(), self._batch)
+        )
+        return [n for n in fresh if n.meeting_id in held]
+
+    async def _renewed(self, meeting_id: int, held: dict[int, int]) -> bool:
+        """Renew the meeting's lease just before a Slack call; False (and the meeting left
+        for this pass) when it changed hands meanwhile, say after a pause longer than it."""
+        if self._leases is None:
+            return True
+        if meeting_id not in held:
+            return False
+        now = self._clock.now()
+        generation = await self._leases.hold(meeting_id, self._owner, now, now + self._lease)
+        if generation == held[meeting_id]:
+            return True
+        del held[meeting_id]
+        self._lease_refused = True
+        log.warning(
+            "delivery lease lost; another replica delivers", extra={"meeting_id": meeting_id}
+        )
+        return False
+
+    async def _release(self, held: dict[int, int]) -> None:
+        if self._leases is None:
+            return
+        now = self._clock.now()
+        for meeting_id in held:
+            # Given up at the end of the pass, so another replica's notices for the meeting
+            # wait no longer than its next ask; one not given up (we died) expires.
+            with contextlib.suppress(Exception):
+                await self._leases.release(meeting_id, self._owner, now)
+
+    async def _deliver_each(self, due: list[Notice], held: dict[int, int]) -> int:
+        sent = 0
+        for notice in due:
+            # Waiting first, and reading the state after: what changes meanwhile is
+            # rendered, or undone, before anything is sent.
+            await self._wait_for_turn(notice.channel_id)
+            if not await self._renewed(notice.meeting_id, held):
+                continue
+            client = await self._clients.for_team(notice.team_id)
+            if client is None:
+                await self._not_installed(notice)
+                sent += 1  # handled: given up on record
+                continue
+            try:
+                delivered = await self._deliver(notice, client)
+            except Exception as exc:
+                # What the delivery did not handle itself (a fault of ours, say in
+                # rendering) fails this notice alone: recorded, retried after a backoff.
+                await self._failed(notice, failure_reason(exc), exc)
+                delivered = False
+            sent += delivered
+        return sent
 
     async def _publish_home(self, team_id: str, user_id: str, revision: int) -> None:
         async def unit(uow: UnitOfWork) -> dict[str, Any]:

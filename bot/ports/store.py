@@ -392,3 +392,20 @@ class Store(Protocol):
         """Leave no copy of erased content (a secret vote's choices) outside the live
         records: in SQLite, the write-ahead log is checkpointed into the file and emptied."""
         ...
+
+
+class DeliveryLeases(Protocol):
+    """Which replica delivers a meeting's notices: one at a time, so their order and the
+    channel's pacing hold when several processes share one database. A lease is taken and
+    renewed in short transactions of its own, never held open across a Slack call; one
+    whose holder died expires, and another replica takes it over."""
+
+    async def hold(self, meeting_id: int, owner: str, now: datetime, until: datetime) -> int | None:
+        """Take or renew the meeting's lease for ``owner`` until ``until``: its generation
+        (unchanged while the same owner renews it, raised whenever it changes hands), or None
+        while another owner's lease has not expired."""
+        ...
+
+    async def release(self, meeting_id: int, owner: str, now: datetime) -> None:
+        """Give the lease up at once (it expires now), if ``owner`` still holds it."""
+        ...

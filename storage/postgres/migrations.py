@@ -338,4 +338,14 @@ MIGRATIONS: tuple[str, ...] = (
         PRIMARY KEY (meeting_id, kind)
     );
     """,
+    # 6: the outbox's delivery leases (PostgreSQL only: a SQLite file is served by one
+    # process): which replica delivers a meeting's notices, until when, in which generation.
+    """
+    CREATE TABLE delivery_leases (
+        meeting_id bigint PRIMARY KEY,
+        owner text NOT NULL,
+        expires_at timestamptz NOT NULL,
+        generation bigint NOT NULL
+    );
+    """,
 )

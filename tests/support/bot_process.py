@@ -17,9 +17,14 @@ ROOT = Path(__file__).resolve().parents[2]
 
 
 class BotProcess:
-    def __init__(self, database: Path, api_url: str) -> None:
+    def __init__(
+        self, database: Path | str, api_url: str, env: dict[str, str] | None = None
+    ) -> None:
+        """``database``: a SQLite file, or a ``postgresql://`` URL shared with other replicas."""
         self.database = database
         self.api_url = api_url
+        self.extra_env = env or {}
+        self.logged = asyncio.Event()  # set at each line the process logs
         self.process: asyncio.subprocess.Process | None = None
         self.url = ""
         self.log: list[dict[str, Any]] = []
@@ -32,7 +37,10 @@ class BotProcess:
             "SLACK_SIGNING_SECRET": SIGNING_SECRET,
             "HOST": "127.0.0.1",  # tests talk over loopback only
             "SLACK_API_URL": self.api_url,
-            "DATABASE_URL": f"sqlite:///{self.database}",
+            "DATABASE_URL": self.database
+            if isinstance(self.database, str)
+            else f"sqlite:///{self.database}",
+            **self.extra_env,
         }
         self.process = await asyncio.create_subprocess_exec(
             sys.executable,
@@ -61,6 +69,7 @@ class BotProcess:
         except json.JSONDecodeError:
             entry = {"event": raw.decode(errors="replace").strip()}
         self.log.append(entry)
+        self.logged.set()
         return entry
 
     async def _until_listening(self) -> int:

@@ -1,0 +1,45 @@
+"""The outbox's delivery leases in PostgreSQL: a row per meeting naming the replica that
+delivers its notices, until when, and the lease's generation."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from storage.postgres.database import Database, Statements
+
+
+class PostgresDeliveryLeases:
+    """Each call is one short transaction of its own: a lease is never held open across a
+    Slack call; it is a row whose expiry says until when its owner may deliver."""
+
+    def __init__(self, db: Database) -> None:
+        self._db = db
+
+    async def hold(self, meeting_id: int, owner: str, now: datetime, until: datetime) -> int | None:
+        async def unit(statements: Statements) -> int | None:
+            # Taken when free, expired or already ours; the row lock the upsert takes makes
+            # two replicas asking at once see one after the other.
+            row = await statements.fetchone(
+                "INSERT INTO delivery_leases AS lease (meeting_id, owner, expires_at, generation)"
+                " VALUES (%s, %s, %s, 1) ON CONFLICT (meeting_id) DO UPDATE"
+                " SET owner = excluded.owner, expires_at = excluded.expires_at,"
+                " generation = lease.generation"
+                " + CASE WHEN lease.owner = excluded.owner AND lease.expires_at > %s"
+                " THEN 0 ELSE 1 END"
+                " WHERE lease.owner = excluded.owner OR lease.expires_at <= %s"
+                " RETURNING generation",
+                (meeting_id, owner, until, now, now),
+            )
+            return int(row[0]) if row else None
+
+        return await self._db.transact(unit)
+
+    async def release(self, meeting_id: int, owner: str, now: datetime) -> None:
+        async def unit(statements: Statements) -> None:
+            await statements.execute(
+                "UPDATE delivery_leases SET expires_at = %s"
+                " WHERE meeting_id = %s AND owner = %s AND expires_at > %s",
+                (now, meeting_id, owner, now),
+            )
+
+        await self._db.transact(unit)
