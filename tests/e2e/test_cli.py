@@ -84,6 +84,15 @@ def run(args: list[str], env: dict[str, str]) -> subprocess.CompletedProcess[str
             },
             "PLENARY_RETENTION_DAYS must be a number of days",
         ),
+        (
+            ["serve"],
+            {
+                "SLACK_BOT_TOKEN": "xoxb-1",
+                "SLACK_SIGNING_SECRET": "s",
+                "PLENARY_DELIVERY_LEASE_SECONDS": "1",
+            },
+            "PLENARY_DELIVERY_LEASE_SECONDS must be a number of seconds from 2 to 3600",
+        ),
     ],
 )
 def test_a_bad_setting_stops_start_up_with_one_line_naming_it(
