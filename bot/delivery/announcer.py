@@ -20,7 +20,7 @@ import socket
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import replace
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import aiohttp
@@ -76,6 +76,7 @@ class Announcer:
         self._pass = asyncio.Lock()  # one delivery pass at a time, whoever asks for it
         self._idle = asyncio.Event()
         self._last_sent: dict[str, float] = {}
+        self._spoke_at: dict[str, datetime] = {}  # the same moments, by the clock: handed over
         self._task: asyncio.Task[None] | None = None
         self.healthy = True  # False while Slack keeps failing; /healthz reports it
         # Several replicas on one database: a meeting's notices are delivered by the one
@@ -157,12 +158,13 @@ class Announcer:
             due, homes = await self._store.query(unit)
             self._lease_refused = False
             held: dict[int, int] = {}  # meeting id -> the generation of our lease on it
+            channels = {n.meeting_id: n.channel_id for n in due}
             try:
                 if self._leases is not None and due:
-                    due = await self._leased(due, held)
+                    due = await self._leased(due, held, channels)
                 sent = await self._deliver_each(due, held)
             finally:
-                await self._release(held)
+                await self._release(held, channels)
             for team_id, user_id, revision in homes:
                 try:
                     await self._publish_home(team_id, user_id, revision)
@@ -172,18 +174,23 @@ class Announcer:
                     sent += 1
             return sent
 
-    async def _leased(self, due: list[Notice], held: dict[int, int]) -> list[Notice]:
+    async def _leased(
+        self, due: list[Notice], held: dict[int, int], channels: dict[int, str]
+    ) -> list[Notice]:
         """Take the lease of each meeting with notices due, then read what is due again, now
         that no other replica delivers those meetings: a notice another replica delivered
         meanwhile is no longer pending. Only the notices of meetings held are returned."""
         now = self._clock.now()
         assert self._leases is not None
         for meeting_id in dict.fromkeys(n.meeting_id for n in due):
-            generation = await self._leases.hold(meeting_id, self._owner, now, now + self._lease)
-            if generation is None:
+            lease = await self._leases.hold(meeting_id, self._owner, now, now + self._lease)
+            if lease is None:
                 self._lease_refused = True  # another replica delivers it: ask again soon
-            else:
-                held[meeting_id] = generation
+                continue
+            held[meeting_id] = lease.generation
+            if lease.spoke_at is not None:
+                # The channel's pacing goes on from whichever replica spoke to it last.
+                self._paced_since(channels[meeting_id], lease.spoke_at)
         if not held:
             return []
         fresh = await self._store.query(
@@ -199,8 +206,8 @@ class Announcer:
         if meeting_id not in held:
             return False
         now = self._clock.now()
-        generation = await self._leases.hold(meeting_id, self._owner, now, now + self._lease)
-        if generation == held[meeting_id]:
+        lease = await self._leases.hold(meeting_id, self._owner, now, now + self._lease)
+        if lease is not None and lease.generation == held[meeting_id]:
             return True
         del held[meeting_id]
         self._lease_refused = True
@@ -209,15 +216,23 @@ class Announcer:
         )
         return False
 
-    async def _release(self, held: dict[int, int]) -> None:
+    async def _release(self, held: dict[int, int], channels: dict[int, str]) -> None:
         if self._leases is None:
             return
         now = self._clock.now()
         for meeting_id in held:
             # Given up at the end of the pass, so another replica's notices for the meeting
             # wait no longer than its next ask; one not given up (we died) expires.
+            spoke_at = self._spoke_at.get(channels[meeting_id])
             with contextlib.suppress(Exception):
-                await self._leases.release(meeting_id, self._owner, now)
+                await self._leases.release(meeting_id, self._owner, now, spoke_at)
+
+    def _paced_since(self, channel_id: str, spoke_at: datetime) -> None:
+        """Another replica spoke to the channel at ``spoke_at``: its pacing counts from then
+        (unless this process spoke to it later)."""
+        ago = (self._clock.now() - spoke_at).total_seconds()
+        then = self._monotonic() - max(ago, 0.0)
+        self._last_sent[channel_id] = max(self._last_sent.get(channel_id, then), then)
 
     async def _deliver_each(self, due: list[Notice], held: dict[int, int]) -> int:
         sent = 0
@@ -273,6 +288,7 @@ class Announcer:
     def _spoke(self, channel_id: str) -> None:
         """A post, an edit or an upload is being sent to the channel: its pacing starts."""
         self._last_sent[channel_id] = self._monotonic()
+        self._spoke_at[channel_id] = self._clock.now()
 
     async def _not_installed(self, notice: Notice) -> None:
         """The workspace has no install (uninstalled, or its token revoked): the notice is

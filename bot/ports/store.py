@@ -4,6 +4,7 @@ services never import it."""
 from __future__ import annotations
 
 from collections.abc import Callable, Coroutine
+from dataclasses import dataclass
 from datetime import datetime, time, timedelta
 from typing import Any, Protocol, TypeVar
 
@@ -394,18 +395,31 @@ class Store(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class Lease:
+    """A meeting's delivery lease as its holder took it."""
+
+    generation: int  # raised each time the lease changes hands
+    spoke_at: datetime | None  # the channel's last post or edit, by whichever replica
+
+
 class DeliveryLeases(Protocol):
     """Which replica delivers a meeting's notices: one at a time, so their order and the
     channel's pacing hold when several processes share one database. A lease is taken and
     renewed in short transactions of its own, never held open across a Slack call; one
     whose holder died expires, and another replica takes it over."""
 
-    async def hold(self, meeting_id: int, owner: str, now: datetime, until: datetime) -> int | None:
-        """Take or renew the meeting's lease for ``owner`` until ``until``: its generation
-        (unchanged while the same owner renews it, raised whenever it changes hands), or None
+    async def hold(
+        self, meeting_id: int, owner: str, now: datetime, until: datetime
+    ) -> Lease | None:
+        """Take or renew the meeting's lease for ``owner`` until ``until`` (its generation
+        unchanged while the same owner renews it, raised whenever it changes hands), or None
         while another owner's lease has not expired."""
         ...
 
-    async def release(self, meeting_id: int, owner: str, now: datetime) -> None:
-        """Give the lease up at once (it expires now), if ``owner`` still holds it."""
+    async def release(
+        self, meeting_id: int, owner: str, now: datetime, spoke_at: datetime | None
+    ) -> None:
+        """Give the lease up at once (it expires now), if ``owner`` still holds it, noting
+        when its holder last spoke to the channel, so the next holder keeps the pacing."""
         ...

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.ports.store import Lease
+from storage.common import rows
 from storage.postgres.database import Database, Statements
 
 
@@ -15,8 +17,10 @@ class PostgresDeliveryLeases:
     def __init__(self, db: Database) -> None:
         self._db = db
 
-    async def hold(self, meeting_id: int, owner: str, now: datetime, until: datetime) -> int | None:
-        async def unit(statements: Statements) -> int | None:
+    async def hold(
+        self, meeting_id: int, owner: str, now: datetime, until: datetime
+    ) -> Lease | None:
+        async def unit(statements: Statements) -> Lease | None:
             # Taken when free, expired or already ours; the row lock the upsert takes makes
             # two replicas asking at once see one after the other.
             row = await statements.fetchone(
@@ -27,19 +31,23 @@ class PostgresDeliveryLeases:
                 " + CASE WHEN lease.owner = excluded.owner AND lease.expires_at > %s"
                 " THEN 0 ELSE 1 END"
                 " WHERE lease.owner = excluded.owner OR lease.expires_at <= %s"
-                " RETURNING generation",
+                " RETURNING generation, spoke_at",
                 (meeting_id, owner, until, now, now),
             )
-            return int(row[0]) if row else None
+            if row is None:
+                return None
+            return Lease(int(row[0]), rows.opt_dt(row[1]))
 
         return await self._db.transact(unit)
 
-    async def release(self, meeting_id: int, owner: str, now: datetime) -> None:
+    async def release(
+        self, meeting_id: int, owner: str, now: datetime, spoke_at: datetime | None
+    ) -> None:
         async def unit(statements: Statements) -> None:
             await statements.execute(
-                "UPDATE delivery_leases SET expires_at = %s"
+                "UPDATE delivery_leases SET expires_at = %s, spoke_at = coalesce(%s, spoke_at)"
                 " WHERE meeting_id = %s AND owner = %s AND expires_at > %s",
-                (now, meeting_id, owner, now),
+                (now, spoke_at, meeting_id, owner, now),
             )
 
         await self._db.transact(unit)

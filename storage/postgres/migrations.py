@@ -339,13 +339,15 @@ MIGRATIONS: tuple[str, ...] = (
     );
     """,
     # 6: the outbox's delivery leases (PostgreSQL only: a SQLite file is served by one
-    # process): which replica delivers a meeting's notices, until when, in which generation.
+    # process): which replica delivers a meeting's notices, until when, in which generation,
+    # and when the meeting's channel was last spoken to (its pacing, handed over with it).
     """
     CREATE TABLE delivery_leases (
         meeting_id bigint PRIMARY KEY,
         owner text NOT NULL,
         expires_at timestamptz NOT NULL,
-        generation bigint NOT NULL
+        generation bigint NOT NULL,
+        spoke_at timestamptz
     );
     """,
 )

@@ -1,10 +1,11 @@
 """The outbox's delivery leases: one holder per meeting at a time, renewed by its holder,
-taken over only once expired or given up, each change of hands a new generation."""
+taken over only once expired or given up, each change of hands a new generation, and the
+channel's last post handed over with it (its pacing)."""
 
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import pytest
 
@@ -21,27 +22,43 @@ async def leases() -> AsyncIterator[PostgresDeliveryLeases]:
         yield PostgresDeliveryLeases(db)
 
 
+async def generation(
+    leases: PostgresDeliveryLeases, meeting_id: int, owner: str, now: datetime
+) -> int | None:
+    lease = await leases.hold(meeting_id, owner, now, now + LEASE)
+    return lease.generation if lease else None
+
+
 async def test_a_lease_has_one_holder_until_it_expires_then_changes_hands_in_a_new_generation(
     leases: PostgresDeliveryLeases,
 ) -> None:
-    assert await leases.hold(1, "a", NOW, NOW + LEASE) == 1
-    assert await leases.hold(1, "b", NOW + timedelta(seconds=1), NOW + LEASE) is None
-    assert await leases.hold(2, "b", NOW, NOW + LEASE) == 1  # another meeting is free
+    assert await generation(leases, 1, "a", NOW) == 1
+    assert await generation(leases, 1, "b", NOW + timedelta(seconds=1)) is None
+    assert await generation(leases, 2, "b", NOW) == 1  # another meeting is free
     # Renewed by its holder: the same generation, a later expiry.
-    assert await leases.hold(1, "a", NOW + timedelta(seconds=20), NOW + 2 * LEASE) == 1
-    assert await leases.hold(1, "b", NOW + LEASE + timedelta(seconds=1), NOW + LEASE) is None
+    assert await generation(leases, 1, "a", NOW + timedelta(seconds=20)) == 1
+    assert await generation(leases, 1, "b", NOW + LEASE + timedelta(seconds=1)) is None
     # Not renewed (its holder died): another takes it over, and the old holder finds the
     # generation changed.
-    later = NOW + 2 * LEASE
-    assert await leases.hold(1, "b", later, later + LEASE) == 2
-    assert await leases.hold(1, "a", later, later + LEASE) is None
+    later = NOW + timedelta(seconds=20) + LEASE
+    assert await generation(leases, 1, "b", later) == 2
+    assert await generation(leases, 1, "a", later) is None
 
 
-async def test_a_lease_given_up_is_taken_at_once_and_only_its_holder_can_give_it_up(
+async def test_a_lease_given_up_is_taken_at_once_with_the_moment_its_holder_last_spoke(
     leases: PostgresDeliveryLeases,
 ) -> None:
-    assert await leases.hold(1, "a", NOW, NOW + LEASE) == 1
-    await leases.release(1, "b", NOW)  # not b's to give up
-    assert await leases.hold(1, "b", NOW, NOW + LEASE) is None
-    await leases.release(1, "a", NOW)
-    assert await leases.hold(1, "b", NOW, NOW + LEASE) == 2
+    first = await leases.hold(1, "a", NOW, NOW + LEASE)
+    assert first is not None
+    assert first.spoke_at is None  # nobody spoke to the channel yet
+    await leases.release(1, "b", NOW, NOW)  # not b's to give up
+    assert await generation(leases, 1, "b", NOW) is None
+    spoke = NOW - timedelta(milliseconds=300)
+    await leases.release(1, "a", NOW, spoke)
+    taken = await leases.hold(1, "b", NOW, NOW + LEASE)
+    assert taken is not None
+    assert (taken.generation, taken.spoke_at) == (2, spoke)
+    await leases.release(1, "b", NOW + timedelta(seconds=1), None)  # b said nothing
+    again = await leases.hold(1, "a", NOW + timedelta(seconds=1), NOW + LEASE)
+    assert again is not None
+    assert (again.generation, again.spoke_at) == (3, spoke)
