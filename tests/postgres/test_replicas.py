@@ -26,6 +26,7 @@ REPLICAS = 3
 OBJECTORS = 30
 # Short, so the notices of a replica that died are taken over within the test's patience.
 LEASE_SECONDS = "2"
+LEASE_ENV = {"PLENARY_DELIVERY_LEASE_SECONDS": LEASE_SECONDS}
 
 
 @pytest.fixture
