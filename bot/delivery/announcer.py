@@ -23,10 +23,10 @@ from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
-import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.delivery.channel import NOTICE_EVENT, find_posted, join_channel
 from bot.delivery.failures import failure_reason, record_failure, slack_refusal
 from bot.delivery.notice_views import render_notice, render_private, still_news
 from bot.delivery.record_upload import upload_record
@@ -42,8 +42,6 @@ from bot.services.home import load_home
 
 log = logging.getLogger(__name__)
 
-NOTICE_EVENT = "plenary_notice"  # message metadata type: finds our own posts again
-UNCERTAIN_LOOKBACK = 100  # newest channel messages searched for an unconfirmed post
 FAILURE_WINDOW = timedelta(days=1)  # how far back /healthz counts failed notices
 DELIVERY_LEASE = timedelta(seconds=30)  # a meeting's lease, unless renewed sooner
 # How soon a replica asks again for a meeting another replica delivers: the holder gives the
@@ -312,7 +310,7 @@ class Announcer:
         if notice.kind is NoticeKind.FLOOR_WARNING:
             return await self._tell_privately(notice, client)
         if notice.kind is NoticeKind.MEETING_STARTED and notice.message_ts is None:
-            await self._join(notice.channel_id, client)
+            await join_channel(notice.channel_id, client)
 
         async def unit(uow: UnitOfWork) -> tuple[Notice, bool, blocks.Message | None]:
             current = await uow.notices.get(notice.id) or notice
@@ -334,7 +332,7 @@ class Announcer:
             await self._store.transact(lambda uow: uow.notices.skip(current.id, current.revision))
             return False
         if current.message_ts is None and current.uncertain_since is not None:
-            found = await self._find_posted(current, client)
+            found = await find_posted(current, client)
             if found is not None:
                 await self._store.transact(lambda uow: uow.notices.adopt_message(current.id, found))
                 current = replace(current, message_ts=found, uncertain_since=None)
@@ -427,41 +425,6 @@ class Announcer:
             lambda uow: uow.notices.mark_delivered(notice.id, notice.revision, "ephemeral")
         )
         return True
-
-    async def _join(self, channel_id: str, client: AsyncWebClient) -> None:
-        """Join a public meeting channel, so the bot may read its own recent posts there (to
-        recover from a dropped connection); a private channel needs an invitation instead."""
-        try:
-            await client.conversations_join(channel=channel_id)
-        except (SlackApiError, aiohttp.ClientError, OSError, TimeoutError) as exc:
-            log.info(
-                "did not join the meeting channel",
-                extra={"channel": channel_id, "exception": type(exc).__name__},
-            )
-
-    async def _find_posted(self, notice: Notice, client: AsyncWebClient) -> str | None:
-        """The ts of this notice's message if an earlier, unconfirmed post did land."""
-        try:
-            # The newest messages, not a time window: a lost post is recent, and message
-            # timestamps are Slack's clock, not ours.
-            response = await client.conversations_history(
-                channel=notice.channel_id, include_all_metadata=True, limit=UNCERTAIN_LOOKBACK
-            )
-        except (SlackApiError, aiohttp.ClientError, OSError, TimeoutError) as exc:
-            # Without the history we cannot tell; posting again risks a duplicate, which is
-            # better than losing the announcement.
-            log.warning(
-                "could not check for an unconfirmed post",
-                extra={"notice_id": notice.id, "exception": type(exc).__name__},
-            )
-            return None
-        for message in response.get("messages") or []:
-            metadata = message.get("metadata") or {}
-            payload = metadata.get("event_payload") or {}
-            if metadata.get("event_type") == NOTICE_EVENT and payload.get("notice_id") == notice.id:
-                log.info("found an unconfirmed post in the channel", extra={"notice_id": notice.id})
-                return str(message["ts"])
-        return None
 
     async def _failed(self, notice: Notice, error: str, exc: Exception) -> None:
         if await record_failure(self._store, self._clock, notice, error, exc):
