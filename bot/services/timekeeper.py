@@ -13,14 +13,14 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
-from bot.domain import rules
 from bot.domain.calendar import latest_fire_at_or_before, next_fire_after, zone
 from bot.domain.errors import Conflict
 from bot.domain.model import AgendaProposal, Item, Meeting, NoticeKind, Session
-from bot.domain.rules import ItemStatus, Outcome, Tally, outcome
+from bot.domain.rules import ItemStatus
 from bot.domain.votes import Vote
 from bot.ports.clock import Clock
 from bot.ports.store import Planner, Store, UnitOfWork
+from bot.services.agenda import adopt_agenda
 from bot.services.lookups import decide_item
 from bot.services.sessions import agenda_job, deadline_job, digest_job, reminder_job
 from bot.services.speaking_time import keep_floor_time, time_job, warning_job
@@ -185,66 +185,7 @@ class Timekeeper(UseCases):
         for proposal in await self._store.query(due):
 
             async def adopt(uow: UnitOfWork, proposal: AgendaProposal = proposal) -> bool:
-                """Adopt the agenda as it stands; False when another pass already did."""
-                # The meeting's row lock first (PostgreSQL), then the claim: one lock order
-                # for every unit of a meeting, and the rowcount of the claim decides.
-                meeting = await uow.meetings.get(proposal.meeting_id)
-                assert meeting is not None
-                if not await uow.agendas.mark_adopted(proposal.id, now):
-                    return False
-                present = await uow.meetings.count_present(meeting.id)
-                quorate = rules.quorate(present, meeting.quorum)
-                participants = await uow.meetings.count_participants(meeting.id)
-                # What the adoption did to each item, as it stood at this moment: the
-                # announcement is rendered later and must not count what changed since.
-                done: dict[str, list[int]] = {
-                    "kept": [],
-                    "excised": [],
-                    "gone": [],
-                    "undecided": [],
-                    "blocked": [],
-                }
-                for item_id in proposal.items:
-                    item = await uow.items.get(item_id)
-                    if item is None:
-                        continue
-                    if item.status is not ItemStatus.OPEN:
-                        done["gone"].append(item_id)
-                        continue
-                    blocked = (
-                        outcome(Tally(item.objections, participants), meeting.rule)
-                        is Outcome.BLOCKED
-                    )
-                    if not quorate:
-                        # Nothing is decided without a quorum: neither kept nor excised.
-                        done["undecided"].append(item_id)
-                        if blocked:
-                            done["blocked"].append(item_id)
-                    elif blocked and await uow.votes.open_for_item(item.id) is None:
-                        # Excising answers only "is it on the agenda?": no confirmation is
-                        # needed to excise a modification of a superseded item.
-                        await decide_item(
-                            uow, meeting, item, "agenda", now, confirmed=True, excise=True
-                        )
-                        done["excised"].append(item_id)
-                    else:
-                        done["kept"].append(item_id)
-                if not quorate:
-                    await uow.agendas.mark_inquorate(proposal.id)
-                await uow.notices.add(
-                    proposal.meeting_id,
-                    None,
-                    NoticeKind.AGENDA_ADOPTED,
-                    now,
-                    {
-                        "proposal": proposal.id,
-                        **done,
-                        "quorum": meeting.quorum,
-                        "present": present,
-                    },
-                )
-                await uow.homes.mark_stale(meeting.id)
-                return True
+                return await adopt_agenda(uow, proposal, now)
 
             if await self._store.transact(adopt):
                 sweep.agendas.append(proposal.id)
