@@ -20,7 +20,3 @@ class TokenSeal:
             return self._fernet.decrypt(sealed.encode()).decode()
         except InvalidToken as exc:
             raise ValueError("a stored token cannot be opened with PLENARY_TOKEN_KEY") from exc
-
-    @staticmethod
-    def new_key() -> str:
-        return Fernet.generate_key().decode()

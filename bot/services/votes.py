@@ -246,18 +246,6 @@ class VoteService(UseCases):
 
         return await self._store.query(unit)
 
-    async def votes_in(self, meeting_id: int) -> list[VoteView]:
-        """Every vote of the meeting, oldest first: for the record, agenda and digest."""
-
-        async def unit(uow: UnitOfWork) -> list[VoteView]:
-            return [await view_of(uow, v) for v in await uow.votes.all(meeting_id)]
-
-        return await self._store.query(unit)
-
-    async def ballot_of(self, vote_id: int, delegation_id: int) -> CastBallot | None:
-        """A delegation's current ballot: shown only to that delegation's members."""
-        return await self._store.query(lambda uow: uow.votes.current_ballot(vote_id, delegation_id))
-
 
 async def _open_vote_on(uow: UnitOfWork, item: Item) -> Vote:
     """The item's open vote, or why there is none to act on."""
