@@ -129,12 +129,25 @@ class Plenary:
 
 
 def web_client(settings: Settings) -> AsyncWebClient:
-    # No connection-error retry handler: a post whose connection dropped after Slack
-    # accepted it would be sent twice. The announcer retries those from its outbox instead.
+    """The announcer's client. No connection-error retry handler: a post whose connection
+    dropped after Slack accepted it would be sent twice; the announcer retries those from its
+    outbox instead. No rate-limit retry handler either, which would sleep out Retry-After
+    inside the call while the meeting's delivery lease is held: the announcer turns a 429
+    into a later attempt time."""
     return AsyncWebClient(
         token=settings.bot_token or None,
         base_url=settings.api_url or AsyncWebClient.BASE_URL,
         timeout=10,
+        retry_handlers=[AsyncServerErrorRetryHandler(max_retry_count=2)],
+    )
+
+
+def listener_web_client(delivery: AsyncWebClient) -> AsyncWebClient:
+    """The listeners' client (Bolt gives it the token from authorize()): a request's own
+    calls (a form opened, a private answer) wait out a short rate limit, as the user waits."""
+    return AsyncWebClient(
+        base_url=delivery.base_url,
+        timeout=delivery.timeout,
         retry_handlers=[
             AsyncRateLimitErrorRetryHandler(max_retry_count=5),
             AsyncServerErrorRetryHandler(max_retry_count=2),
@@ -174,7 +187,7 @@ def _assemble(
 ) -> Plenary:
     client = web_client(settings)
     # Listeners get a client carrying the token from authorize(); this one has none.
-    listener_client = AsyncWebClient(base_url=client.base_url, retry_handlers=client.retry_handlers)
+    listener_client = listener_web_client(client)
     clients: WorkspaceClients = OneWorkspace(client)
     authorize: Any = _single_workspace_authorize(settings.bot_token)
     oauth_settings: AsyncOAuthSettings | None = None

@@ -14,11 +14,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import os
-import secrets
-import socket
 import time
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
@@ -27,13 +24,14 @@ from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.delivery.channel import NOTICE_EVENT, find_posted, join_channel
-from bot.delivery.failures import failure_reason, record_failure, slack_refusal
+from bot.delivery.failures import failure_reason, record_failure, retry_after, slack_refusal
+from bot.delivery.leasing import Leasing
 from bot.delivery.notice_views import render_notice, render_private, still_news
 from bot.delivery.record_upload import upload_record
 from bot.delivery.workspace_clients import WorkspaceClients
 from bot.domain.model import Notice, NoticeKind
 from bot.ports.clock import Clock
-from bot.ports.store import DeliveryLeases, Store, UnitOfWork
+from bot.ports.store import DeliveryLeases, LeaseLost, Store, UnitOfWork
 from bot.render import (
     blocks,
 )
@@ -79,10 +77,10 @@ class Announcer:
         self.healthy = True  # False while Slack keeps failing; /healthz reports it
         # Several replicas on one database: a meeting's notices are delivered by the one
         # holding its lease (None: this process is the only one, as with SQLite).
-        self._leases = leases
-        self._lease = lease
-        self._owner = f"{socket.gethostname()}:{os.getpid()}:{secrets.token_hex(4)}"
-        self._lease_refused = False  # in the last pass: ask again soon
+        self._leasing = Leasing(store, clock, leases, lease)
+        # Workspaces Slack rate-limited (a 429), until when: their notices and Home views
+        # wait for a later pass instead of this process sleeping in the call.
+        self._throttled: dict[str, datetime] = {}
 
     def wake(self) -> None:
         self._idle.clear()
@@ -121,17 +119,38 @@ class Announcer:
                 await self._sleep(1.0)
                 continue
             self._idle.set()
-            timeout = await self._seconds_to_next_retry()
-            if self._lease_refused:
+            timeout = await self._seconds_to_next_attempt()
+            if self._leasing.refused:
                 timeout = min(timeout or LEASE_RETRY_SECONDS, LEASE_RETRY_SECONDS)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)
 
-    async def _seconds_to_next_retry(self) -> float | None:
+    async def _seconds_to_next_attempt(self) -> float | None:
+        """Until the next notice's retry time or the end of a rate limit's wait."""
+        now = self._clock.now()
         retry_at = await self._store.query(lambda uow: uow.notices.next_retry_at())
-        if retry_at is None:
+        waits = [until for until in self._throttled.values() if until > now]
+        if retry_at is not None:
+            waits.append(retry_at)
+        if not waits:
             return None
-        return max(0.05, (retry_at - self._clock.now()).total_seconds())
+        return max(0.05, (min(waits) - now).total_seconds())
+
+    def _throttle(self, team_id: str, seconds: float) -> datetime:
+        """Slack asked for a wait before the workspace's next call: until then its notices
+        and Home views are left for a later pass."""
+        until = self._clock.now() + timedelta(seconds=seconds)
+        self._throttled[team_id] = max(self._throttled.get(team_id, until), until)
+        return until
+
+    def _throttled_now(self, team_id: str) -> bool:
+        until = self._throttled.get(team_id)
+        if until is None:
+            return False
+        if self._clock.now() >= until:
+            del self._throttled[team_id]
+            return False
+        return True
 
     async def recent_failures(self) -> int:
         """How many notices failed in the last day and are not delivered since."""
@@ -154,76 +173,40 @@ class Announcer:
                 )
 
             due, homes = await self._store.query(unit)
-            self._lease_refused = False
-            held: dict[int, int] = {}  # meeting id -> the generation of our lease on it
+            self._leasing.begin_pass()
             channels = {n.meeting_id: n.channel_id for n in due}
             try:
-                if self._leases is not None and due:
-                    due = await self._leased(due, held, channels)
-                sent = await self._deliver_each(due, held)
+                due = await self._leased(due, channels)
+                sent = await self._deliver_each(due)
             finally:
-                await self._release(held, channels)
+                await self._leasing.release(
+                    {meeting: self._spoke_at.get(channel) for meeting, channel in channels.items()}
+                )
             for team_id, user_id, revision in homes:
+                if self._throttled_now(team_id):
+                    continue
                 try:
-                    await self._publish_home(team_id, user_id, revision)
+                    sent += await self._publish_home(team_id, user_id, revision)
                 except Exception:
                     log.exception("home view not published", extra={"user_id": user_id})
-                else:
                     sent += 1
             return sent
 
-    async def _leased(
-        self, due: list[Notice], held: dict[int, int], channels: dict[int, str]
-    ) -> list[Notice]:
-        """Take the lease of each meeting with notices due, then read what is due again, now
-        that no other replica delivers those meetings: a notice another replica delivered
+    async def _leased(self, due: list[Notice], channels: dict[int, str]) -> list[Notice]:
+        """Take the lease of each meeting with notices due. Shared with other replicas, what
+        is due is read again once the leases are held: a notice another replica delivered
         meanwhile is no longer pending. Only the notices of meetings held are returned."""
-        now = self._clock.now()
-        assert self._leases is not None
-        for meeting_id in dict.fromkeys(n.meeting_id for n in due):
-            lease = await self._leases.hold(meeting_id, self._owner, now, now + self._lease)
-            if lease is None:
-                self._lease_refused = True  # another replica delivers it: ask again soon
-                continue
-            held[meeting_id] = lease.generation
-            if lease.spoke_at is not None:
+        taken = await self._leasing.take(n.meeting_id for n in due)
+        for meeting_id, spoke_at in taken.items():
+            if spoke_at is not None:
                 # The channel's pacing goes on from whichever replica spoke to it last.
-                self._paced_since(channels[meeting_id], lease.spoke_at)
-        if not held:
-            return []
+                self._paced_since(channels[meeting_id], spoke_at)
+        if not self._leasing.shared or not taken:
+            return [n for n in due if n.meeting_id in taken]
         fresh = await self._store.query(
             lambda uow: uow.notices.pending(self._clock.now(), self._batch)
         )
-        return [n for n in fresh if n.meeting_id in held]
-
-    async def _renewed(self, meeting_id: int, held: dict[int, int]) -> bool:
-        """Renew the meeting's lease just before a Slack call; False (and the meeting left
-        for this pass) when it changed hands meanwhile, say after a pause longer than it."""
-        if self._leases is None:
-            return True
-        if meeting_id not in held:
-            return False
-        now = self._clock.now()
-        lease = await self._leases.hold(meeting_id, self._owner, now, now + self._lease)
-        if lease is not None and lease.generation == held[meeting_id]:
-            return True
-        del held[meeting_id]
-        self._lease_refused = True
-        log.warning(
-            "delivery lease lost; another replica delivers", extra={"meeting_id": meeting_id}
-        )
-        return False
-
-    async def _release(self, held: dict[int, int], channels: dict[int, str]) -> None:
-        if self._leases is None:
-            return
-        now = self._clock.now()
-        for meeting_id in held:
-            # Given up at the end of the pass, so another replica's notices for the meeting
-            # wait no longer than its next ask; one not given up (we died) expires.
-            spoke_at = self._spoke_at.get(channels[meeting_id])
-            with contextlib.suppress(Exception):
-                await self._leases.release(meeting_id, self._owner, now, spoke_at)
+        return [n for n in fresh if n.meeting_id in taken]
 
     def _paced_since(self, channel_id: str, spoke_at: datetime) -> None:
         """Another replica spoke to the channel at ``spoke_at``: its pacing counts from then
@@ -232,30 +215,47 @@ class Announcer:
         then = self._monotonic() - max(ago, 0.0)
         self._last_sent[channel_id] = max(self._last_sent.get(channel_id, then), then)
 
-    async def _deliver_each(self, due: list[Notice], held: dict[int, int]) -> int:
+    async def _deliver_each(self, due: list[Notice]) -> int:
         sent = 0
         for notice in due:
+            if self._throttled_now(notice.team_id):
+                continue  # Slack asked for a wait: a later pass sends it
             # Waiting first, and reading the state after: what changes meanwhile is
             # rendered, or undone, before anything is sent.
             await self._wait_for_turn(notice.channel_id)
-            if not await self._renewed(notice.meeting_id, held):
-                continue
-            client = await self._clients.for_team(notice.team_id)
-            if client is None:
-                await self._not_installed(notice)
-                sent += 1  # handled: given up on record
+            if not await self._leasing.renew(notice.meeting_id):
                 continue
             try:
-                delivered = await self._deliver(notice, client)
-            except Exception as exc:
-                # What the delivery did not handle itself (a fault of ours, say in
-                # rendering) fails this notice alone: recorded, retried after a backoff.
-                await self._failed(notice, failure_reason(exc), exc)
-                delivered = False
-            sent += delivered
+                sent += await self._deliver_one(notice)
+            except LeaseLost:
+                continue  # another replica delivers the meeting now, from what it finds
         return sent
 
-    async def _publish_home(self, team_id: str, user_id: str, revision: int) -> None:
+    async def _deliver_one(self, notice: Notice) -> bool:
+        client = await self._clients.for_team(notice.team_id)
+        if client is None:
+            await self._not_installed(notice)
+            return True  # handled: given up on record
+        try:
+            return await self._deliver(notice, client)
+        except LeaseLost:
+            raise
+        except Exception as exc:
+            # What the delivery did not handle itself (a fault of ours, say in rendering)
+            # fails this notice alone: recorded, retried after a backoff.
+            await self._failed(notice, failure_reason(exc), exc)
+            return False
+
+    def _write(
+        self, notice: Notice, unit: Callable[[UnitOfWork], Coroutine[Any, Any, None]]
+    ) -> Coroutine[Any, Any, None]:
+        """A write about the notice, fenced by its meeting's delivery lease."""
+        return self._leasing.write(notice.meeting_id, unit)
+
+    async def _publish_home(self, team_id: str, user_id: str, revision: int) -> bool:
+        """Publish the user's Home view; False when Slack asked for a wait (a 429): the view
+        stays stale and is published in a later pass."""
+
         async def unit(uow: UnitOfWork) -> dict[str, Any]:
             return home_view(await load_home(uow, team_id, user_id))
 
@@ -267,6 +267,10 @@ class Announcer:
             else:
                 await client.views_publish(user_id=user_id, view=view)
         except (SlackApiError, OSError, TimeoutError) as exc:
+            wait = retry_after(exc)
+            if wait is not None:
+                self._throttle(team_id, wait)
+                return False
             # A Home view is redrawn from state next time anything changes or it is opened;
             # dropping this revision loses nothing but freshness.
             log.warning(
@@ -274,6 +278,7 @@ class Announcer:
                 extra={"user_id": user_id, "exception": type(exc).__name__},
             )
         await self._store.transact(lambda uow: uow.homes.mark_published(team_id, user_id, revision))
+        return True
 
     async def _wait_for_turn(self, channel_id: str) -> None:
         """Until a pacing interval has passed since the channel's last post or edit."""
@@ -293,10 +298,11 @@ class Announcer:
         given up, on record, and Slack is not called."""
         reason = "not delivered: Plenary is not installed in the workspace"
         now = self._clock.now()
-        await self._store.transact(
+        await self._write(
+            notice,
             lambda uow: uow.notices.mark_failed(
                 notice.id, reason, None, notice.revision, failed_at=now
-            )
+            ),
         )
         log.warning(
             "notice not delivered: not installed",
@@ -306,7 +312,9 @@ class Announcer:
     async def _deliver(self, notice: Notice, client: AsyncWebClient) -> bool:
         if notice.kind is NoticeKind.RECORD:
             self._spoke(notice.channel_id)
-            return await upload_record(self._store, client, self._clock, notice, self._failed)
+            return await upload_record(
+                self._store, self._write, client, self._clock, notice, self._failed
+            )
         if notice.kind is NoticeKind.FLOOR_WARNING:
             return await self._tell_privately(notice, client)
         if notice.kind is NoticeKind.MEETING_STARTED and notice.message_ts is None:
@@ -320,8 +328,8 @@ class Announcer:
 
         current, news, message = await self._store.query(unit)
         if not news:
-            await self._store.transact(
-                lambda uow: uow.notices.supersede(current.id, current.revision)
+            await self._write(
+                current, lambda uow: uow.notices.supersede(current.id, current.revision)
             )
             log.info(
                 "notice dropped unposted: its news was undone before its turn",
@@ -329,12 +337,12 @@ class Announcer:
             )
             return True
         if message is None:
-            await self._store.transact(lambda uow: uow.notices.skip(current.id, current.revision))
+            await self._write(current, lambda uow: uow.notices.skip(current.id, current.revision))
             return False
         if current.message_ts is None and current.uncertain_since is not None:
             found = await find_posted(current, client)
             if found is not None:
-                await self._store.transact(lambda uow: uow.notices.adopt_message(current.id, found))
+                await self._write(current, lambda uow: uow.notices.adopt_message(current.id, found))
                 current = replace(current, message_ts=found, uncertain_since=None)
         first_post = current.message_ts is None
         # Marked before a first post, not after it failed: a process killed between Slack
@@ -344,7 +352,7 @@ class Announcer:
         marked_now = first_post and current.uncertain_since is None
         if marked_now:
             now = self._clock.now()
-            await self._store.transact(lambda uow: uow.notices.mark_uncertain(current.id, now))
+            await self._write(current, lambda uow: uow.notices.mark_uncertain(current.id, now))
         self._spoke(current.channel_id)
         try:
             if current.message_ts is None:
@@ -372,7 +380,7 @@ class Announcer:
                 # Slack answered that it did not post: nothing of this attempt is in the
                 # channel. Without an answer (the connection failed, or the answer was
                 # unreadable) Slack may have posted it, and the mark stays.
-                await self._store.transact(lambda uow: uow.notices.clear_uncertain(current.id))
+                await self._write(current, lambda uow: uow.notices.clear_uncertain(current.id))
             await self._failed(current, refused or failure_reason(exc), exc)
             return False
         ts = str(response.get("ts") or current.message_ts)
@@ -382,7 +390,7 @@ class Announcer:
             if current.kind is NoticeKind.UNBLOCKED and current.item_id is not None:
                 await uow.notices.end_shown_block(current.item_id)
 
-        await self._store.transact(delivered)
+        await self._write(current, delivered)
         self.healthy = True
         log.info(
             "notice delivered",
@@ -407,11 +415,11 @@ class Announcer:
         if rendered is None or notice.uncertain_since is not None:
             if notice.uncertain_since is not None:
                 log.warning("private notice not repeated", extra={"notice_id": notice.id})
-            await self._store.transact(lambda uow: uow.notices.skip(notice.id, notice.revision))
+            await self._write(notice, lambda uow: uow.notices.skip(notice.id, notice.revision))
             return False
         message, readers = rendered
         now = self._clock.now()
-        await self._store.transact(lambda uow: uow.notices.mark_uncertain(notice.id, now))
+        await self._write(notice, lambda uow: uow.notices.mark_uncertain(notice.id, now))
         self._spoke(notice.channel_id)
         try:
             for user in readers:
@@ -421,11 +429,25 @@ class Announcer:
         except Exception as exc:
             await self._failed(notice, slack_refusal(exc) or failure_reason(exc), exc)
             return False
-        await self._store.transact(
-            lambda uow: uow.notices.mark_delivered(notice.id, notice.revision, "ephemeral")
+        await self._write(
+            notice, lambda uow: uow.notices.mark_delivered(notice.id, notice.revision, "ephemeral")
         )
         return True
 
     async def _failed(self, notice: Notice, error: str, exc: Exception) -> None:
-        if await record_failure(self._store, self._clock, notice, error, exc):
+        wait = retry_after(exc)
+        if wait is not None:
+            # Slack did nothing with the call and asked for a wait: the notice is tried
+            # again after it (not counted as a failure), and no Slack call of the workspace
+            # is made meanwhile. Nothing sleeps holding the meeting's lease.
+            until = self._throttle(notice.team_id, wait)
+            await self._write(notice, lambda uow: uow.notices.postpone(notice.id, until))
+            log.info(
+                "Slack asked for a wait; the notice is tried again after it",
+                extra={"notice_id": notice.id, "team_id": notice.team_id, "retry_after": wait},
+            )
+            return
+        if await record_failure(
+            lambda unit: self._write(notice, unit), self._clock, notice, error, exc
+        ):
             self.healthy = False

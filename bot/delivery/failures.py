@@ -4,14 +4,16 @@ and whether retrying could mend it."""
 from __future__ import annotations
 
 import logging
+from collections.abc import Awaitable, Callable, Coroutine
 from datetime import timedelta
+from typing import Any
 
 import aiohttp
 from slack_sdk.errors import SlackApiError
 
 from bot.domain.model import Notice
 from bot.ports.clock import Clock
-from bot.ports.store import Store, UnitOfWork
+from bot.ports.store import UnitOfWork
 
 log = logging.getLogger(__name__)
 
@@ -35,6 +37,10 @@ PERMANENT_ERRORS = frozenset(
 )
 MAX_BACKOFF = timedelta(minutes=5)
 MAX_REASON = 300  # characters of an exception's message kept as a notice's last error
+DEFAULT_RETRY_AFTER = 1.0  # seconds, when a 429 does not say how long to wait
+
+# How the announcer writes about a notice: a transaction (fenced by its delivery lease).
+Write = Callable[[Callable[[UnitOfWork], Coroutine[Any, Any, None]]], Awaitable[None]]
 
 
 def slack_refusal(exc: Exception) -> str | None:
@@ -49,6 +55,25 @@ def slack_refusal(exc: Exception) -> str | None:
     return None
 
 
+def retry_after(exc: Exception) -> float | None:
+    """Seconds Slack asked us to wait when it answered 429 (rate limited); None for any other
+    failure. Slack did nothing with the call, so trying it again later cannot repeat it."""
+    if not isinstance(exc, SlackApiError):
+        return None
+    response = exc.response
+    if getattr(response, "status_code", None) != 429:
+        return None
+    headers = getattr(response, "headers", None) or {}
+    for name, value in headers.items():
+        if str(name).lower() == "retry-after":
+            first = value[0] if isinstance(value, list | tuple) and value else value
+            try:
+                return max(0.0, float(first))
+            except (TypeError, ValueError):
+                break
+    return DEFAULT_RETRY_AFTER
+
+
 def failure_reason(exc: Exception) -> str:
     """What went wrong, in one line short enough for the notice's row and the log."""
     message = str(exc).replace("\n", " ")
@@ -61,7 +86,7 @@ def is_connection_error(exc: Exception) -> bool:
 
 
 async def record_failure(
-    store: Store, clock: Clock, notice: Notice, error: str, exc: Exception
+    write: Write, clock: Clock, notice: Notice, error: str, exc: Exception
 ) -> bool:
     """Record the failure on the notice and plan its retry with backoff, unless Slack's answer
     says retrying cannot mend it; returns whether it will be retried."""
@@ -81,7 +106,7 @@ async def record_failure(
             notice.id, error, retry_at, notice.revision, failed_at=clock.now()
         )
 
-    await store.transact(unit)
+    await write(unit)
     # A surprise (neither Slack's answer nor a lost connection) keeps its traceback.
     surprise = slack_refusal(exc) is None and not is_connection_error(exc)
     log.log(

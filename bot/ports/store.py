@@ -162,6 +162,11 @@ class NoticeRepository(Protocol):
     async def mark_delivered(self, notice_id: int, revision: int, message_ts: str) -> None: ...
     async def mark_uncertain(self, notice_id: int, since: datetime) -> None: ...
     async def clear_uncertain(self, notice_id: int) -> None: ...
+    async def postpone(self, notice_id: int, until: datetime) -> None:
+        """Slack asked us to wait (a 429): try again no sooner than ``until``, counting no
+        failed attempt."""
+        ...
+
     async def adopt_message(self, notice_id: int, message_ts: str) -> None: ...
     async def first_delivery(self, event_id: str, now: datetime) -> bool: ...
     async def mark_failed(
@@ -403,6 +408,16 @@ class Lease:
     spoke_at: datetime | None  # the channel's last post or edit, by whichever replica
 
 
+class LeaseLost(Exception):
+    """The meeting's delivery lease is no longer the one this replica took: another holds it
+    now (this one paused past its expiry), and this replica's writes about its notices would
+    overwrite what the new holder did."""
+
+    def __init__(self, meeting_id: int) -> None:
+        super().__init__(f"the delivery lease of meeting {meeting_id} changed hands")
+        self.meeting_id = meeting_id
+
+
 class DeliveryLeases(Protocol):
     """Which replica delivers a meeting's notices: one at a time, so their order and the
     channel's pacing hold when several processes share one database. A lease is taken and
@@ -422,4 +437,16 @@ class DeliveryLeases(Protocol):
     ) -> None:
         """Give the lease up at once (it expires now), if ``owner`` still holds it, noting
         when its holder last spoke to the channel, so the next holder keeps the pacing."""
+        ...
+
+    async def transact_holding(
+        self,
+        meeting_id: int,
+        owner: str,
+        generation: int,
+        unit: Callable[[UnitOfWork], Coroutine[Any, Any, T]],
+    ) -> T:
+        """Run ``unit`` as ``Store.transact`` does, fenced by the lease: only while ``owner``
+        still holds the meeting's lease at ``generation`` (else LeaseLost, nothing written),
+        and with the lease row locked so it cannot change hands until this commits."""
         ...

@@ -3,11 +3,16 @@ delivers its notices, until when, and the lease's generation."""
 
 from __future__ import annotations
 
+from collections.abc import Callable, Coroutine
 from datetime import datetime
+from typing import Any, TypeVar
 
-from bot.ports.store import Lease
+from bot.ports.store import Lease, LeaseLost
 from storage.common import rows
 from storage.postgres.database import Database, Statements
+from storage.postgres.store import PostgresUnitOfWork
+
+T = TypeVar("T")
 
 
 class PostgresDeliveryLeases:
@@ -51,3 +56,24 @@ class PostgresDeliveryLeases:
             )
 
         await self._db.transact(unit)
+
+    async def transact_holding(
+        self,
+        meeting_id: int,
+        owner: str,
+        generation: int,
+        unit: Callable[[PostgresUnitOfWork], Coroutine[Any, Any, T]],
+    ) -> T:
+        async def fenced(statements: Statements) -> T:
+            # FOR SHARE: a replica taking the lease over (an UPDATE of this row) waits until
+            # this write commits, and one that took it first has raised the generation.
+            row = await statements.fetchone(
+                "SELECT 1 FROM delivery_leases"
+                " WHERE meeting_id = %s AND owner = %s AND generation = %s FOR SHARE",
+                (meeting_id, owner, generation),
+            )
+            if row is None:
+                raise LeaseLost(meeting_id)
+            return await unit(PostgresUnitOfWork(statements))
+
+        return await self._db.transact(fenced)

@@ -143,6 +143,13 @@ class PostgresNoticeRepository:
             (notice_id,),
         )
 
+    async def postpone(self, notice_id: int, until: datetime) -> None:
+        await self._conn.execute(
+            "UPDATE notices SET next_attempt_at = %s WHERE id = %s"
+            " AND delivered_revision < revision",
+            (until, notice_id),
+        )
+
     async def adopt_message(self, notice_id: int, message_ts: str) -> None:
         await self._conn.execute(
             "UPDATE notices SET message_ts = %s, uncertain_since = NULL WHERE id = %s",

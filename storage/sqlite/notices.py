@@ -154,6 +154,12 @@ class SqliteNoticeRepository:
             (notice_id,),
         )
 
+    async def postpone(self, notice_id: int, until: datetime) -> None:
+        await self._conn.execute(
+            "UPDATE notices SET next_attempt_at = ? WHERE id = ? AND delivered_revision < revision",
+            (rows.ts(until), notice_id),
+        )
+
     async def adopt_message(self, notice_id: int, message_ts: str) -> None:
         """A post thought lost was found in the channel: edit it from now on."""
         await self._conn.execute(

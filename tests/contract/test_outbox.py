@@ -121,6 +121,22 @@ async def test_a_failed_notice_waits_for_its_retry_time_and_a_touch_retries_it_n
     assert await store.transact(fail_then_touch) == ([], retry_at, 1, (2, 0))
 
 
+async def test_a_postponed_notice_waits_without_counting_a_failure(
+    store: Store, notice_id: int
+) -> None:
+    until = NOW + timedelta(seconds=30)
+
+    async def postpone(uow: UnitOfWork) -> tuple[object, ...]:
+        await uow.notices.postpone(notice_id, until)
+        before = await uow.notices.pending(NOW, 10)
+        next_retry = await uow.notices.next_retry_at()
+        (due,) = await uow.notices.pending(until, 10)
+        failures = await uow.notices.count_failed(NOW)
+        return before, next_retry, (due.attempts, due.last_error), failures
+
+    assert await store.transact(postpone) == ([], until, (0, None), 0)
+
+
 async def test_a_notice_given_up_on_is_no_longer_pending(store: Store, notice_id: int) -> None:
     async def give_up(uow: UnitOfWork) -> tuple[int, object]:
         await uow.notices.mark_failed(notice_id, "channel_not_found", None, 1, failed_at=NOW)

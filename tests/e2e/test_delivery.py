@@ -11,6 +11,7 @@ import pytest
 from bot.demo.rig import Rig
 from tests.support.answers import expect_ok
 from tests.support.cast import CHAIR, KPCSC, MALI, RUSSIA, UKRAINE
+from tests.support.state import notices_owed
 
 CHANNEL = "C0MEETING"
 
@@ -32,11 +33,41 @@ async def retry_later(rig: Rig) -> None:
 async def test_a_post_answered_429_several_times_is_delivered_once_after_the_waits(
     kasane: Rig,
 ) -> None:
-    kasane.slack.fail_next("chat.postMessage", status=429, times=3, retry_after=0)
+    kasane.slack.fail_next("chat.postMessage", status=429, times=3, retry_after=5)
     await expect_ok(kasane, "/table-motion", "Adopt the agenda", user=UKRAINE)
+    for _ in range(3):
+        assert cards(kasane, 1) == []
+        kasane.clock.advance(timedelta(seconds=4))
+        await kasane.settle()  # Retry-After (5 s) not over: Slack is not asked again
+        kasane.clock.advance(timedelta(seconds=1))
+        await kasane.settle()
     assert len(cards(kasane, 1)) == 1
     statuses = [c.status for c in kasane.slack.calls_to("chat.postMessage")][-4:]
     assert statuses == [429, 429, 429, 200]
+
+
+async def test_a_429_is_a_later_attempt_time_not_a_failure_and_not_a_wait_in_the_call(
+    kasane: Rig,
+) -> None:
+    kasane.slack.fail_next("chat.postMessage", status=429, retry_after=30)
+    await expect_ok(kasane, "/table-motion", "Adopt the agenda", user=UKRAINE)
+    # The pass returned at once (the rig's clock never moved): the notice waits in the outbox
+    # for its later attempt time, and nothing counts it as failed.
+    assert [c.status for c in kasane.slack.calls_to("chat.postMessage")][-1] == 429
+    assert await notices_owed(kasane) == 1
+    _, health = await kasane.healthz()
+    assert health["failed_notices"] == 0
+    # Until the wait is over, no other call to the workspace is made either.
+    await expect_ok(kasane, "/object", "1 no", user=MALI)
+    calls = len(kasane.slack.calls)
+    kasane.clock.advance(timedelta(seconds=29))
+    await kasane.settle()
+    assert len(kasane.slack.calls) == calls
+    kasane.clock.advance(timedelta(seconds=1))
+    await kasane.settle()
+    assert len(cards(kasane, 1)) == 1
+    assert "#1 is blocked by Mali." in [m.text for m in kasane.slack.channel_messages(CHANNEL)]
+    assert await notices_owed(kasane) == 0
 
 
 async def test_commands_are_acknowledged_while_slack_rate_limits_the_announcer(
@@ -46,10 +77,12 @@ async def test_commands_are_acknowledged_while_slack_rate_limits_the_announcer(
     kasane.slack.fail_next("chat.postMessage", status=429, times=2, retry_after=1)
     first = await kasane.send(kasane.signer.slash_command("/table-motion", "One", user_id=UKRAINE))
     second = await kasane.send(kasane.signer.slash_command("/object", "1 no", user_id=MALI))
-    # Both answered while the announcer was still waiting out Retry-After.
     assert first.status == second.status == 200
     assert "Tabled as *#1*" in first.text
     assert "Recorded Mali's objection" in second.text
+    for _ in range(2):  # each 429's wait passes, as time would
+        await kasane.plenary.announcer.wait_idle()
+        kasane.clock.advance(timedelta(seconds=1))
     await kasane.plenary.announcer.wait_idle()
     assert len(cards(kasane, 1)) == 1
     assert "#1 is blocked by Mali." in [m.text for m in kasane.slack.channel_messages(CHANNEL)]
@@ -121,7 +154,7 @@ async def test_while_slack_is_down_commands_work_health_says_degraded_and_nothin
         await retry_later(kasane)
     assert len(cards(kasane, 1)) == 1
     assert "#1 is blocked by Mali." in [m.text for m in kasane.slack.channel_messages(CHANNEL)]
-    status, health = await kasane.healthz()
+    _, health = await kasane.healthz()
     assert (health["status"], health["failed_notices"]) == ("ok", 0)
 
 

@@ -342,3 +342,30 @@ async def test_a_refused_refresh_leaves_the_token_in_use_until_it_expires(hub: R
     assert all(c.response["error"] == "invalid_refresh_token" for c in refused)
     assert all(c.response["ok"] for c in hub.slack.calls_to("chat.postMessage"))
     assert "Still served" in " ".join(m.text for m in hub.slack.channel_messages(ALPHA_ROOM))
+
+
+async def test_a_rate_limited_workspace_waits_alone_and_another_workspaces_notices_go_out(
+    hub: Rig,
+) -> None:
+    for team in (ALPHA, BETA):
+        assert (await hub.install(team)).status == 200
+    await run_meeting(hub, ALPHA, ALPHA_ROOM, ALPHA_CHAIR, "Alpha's first motion")
+    await run_meeting(hub, BETA, BETA_ROOM, BETA_CHAIR, "Beta's first motion")
+    hub.slack.reset_calls()
+    hub.slack.fail_next("chat.postMessage", status=429, retry_after=60)
+    for team, room, chair in ((ALPHA, ALPHA_ROOM, ALPHA_CHAIR), (BETA, BETA_ROOM, BETA_CHAIR)):
+        request = hub.signer.slash_command(
+            "/table-motion", f"{team}'s second motion", user_id=chair, channel_id=room, team_id=team
+        )
+        assert (await hub.send(request)).status == 200
+    await hub.settle()  # one delivery: Alpha's post is answered 429, Beta's goes out
+
+    posts = [(c.params.get("channel"), c.status) for c in hub.slack.calls_to("chat.postMessage")]
+    assert posts == [(ALPHA_ROOM, 429), (BETA_ROOM, 200)]
+    assert f"{BETA}'s second motion" in " ".join(
+        m.text for m in hub.slack.channel_messages(BETA_ROOM)
+    )
+    hub.clock.advance(timedelta(seconds=60))
+    await hub.settle()
+    alpha = [m.text for m in hub.slack.channel_messages(ALPHA_ROOM)]
+    assert sum(f"{ALPHA}'s second motion" in text for text in alpha) == 1

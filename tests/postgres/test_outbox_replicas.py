@@ -10,12 +10,13 @@ import pytest
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.delivery.announcer import Announcer
+from bot.delivery.leasing import Leasing
 from bot.delivery.workspace_clients import OneWorkspace
 from bot.demo.fake_slack.server import FakeSlack
 from bot.demo.rig import BOT_TOKEN
 from bot.domain.model import NoticeKind
 from bot.ports.clock import ManualClock
-from bot.ports.store import UnitOfWork
+from bot.ports.store import LeaseLost, UnitOfWork
 from storage.postgres.database import Database
 from storage.postgres.leases import PostgresDeliveryLeases
 from storage.postgres.store import PostgresStore
@@ -75,3 +76,83 @@ async def test_a_replica_taking_a_meetings_lease_keeps_the_pacing_of_the_one_tha
     assert waits["b"] == [pytest.approx(0.7)]
     chat = [c.method for c in slack.calls if c.method.startswith("chat.")]
     assert chat == ["chat.postMessage", "chat.update"]
+
+
+async def test_a_rate_limited_replica_gives_the_meeting_up_at_once_and_another_posts_after_the_wait(
+    databases: tuple[Database, Database],
+) -> None:
+    clock = ManualClock(NOW)
+    slept: list[float] = []
+
+    async def sleep(seconds: float) -> None:
+        slept.append(seconds)
+
+    def replica(db: Database, client: AsyncWebClient) -> Announcer:
+        return Announcer(
+            PostgresStore(db),
+            OneWorkspace(client),
+            clock,
+            sleep=sleep,
+            leases=PostgresDeliveryLeases(db),
+        )
+
+    async def started(uow: UnitOfWork) -> tuple[int, int]:
+        meeting_id = await new_meeting(uow)
+        notice_id = await uow.notices.add(meeting_id, None, NoticeKind.MEETING_STARTED, NOW)
+        return meeting_id, notice_id
+
+    async with FakeSlack(bot_token=BOT_TOKEN) as slack:
+        client = AsyncWebClient(token=BOT_TOKEN, base_url=slack.api_url)
+        a, b = replica(databases[0], client), replica(databases[1], client)
+        meeting_id, notice_id = await PostgresStore(databases[0]).transact(started)
+        slack.fail_next("chat.postMessage", status=429, retry_after=30)
+        assert await a.deliver_due() == 0
+        # a slept nothing and holds nothing: the meeting's lease is free at once.
+        assert slept == []
+        leases = PostgresDeliveryLeases(databases[1])
+        assert await leases.hold(meeting_id, "c", NOW, NOW + timedelta(seconds=1)) is not None
+        await leases.release(meeting_id, "c", NOW, None)
+        notice = await PostgresStore(databases[1]).query(lambda uow: uow.notices.get(notice_id))
+        assert notice is not None
+        assert (notice.attempts, notice.last_error) == (0, None)  # a wait, not a failure
+
+        assert await b.deliver_due() == 0  # not before Slack's Retry-After
+        clock.advance(timedelta(seconds=30))
+        assert await b.deliver_due() == 1
+
+    statuses = [c.status for c in slack.calls_to("chat.postMessage")]
+    assert statuses == [429, 200]
+
+
+async def test_a_replica_whose_lease_changed_hands_writes_nothing_about_the_meetings_notices(
+    databases: tuple[Database, Database],
+) -> None:
+    clock = ManualClock(NOW)
+    lease = timedelta(seconds=30)
+    first, second = PostgresStore(databases[0]), PostgresStore(databases[1])
+    a = Leasing(first, clock, PostgresDeliveryLeases(databases[0]), lease, owner="a")
+    b = Leasing(second, clock, PostgresDeliveryLeases(databases[1]), lease, owner="b")
+
+    async def started(uow: UnitOfWork) -> tuple[int, int]:
+        meeting_id = await new_meeting(uow)
+        notice_id = await uow.notices.add(meeting_id, None, NoticeKind.MEETING_STARTED, NOW)
+        return meeting_id, notice_id
+
+    meeting_id, notice_id = await first.transact(started)
+    a.begin_pass()
+    assert list(await a.take([meeting_id])) == [meeting_id]
+    # a pauses past its lease (a long GC pause, a frozen VM); b takes the meeting over and
+    # marks the notice's first post as uncertain before posting it.
+    clock.advance(lease + timedelta(seconds=1))
+    b.begin_pass()
+    assert list(await b.take([meeting_id])) == [meeting_id]
+    await b.write(meeting_id, lambda uow: uow.notices.mark_uncertain(notice_id, clock.now()))
+
+    # a wakes with Slack's late refusal of its own post and would clear the mark: fenced.
+    with pytest.raises(LeaseLost):
+        await a.write(meeting_id, lambda uow: uow.notices.clear_uncertain(notice_id))
+    assert not a.holds(meeting_id)
+    assert a.refused
+    notice = await second.query(lambda uow: uow.notices.get(notice_id))
+    assert notice is not None
+    assert notice.uncertain_since == clock.now()  # b's mark stands: nothing is posted twice
