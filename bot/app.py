@@ -32,10 +32,11 @@ from bot.installs.rotation import TokenRotation
 from bot.installs.sealing import TokenSeal
 from bot.installs.stores import PlenaryInstallationStore, PlenaryStateStore
 from bot.ports.clock import Clock, SystemClock
-from bot.ports.store import Store
+from bot.ports.store import Planner, Store
 from bot.render import answers
 from bot.requestlog import LoggedApp
 from bot.scheduling.planner import ApsPlanner
+from bot.scheduling.replicas import ReplicaTimekeeping
 from bot.services.deliveries import Deliveries
 from bot.services.floor import FloorService
 from bot.services.home import HomeService
@@ -65,6 +66,7 @@ from handlers import (
 )
 from handlers.listening import MeetingRouter
 from storage.postgres.database import Database as PostgresDatabase, is_postgres_url
+from storage.postgres.hints import PostgresHints
 from storage.postgres.leases import PostgresDeliveryLeases
 from storage.postgres.store import PostgresStore
 from storage.sqlite.database import Database as SqliteDatabase, sqlite_path
@@ -103,6 +105,8 @@ class Plenary:
     schedule: ScheduleService
     timekeeper: Timekeeper
     planner: ApsPlanner
+    # Replicas sharing a PostgreSQL database: jobs hinted to one another, periodic sweeps.
+    replicas: ReplicaTimekeeping | None
     floor: FloorService
     votes: VoteService
     workspaces: WorkspaceService
@@ -116,6 +120,8 @@ class Plenary:
         self.announcer.start()
         sweep = await self.timekeeper.run_due()
         planned = await self.timekeeper.plan_all()
+        if self.replicas is not None:
+            self.replicas.start()
         self.planner.start()
         log.info(
             "timekeeping started",
@@ -124,6 +130,8 @@ class Plenary:
 
     async def close(self) -> None:
         self.planner.shutdown()
+        if self.replicas is not None:
+            await self.replicas.stop()
         await self.announcer.stop()
         await self.db.close()
 
@@ -225,13 +233,21 @@ def _assemble(
         leases=PostgresDeliveryLeases(db) if isinstance(db, PostgresDatabase) else None,
         lease=settings.delivery_lease,
     )
-    planner = ApsPlanner()
+    local = ApsPlanner()
+    # The timekeeper plans on this process alone (every replica's does the same from the
+    # database); what the services plan on a replica is hinted to the others.
+    timekeeper = Timekeeper(store, clock, local, notify=announcer.wake)
+    local.set_on_fire(timekeeper.run_due)
+    replicas: ReplicaTimekeeping | None = None
+    planner: Planner = local
+    if isinstance(db, PostgresDatabase):
+        hints = PostgresHints(db, settings.database_url)
+        replicas = ReplicaTimekeeping(local, hints, timekeeper.resync, settings.sweep_every)
+        planner = replicas.planner
     setup = SetupService(store, clock, notify=announcer.wake, planner=planner)
     items = ItemService(store, clock, notify=announcer.wake, planner=planner)
     positions = PositionService(store, clock, notify=announcer.wake, planner=planner)
     schedule = ScheduleService(store, clock, planner, notify=announcer.wake)
-    timekeeper = Timekeeper(store, clock, planner, notify=announcer.wake)
-    planner.set_on_fire(timekeeper.run_due)
     homes = HomeService(store, clock, notify=announcer.wake)
     procedure = ProcedureService(store, clock, planner, notify=announcer.wake)
     floor = FloorService(store, clock, planner, notify=announcer.wake)
@@ -280,7 +296,8 @@ def _assemble(
         client=client,
         schedule=schedule,
         timekeeper=timekeeper,
-        planner=planner,
+        planner=local,
+        replicas=replicas,
         floor=floor,
         votes=votes,
         workspaces=workspaces,

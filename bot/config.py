@@ -14,6 +14,7 @@ from bot.domain.workspaces import DEFAULT_RETENTION
 DEFAULT_DATABASE_URL = "sqlite:///plenary.sqlite3"
 DEFAULT_PORT = 3000
 DEFAULT_DELIVERY_LEASE = timedelta(seconds=30)
+DEFAULT_SWEEP = timedelta(seconds=30)
 DEFAULT_HOST = "0.0.0.0"  # noqa: S104 - serve is meant to be reached from outside
 # Multi-workspace mode: installs through OAuth, each workspace's token sealed at rest.
 OAUTH_SETTINGS = ("SLACK_CLIENT_ID", "SLACK_CLIENT_SECRET", "PLENARY_TOKEN_KEY")
@@ -43,6 +44,9 @@ class Settings:
     # On PostgreSQL, how long a replica's lease on a meeting's notices lasts unrenewed: how
     # long the notices of a replica that died wait for another (PLENARY_DELIVERY_LEASE_SECONDS).
     delivery_lease: timedelta = DEFAULT_DELIVERY_LEASE
+    # On PostgreSQL, how often each replica reads what is due from the database again, so a
+    # deadline planned by a replica that died, or a lost hint, is found (PLENARY_SWEEP_SECONDS).
+    sweep_every: timedelta = DEFAULT_SWEEP
 
     @property
     def multi_workspace(self) -> bool:
@@ -147,7 +151,10 @@ class Settings:
             client_secret=client_secret,
             token_key=token_key,
             retention=_retention(env.get("PLENARY_RETENTION_DAYS", "").strip()),
-            delivery_lease=_delivery_lease(env.get("PLENARY_DELIVERY_LEASE_SECONDS", "").strip()),
+            delivery_lease=_seconds(
+                env, "PLENARY_DELIVERY_LEASE_SECONDS", DEFAULT_DELIVERY_LEASE, 2
+            ),
+            sweep_every=_seconds(env, "PLENARY_SWEEP_SECONDS", DEFAULT_SWEEP, 1),
             bot_token=bot_token,
             signing_secret=signing_secret,
             app_token=app_token,
@@ -183,12 +190,10 @@ def _retention(raw: str) -> timedelta:
     return timedelta(days=int(raw))
 
 
-def _delivery_lease(raw: str) -> timedelta:
+def _seconds(env: Mapping[str, str], name: str, default: timedelta, least: int) -> timedelta:
+    raw = env.get(name, "").strip()
     if not raw:
-        return DEFAULT_DELIVERY_LEASE
-    if not (raw.isascii() and raw.isdigit()) or not 2 <= int(raw) <= 3600:
-        raise ConfigError(
-            "PLENARY_DELIVERY_LEASE_SECONDS must be a number of seconds from 2 to 3600"
-            f" (got {raw!r})."
-        )
+        return default
+    if not (raw.isascii() and raw.isdigit()) or not least <= int(raw) <= 3600:
+        raise ConfigError(f"{name} must be a number of seconds from {least} to 3600 (got {raw!r}).")
     return timedelta(seconds=int(raw))

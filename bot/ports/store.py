@@ -380,6 +380,24 @@ class Planner(Protocol):
     def cancel(self, job_id: str) -> None: ...
 
 
+class Hints(Protocol):
+    """Word passed between replicas sharing one database (PostgreSQL's LISTEN/NOTIFY): a hint
+    only, which may be lost; what it says is always found again in the database later."""
+
+    def publish(self, payload: str) -> None:
+        """Tell the other replicas, without waiting; a hint that fails is logged and lost."""
+        ...
+
+    async def listen(self, on_hint: Callable[[str], None]) -> None:
+        """Call ``on_hint`` with each hint another replica published, until cancelled;
+        a lost connection is made again."""
+        ...
+
+    async def close(self) -> None:
+        """Stop sending what is not sent yet."""
+        ...
+
+
 class Store(Protocol):
     """Where the meeting's state lives. Every access is a unit of work: a coroutine function
     given the repositories, run whole in one transaction, awaiting nothing but them (a Slack

@@ -22,6 +22,7 @@ from apscheduler.events import (
 from apscheduler.jobstores.base import JobLookupError
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 log = logging.getLogger(__name__)
 
@@ -65,6 +66,16 @@ class ApsPlanner:
             id=job_id,
             name=job_id,
             args=[job_id],
+            replace_existing=True,
+        )
+
+    def repeat(self, job_id: str, every: timedelta, call: Callable[[], Awaitable[object]]) -> None:
+        """Run ``call`` every ``every`` (a fixed period, so no local-time rules apply)."""
+        self._scheduler.add_job(
+            call,
+            IntervalTrigger(seconds=every.total_seconds(), timezone=UTC),
+            id=job_id,
+            name=job_id,
             replace_existing=True,
         )
 

@@ -275,6 +275,14 @@ class Timekeeper(UseCases):
                 )
             self._planner.plan(digest_job(meeting.id), following)
 
+    async def resync(self) -> Sweep:
+        """Sweep what is due, then plan a timer for everything ahead, all read from the
+        database: what each replica sharing one does periodically, so a deadline another
+        replica planned (and maybe died with) falls due here too."""
+        sweep = await self.run_due()
+        await self.plan_all()
+        return sweep
+
     async def plan_all(self) -> int:
         """Give the scheduler a job for every future deadline (items' and votes'), reminder
         and digest in the database (the source of truth); returns how many."""
