@@ -17,16 +17,17 @@ import logging
 import time
 from collections.abc import Awaitable, Callable, Coroutine
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import timedelta
 from typing import Any
 
-from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
 from bot.delivery.channel import NOTICE_EVENT, find_posted, join_channel
 from bot.delivery.failures import failure_reason, record_failure, retry_after, slack_refusal
+from bot.delivery.home_views import publish_home
 from bot.delivery.leasing import Leasing
 from bot.delivery.notice_views import render_notice, render_private, still_news
+from bot.delivery.pacing import Pacing
 from bot.delivery.record_upload import upload_record
 from bot.delivery.workspace_clients import WorkspaceClients
 from bot.domain.model import Notice, NoticeKind
@@ -35,8 +36,6 @@ from bot.ports.store import DeliveryLeases, LeaseLost, Store, UnitOfWork
 from bot.render import (
     blocks,
 )
-from bot.render.home import home_view
-from bot.services.home import load_home
 
 log = logging.getLogger(__name__)
 
@@ -64,23 +63,17 @@ class Announcer:
         self._store = store
         self._clients = clients  # each workspace's client: its own token
         self._clock = clock
-        self._pace = pace_seconds
         self._batch = batch
-        self._monotonic = monotonic
         self._sleep = sleep
         self._wake = asyncio.Event()
         self._pass = asyncio.Lock()  # one delivery pass at a time, whoever asks for it
         self._idle = asyncio.Event()
-        self._last_sent: dict[str, float] = {}
-        self._spoke_at: dict[str, datetime] = {}  # the same moments, by the clock: handed over
+        self._pacing = Pacing(clock, pace_seconds, monotonic, sleep)
         self._task: asyncio.Task[None] | None = None
         self.healthy = True  # False while Slack keeps failing; /healthz reports it
         # Several replicas on one database: a meeting's notices are delivered by the one
         # holding its lease (None: this process is the only one, as with SQLite).
         self._leasing = Leasing(store, clock, leases, lease)
-        # Workspaces Slack rate-limited (a 429), until when: their notices and Home views
-        # wait for a later pass instead of this process sleeping in the call.
-        self._throttled: dict[str, datetime] = {}
 
     def wake(self) -> None:
         self._idle.clear()
@@ -129,28 +122,12 @@ class Announcer:
         """Until the next notice's retry time or the end of a rate limit's wait."""
         now = self._clock.now()
         retry_at = await self._store.query(lambda uow: uow.notices.next_retry_at())
-        waits = [until for until in self._throttled.values() if until > now]
+        waits = self._pacing.waits_end()
         if retry_at is not None:
             waits.append(retry_at)
         if not waits:
             return None
         return max(0.05, (min(waits) - now).total_seconds())
-
-    def _throttle(self, team_id: str, seconds: float) -> datetime:
-        """Slack asked for a wait before the workspace's next call: until then its notices
-        and Home views are left for a later pass."""
-        until = self._clock.now() + timedelta(seconds=seconds)
-        self._throttled[team_id] = max(self._throttled.get(team_id, until), until)
-        return until
-
-    def _throttled_now(self, team_id: str) -> bool:
-        until = self._throttled.get(team_id)
-        if until is None:
-            return False
-        if self._clock.now() >= until:
-            del self._throttled[team_id]
-            return False
-        return True
 
     async def recent_failures(self) -> int:
         """How many notices failed in the last day and are not delivered since."""
@@ -180,16 +157,27 @@ class Announcer:
                 sent = await self._deliver_each(due)
             finally:
                 await self._leasing.release(
-                    {meeting: self._spoke_at.get(channel) for meeting, channel in channels.items()}
+                    {
+                        meeting: self._pacing.spoke_at(channel)
+                        for meeting, channel in channels.items()
+                    }
                 )
             for team_id, user_id, revision in homes:
-                if self._throttled_now(team_id):
+                if self._pacing.throttled(team_id):
                     continue
                 try:
-                    sent += await self._publish_home(team_id, user_id, revision)
+                    wait = await publish_home(
+                        self._store, self._clients, team_id, user_id, revision
+                    )
                 except Exception:
+                    # A fault of ours in drawing it: the view stays stale, and nothing else
+                    # waits for it (it is tried again at the next pass).
                     log.exception("home view not published", extra={"user_id": user_id})
+                    continue
+                if wait is None:
                     sent += 1
+                else:
+                    self._pacing.throttle(team_id, wait)
             return sent
 
     async def _leased(self, due: list[Notice], channels: dict[int, str]) -> list[Notice]:
@@ -200,7 +188,7 @@ class Announcer:
         for meeting_id, spoke_at in taken.items():
             if spoke_at is not None:
                 # The channel's pacing goes on from whichever replica spoke to it last.
-                self._paced_since(channels[meeting_id], spoke_at)
+                self._pacing.paced_since(channels[meeting_id], spoke_at)
         if not self._leasing.shared or not taken:
             return [n for n in due if n.meeting_id in taken]
         fresh = await self._store.query(
@@ -208,21 +196,14 @@ class Announcer:
         )
         return [n for n in fresh if n.meeting_id in taken]
 
-    def _paced_since(self, channel_id: str, spoke_at: datetime) -> None:
-        """Another replica spoke to the channel at ``spoke_at``: its pacing counts from then
-        (unless this process spoke to it later)."""
-        ago = (self._clock.now() - spoke_at).total_seconds()
-        then = self._monotonic() - max(ago, 0.0)
-        self._last_sent[channel_id] = max(self._last_sent.get(channel_id, then), then)
-
     async def _deliver_each(self, due: list[Notice]) -> int:
         sent = 0
         for notice in due:
-            if self._throttled_now(notice.team_id):
+            if self._pacing.throttled(notice.team_id):
                 continue  # Slack asked for a wait: a later pass sends it
             # Waiting first, and reading the state after: what changes meanwhile is
             # rendered, or undone, before anything is sent.
-            await self._wait_for_turn(notice.channel_id)
+            await self._pacing.wait_for_turn(notice.channel_id)
             if not await self._leasing.renew(notice.meeting_id):
                 continue
             try:
@@ -252,47 +233,6 @@ class Announcer:
         """A write about the notice, fenced by its meeting's delivery lease."""
         return self._leasing.write(notice.meeting_id, unit)
 
-    async def _publish_home(self, team_id: str, user_id: str, revision: int) -> bool:
-        """Publish the user's Home view; False when Slack asked for a wait (a 429): the view
-        stays stale and is published in a later pass."""
-
-        async def unit(uow: UnitOfWork) -> dict[str, Any]:
-            return home_view(await load_home(uow, team_id, user_id))
-
-        view = await self._store.query(unit)
-        client = await self._clients.for_team(team_id)
-        try:
-            if client is None:  # uninstalled since: nothing is sent to the workspace
-                log.info("home view not published: not installed", extra={"team_id": team_id})
-            else:
-                await client.views_publish(user_id=user_id, view=view)
-        except (SlackApiError, OSError, TimeoutError) as exc:
-            wait = retry_after(exc)
-            if wait is not None:
-                self._throttle(team_id, wait)
-                return False
-            # A Home view is redrawn from state next time anything changes or it is opened;
-            # dropping this revision loses nothing but freshness.
-            log.warning(
-                "home view not published",
-                extra={"user_id": user_id, "exception": type(exc).__name__},
-            )
-        await self._store.transact(lambda uow: uow.homes.mark_published(team_id, user_id, revision))
-        return True
-
-    async def _wait_for_turn(self, channel_id: str) -> None:
-        """Until a pacing interval has passed since the channel's last post or edit."""
-        last = self._last_sent.get(channel_id)
-        if last is not None and self._pace > 0:
-            wait = last + self._pace - self._monotonic()
-            if wait > 0:
-                await self._sleep(wait)
-
-    def _spoke(self, channel_id: str) -> None:
-        """A post, an edit or an upload is being sent to the channel: its pacing starts."""
-        self._last_sent[channel_id] = self._monotonic()
-        self._spoke_at[channel_id] = self._clock.now()
-
     async def _not_installed(self, notice: Notice) -> None:
         """The workspace has no install (uninstalled, or its token revoked): the notice is
         given up, on record, and Slack is not called."""
@@ -311,7 +251,7 @@ class Announcer:
 
     async def _deliver(self, notice: Notice, client: AsyncWebClient) -> bool:
         if notice.kind is NoticeKind.RECORD:
-            self._spoke(notice.channel_id)
+            self._pacing.spoke(notice.channel_id)
             return await upload_record(
                 self._store, self._write, client, self._clock, notice, self._failed
             )
@@ -353,7 +293,7 @@ class Announcer:
         if marked_now:
             now = self._clock.now()
             await self._write(current, lambda uow: uow.notices.mark_uncertain(current.id, now))
-        self._spoke(current.channel_id)
+        self._pacing.spoke(current.channel_id)
         try:
             if current.message_ts is None:
                 response = await client.chat_postMessage(
@@ -420,7 +360,7 @@ class Announcer:
         message, readers = rendered
         now = self._clock.now()
         await self._write(notice, lambda uow: uow.notices.mark_uncertain(notice.id, now))
-        self._spoke(notice.channel_id)
+        self._pacing.spoke(notice.channel_id)
         try:
             for user in readers:
                 await client.chat_postEphemeral(
@@ -440,7 +380,7 @@ class Announcer:
             # Slack did nothing with the call and asked for a wait: the notice is tried
             # again after it (not counted as a failure), and no Slack call of the workspace
             # is made meanwhile. Nothing sleeps holding the meeting's lease.
-            until = self._throttle(notice.team_id, wait)
+            until = self._pacing.throttle(notice.team_id, wait)
             await self._write(notice, lambda uow: uow.notices.postpone(notice.id, until))
             log.info(
                 "Slack asked for a wait; the notice is tried again after it",

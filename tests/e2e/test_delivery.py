@@ -197,3 +197,19 @@ async def test_an_unexpected_failure_answers_politely_and_logs_a_reference(
     status, health = await kasane.healthz()
     assert status == 503
     assert health["database"] is False
+
+
+async def test_a_home_view_slack_rate_limits_is_published_once_its_wait_is_over(
+    kasane: Rig,
+) -> None:
+    kasane.slack.fail_next("views.publish", status=429, retry_after=10)
+    opened = {"type": "app_home_opened", "user": UKRAINE, "channel": "D0", "tab": "home"}
+    assert (await kasane.send(kasane.signer.event(opened, event_id="EvHOME429"))).status == 200
+    await kasane.settle()
+    assert [c.status for c in kasane.slack.calls_to("views.publish")] == [429]
+    kasane.clock.advance(timedelta(seconds=9))
+    await kasane.settle()
+    assert [c.status for c in kasane.slack.calls_to("views.publish")] == [429]
+    kasane.clock.advance(timedelta(seconds=1))
+    await kasane.settle()
+    assert [c.status for c in kasane.slack.calls_to("views.publish")] == [429, 200]
