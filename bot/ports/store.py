@@ -32,6 +32,13 @@ T = TypeVar("T")
 class MeetingRepository(Protocol):
     async def find(self, team_id: str, channel_id: str) -> Meeting | None: ...
     async def get(self, meeting_id: int) -> Meeting | None: ...
+    async def lock(self, meeting_id: int, *, wait: bool = True) -> bool:
+        """Take the meeting's lock for this unit of work (what reading it in a write unit
+        does), the lock every unit of the meeting takes first; without ``wait``, only if no
+        other transaction holds it (``FOR UPDATE SKIP LOCKED``). False when it was not taken:
+        the meeting is busy, or gone."""
+        ...
+
     async def create(
         self, team_id: str, channel_id: str, title: str, user_id: str, now: datetime
     ) -> Meeting: ...

@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from bot.domain.calendar import latest_fire_at_or_before, next_fire_after, zone
 from bot.domain.errors import Conflict
@@ -35,6 +36,17 @@ LATE_AFTER = timedelta(minutes=1)
 # A digest missed by up to this much (say, a restart) is still sent, late; older ones are
 # skipped, and the next digest covers their period.
 DIGEST_GRACE = timedelta(hours=3)
+
+
+K = TypeVar("K")
+R = TypeVar("R")
+
+
+class _Busy:
+    """Another transaction holds the meeting's lock: left for the sweep's second pass."""
+
+
+BUSY = _Busy()
 
 
 @dataclass(frozen=True)
@@ -132,40 +144,40 @@ class Timekeeper(UseCases):
         async def due(uow: UnitOfWork) -> list[int]:
             return await uow.items.deadlines_due(now)
 
-        for item_id in await self._store.query(due):
+        async def close(uow: UnitOfWork, item_id: int, wait: bool) -> _Closing | _Busy | None:
+            """Decide the item, or record that it waits for the chair; None when it is no
+            longer due. The check and the change are one unit of work: another pass running
+            meanwhile finds the item decided or without its deadline."""
+            found = await uow.items.get(item_id)
+            if found is None:
+                return None
+            # The meeting first: on PostgreSQL its row lock makes the units of one meeting,
+            # on every replica, run one after another, always taking that lock before any
+            # other (no deadlock). The item is then read as it stands now: a pass of another
+            # replica that decided it meanwhile has committed.
+            if not await uow.meetings.lock(found.meeting_id, wait=wait):
+                return None if wait else BUSY
+            meeting = await uow.meetings.get(found.meeting_id)
+            assert meeting is not None
+            item = await uow.items.get(item_id)
+            if item is None or item.status is not ItemStatus.OPEN or not item.deadline:
+                return None  # decided by the chair, or handled by another pass, meanwhile
+            if await uow.votes.open_for_item(item.id) is not None:
+                return None  # a vote decides it, not its own deadline
+            late = now - item.deadline > LATE_AFTER
+            try:  # the refusals come before anything is written
+                await decide_item(uow, meeting, item, "deadline", now, late=late)
+            except Conflict as refused:
+                # No quorum, a modification of a text already superseded that only a
+                # chair's confirmation can decide, or an item that only a vote can
+                # decide: the item waits for the chair.
+                if refused.field not in ("quorum", "superseded", "vote"):
+                    raise
+                await _wait_for_the_chair(uow, item, now, refused.message, refused.field)
+                return _Closing(decided=False, late=late, cause=refused.field)
+            return _Closing(decided=True, late=late, cause=None)
 
-            async def close(uow: UnitOfWork, item_id: int = item_id) -> _Closing | None:
-                """Decide the item, or record that it waits for the chair; None when it is
-                no longer due. The check and the change are one unit of work: another pass
-                running meanwhile finds the item decided or without its deadline."""
-                found = await uow.items.get(item_id)
-                if found is None:
-                    return None
-                # The meeting first: on PostgreSQL reading it locks its row, so the units of
-                # one meeting, on every replica, run one after another, always taking that
-                # lock before any other (no deadlock). The item is then read as it stands
-                # now: a pass of another replica that decided it meanwhile has committed.
-                meeting = await uow.meetings.get(found.meeting_id)
-                assert meeting is not None
-                item = await uow.items.get(item_id)
-                if item is None or item.status is not ItemStatus.OPEN or not item.deadline:
-                    return None  # decided by the chair, or handled by another pass, meanwhile
-                if await uow.votes.open_for_item(item.id) is not None:
-                    return None  # a vote decides it, not its own deadline
-                late = now - item.deadline > LATE_AFTER
-                try:  # the refusals come before anything is written
-                    await decide_item(uow, meeting, item, "deadline", now, late=late)
-                except Conflict as refused:
-                    # No quorum, a modification of a text already superseded that only a
-                    # chair's confirmation can decide, or an item that only a vote can
-                    # decide: the item waits for the chair.
-                    if refused.field not in ("quorum", "superseded", "vote"):
-                        raise
-                    await _wait_for_the_chair(uow, item, now, refused.message, refused.field)
-                    return _Closing(decided=False, late=late, cause=refused.field)
-                return _Closing(decided=True, late=late, cause=None)
-
-            closing = await self._store.transact(close)
+        for item_id, closing in await self._claim_each(await self._store.query(due), close):
             if closing is None:
                 continue
             if not closing.decided:
@@ -194,24 +206,20 @@ class Timekeeper(UseCases):
         async def due(uow: UnitOfWork) -> list[Session]:
             return await uow.sessions.reminders_due(now)
 
-        for session in await self._store.query(due):
+        async def remind(uow: UnitOfWork, session: Session, wait: bool) -> bool | _Busy | None:
+            """Queue the reminder; None when another pass did, False when it is too late."""
+            if not await uow.meetings.lock(session.meeting_id, wait=wait):
+                return None if wait else BUSY
+            if not await uow.sessions.mark_reminded(session.id, now):
+                return None
+            if now >= session.starts_at:
+                return False
+            await uow.notices.add(
+                session.meeting_id, None, NoticeKind.REMINDER, now, {"session_id": session.id}
+            )
+            return True
 
-            async def remind(uow: UnitOfWork, session: Session = session) -> bool | None:
-                """Queue the reminder; None when another pass did, False when it is too late."""
-                if not await uow.sessions.mark_reminded(session.id, now):
-                    return None
-                if now >= session.starts_at:
-                    return False
-                await uow.notices.add(
-                    session.meeting_id,
-                    None,
-                    NoticeKind.REMINDER,
-                    now,
-                    {"session_id": session.id},
-                )
-                return True
-
-            sent = await self._store.transact(remind)
+        for session, sent in await self._claim_each(await self._store.query(due), remind):
             if sent:
                 sweep.reminded.append(session.id)
             elif sent is False:
@@ -225,55 +233,81 @@ class Timekeeper(UseCases):
         async def due(uow: UnitOfWork) -> list[Meeting]:
             return await uow.meetings.digests_due(now)
 
-        for meeting in await self._store.query(due):
+        async def post(uow: UnitOfWork, meeting: Meeting, wait: bool) -> bool | _Busy | None:
+            """Queue the digest, or skip a missed one (False); None when another pass or a
+            settings change got here first."""
             if meeting.digest_time is None:
-                continue
+                return None
+            if not await uow.meetings.lock(meeting.id, wait=wait):
+                return None if wait else BUSY
+            current = await uow.meetings.get(meeting.id)
+            if current is None or current.next_digest_at != meeting.next_digest_at:
+                return None
             tz = zone(meeting.timezone)
             fire = latest_fire_at_or_before(now, meeting.digest_time, tz)
             following = next_fire_after(fire, meeting.digest_time, tz)
-            in_time = now - fire <= DIGEST_GRACE
+            if now - fire > DIGEST_GRACE:
+                await uow.meetings.skip_digest(meeting.id, following)
+                return False
+            since = meeting.digest_since.isoformat() if meeting.digest_since else None
+            late = now - fire > LATE_AFTER
+            await uow.notices.add(
+                meeting.id,
+                None,
+                NoticeKind.DIGEST,
+                now,
+                {"since": since, "until": now.isoformat(), "late": late},
+            )
+            await uow.meetings.advance_digest(meeting.id, following, since=now)
+            return True
 
-            async def post(
-                uow: UnitOfWork,
-                meeting: Meeting = meeting,
-                fire: datetime = fire,
-                following: datetime = following,
-                in_time: bool = in_time,
-            ) -> bool:
-                """Queue the digest (or skip a missed one); False when another pass got here."""
-                current = await uow.meetings.get(meeting.id)
-                if current is None or current.next_digest_at != meeting.next_digest_at:
-                    return False  # another pass or a settings change got here first
-                if in_time:
-                    await uow.notices.add(
-                        meeting.id,
-                        None,
-                        NoticeKind.DIGEST,
-                        now,
-                        {
-                            "since": meeting.digest_since.isoformat()
-                            if meeting.digest_since
-                            else None,
-                            "until": now.isoformat(),
-                            "late": now - fire > LATE_AFTER,
-                        },
-                    )
-                    await uow.meetings.advance_digest(meeting.id, following, since=now)
-                else:
-                    await uow.meetings.skip_digest(meeting.id, following)
-                return True
-
-            if not await self._store.transact(post):
+        for meeting, sent in await self._claim_each(await self._store.query(due), post):
+            if sent is None:
                 continue
-            if in_time:
+            if sent:
                 sweep.digests.append(meeting.id)
             else:
                 sweep.skipped_digests.append(meeting.id)
                 log.warning(
                     "digest skipped: missed by more than the grace period",
-                    extra={"meeting_id": meeting.id, "due": fire.isoformat()},
+                    extra={"meeting_id": meeting.id, "due": str(meeting.next_digest_at)},
                 )
-            self._planner.plan(digest_job(meeting.id), following)
+            if meeting.digest_time is not None:
+                tz = zone(meeting.timezone)
+                fire = latest_fire_at_or_before(now, meeting.digest_time, tz)
+                self._planner.plan(
+                    digest_job(meeting.id), next_fire_after(fire, meeting.digest_time, tz)
+                )
+
+    async def _claim_each(
+        self,
+        keys: Sequence[K],
+        unit: Callable[[UnitOfWork, K, bool], Coroutine[Any, Any, R | _Busy]],
+    ) -> list[tuple[K, R]]:
+        """Run ``unit`` for each key, each in a transaction of its own, and return what each
+        did. Replicas sweeping at once split the work: a first pass leaves a key whose
+        meeting another transaction holds (FOR UPDATE SKIP LOCKED, never waiting) for a
+        second pass, which waits for the lock and mostly finds the work done by then."""
+        done: list[tuple[K, R]] = []
+        later: list[K] = []
+
+        def claim(key: K, wait: bool) -> Callable[[UnitOfWork], Coroutine[Any, Any, R | _Busy]]:
+            async def run(uow: UnitOfWork) -> R | _Busy:
+                return await unit(uow, key, wait)
+
+            return run
+
+        for key in keys:
+            result = await self._store.transact(claim(key, False))
+            if isinstance(result, _Busy):
+                later.append(key)
+            else:
+                done.append((key, result))
+        for key in later:
+            result = await self._store.transact(claim(key, True))
+            if not isinstance(result, _Busy):
+                done.append((key, result))
+        return done
 
     async def resync(self) -> Sweep:
         """Sweep what is due, then plan a timer for everything ahead, all read from the

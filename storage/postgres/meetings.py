@@ -25,6 +25,8 @@ _DELEGATION_SELECT = (
 # one meeting then read, decide and write one at a time (counts stay equal to the history),
 # while rows that merely reference the meeting can still be inserted (NO KEY).
 _LOCK = " FOR NO KEY UPDATE OF meetings"
+_LOCK_WAITING = "SELECT id FROM meetings WHERE id = %s FOR NO KEY UPDATE"
+_LOCK_IF_FREE = "SELECT id FROM meetings WHERE id = %s FOR NO KEY UPDATE SKIP LOCKED"
 
 
 def _meeting(fetched: list[Row]) -> Meeting | None:
@@ -69,6 +71,10 @@ class PostgresMeetingRepository:
 
     async def get(self, meeting_id: int) -> Meeting | None:
         return await self._one("id = %s", (meeting_id,))
+
+    async def lock(self, meeting_id: int, *, wait: bool = True) -> bool:
+        sql = _LOCK_WAITING if wait else _LOCK_IF_FREE
+        return await self._conn.fetchone(sql, (meeting_id,)) is not None
 
     async def create(
         self, team_id: str, channel_id: str, title: str, user_id: str, now: datetime

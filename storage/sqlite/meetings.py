@@ -65,6 +65,13 @@ class SqliteMeetingRepository:
     async def get(self, meeting_id: int) -> Meeting | None:
         return await self._one("id = ?", (meeting_id,))
 
+    async def lock(self, meeting_id: int, *, wait: bool = True) -> bool:
+        # A SQLite write transaction holds the whole file: the meeting is never busy.
+        found = await self._conn.execute_fetchall(
+            "SELECT 1 FROM meetings WHERE id = ?", (meeting_id,)
+        )
+        return bool(found)
+
     async def create(
         self, team_id: str, channel_id: str, title: str, user_id: str, now: datetime
     ) -> Meeting:

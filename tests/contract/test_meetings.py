@@ -152,3 +152,16 @@ async def test_a_sent_digest_moves_its_window_start_and_a_skipped_one_keeps_it(
     meeting = await get(store, meeting_id)
     assert (meeting.next_digest_at, meeting.digest_since) == (third, first)
     assert meeting.digest_time == time(7, 30)
+
+
+async def test_a_meeting_is_locked_for_the_unit_and_a_missing_one_is_not(store: Store) -> None:
+    meeting_id = await store.transact(new_meeting)
+
+    async def lock(uow: UnitOfWork) -> tuple[bool, bool, bool]:
+        return (
+            await uow.meetings.lock(meeting_id),
+            await uow.meetings.lock(meeting_id, wait=False),  # ours already: taken again
+            await uow.meetings.lock(meeting_id + 1000, wait=False),
+        )
+
+    assert await store.transact(lock) == (True, True, False)

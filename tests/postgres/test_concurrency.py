@@ -20,6 +20,7 @@ from bot.services.lookups import Caller
 from bot.services.positions import PositionService
 from bot.services.setup import SetupService
 from storage.postgres.store import PostgresStore
+from tests.contract.given import NOW
 from tests.support import cast
 from tests.support.postgres import scratch_database
 
@@ -83,3 +84,28 @@ async def test_concurrent_objections_on_one_item_keep_its_counts_equal_to_its_hi
     assert recorded == standing == OBJECTORS
     assert notices.count(NoticeKind.BLOCKED.value) == 1  # blocked once, by the first
     assert not any(change.replaced for change in changes)
+
+
+async def test_a_meeting_another_transaction_holds_is_skipped_without_waiting_then_waited_for(
+    store: PostgresStore,
+) -> None:
+    async def meeting(uow: UnitOfWork) -> int:
+        found = await uow.meetings.create(TEAM, "C0LOCKED", "Locked", cast.CHAIR, NOW)
+        return found.id
+
+    meeting_id = await store.transact(meeting)
+    held = asyncio.Event()
+    release = asyncio.Event()
+
+    async def holder(uow: UnitOfWork) -> None:
+        assert await uow.meetings.lock(meeting_id)
+        held.set()
+        await release.wait()
+
+    holding = asyncio.create_task(store.transact(holder))
+    await held.wait()
+    assert await store.transact(lambda uow: uow.meetings.lock(meeting_id, wait=False)) is False
+    waiting = asyncio.create_task(store.transact(lambda uow: uow.meetings.lock(meeting_id)))
+    release.set()
+    await holding
+    assert await waiting is True
