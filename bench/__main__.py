@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
-from bench import anatomy, burst, dispatch, rendering, screens, startup
+from bench import anatomy, burst, dispatch, rendering, replicas, screens, startup
 from bench.common import Bench
 from bench.load import client_session
 from bench.report import (
@@ -46,6 +46,7 @@ SCENARIOS: tuple[tuple[str, str, Scenario, float], ...] = (
     ("4", "start-up with 10,000 deadlines", startup.startup, 300),
     ("5", "peak memory, 1,000 meetings", startup.memory, 300),
     ("6", "200 screens following a burst of 200 objections", screens.screens, 300),
+    ("7", "objection burst on PostgreSQL, 1 and 2 replicas, beside SQLite", replicas.replicas, 900),
 )
 
 
@@ -111,7 +112,7 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__)
     parser.add_argument("--runs", type=int, default=3, help="repeats of each cheap scenario")
     parser.add_argument(
-        "--only", default="", help="comma-separated scenarios: 1,1a,1b,2,3,3d,4,5,6"
+        "--only", default="", help="comma-separated scenarios: 1,1a,1b,2,3,3d,4,5,6,7"
     )
     parser.add_argument("--objections", type=int, default=200)
     parser.add_argument("--in-flight", type=int, default=50)

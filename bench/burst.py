@@ -52,7 +52,7 @@ BURST_MIN_ROUNDS = 6
 PASSES = 3  # bursts per app per round, interleaved with the other apps' bursts
 
 
-def _burst_record(b: Burst) -> dict[str, Any]:
+def burst_record(b: Burst) -> dict[str, Any]:
     return {
         "requests": b.count,
         "wall_s": round(b.wall, 4),
@@ -196,8 +196,8 @@ async def _round(
         "floor_rows": [await count(floor_db, FLOOR_STORED, channel, n) for n in items],
     }
     for side in sides:
-        joined = _joined(bursts[side.key])
-        record[side.key] = _burst_record(joined)
+        joined = joined_bursts(bursts[side.key])
+        record[side.key] = burst_record(joined)
         record[side.key]["cpu_per_objection_ms"] = round(1000 * cpu[side.key] / joined.count, 4)
         record[side.key]["burst_throughputs_rps"] = [
             round(b.throughput, 1) for b in bursts[side.key]
@@ -205,7 +205,7 @@ async def _round(
     return record
 
 
-def _joined(bursts: list[Burst]) -> Burst:
+def joined_bursts(bursts: list[Burst]) -> Burst:
     """Several bursts as one: every latency, and the sum of their wall times."""
     return Burst(
         tuple(x for b in bursts for x in b.latencies),
@@ -367,7 +367,7 @@ async def _profile(
             requests = objection_requests(
                 signer, channel=channel, number=first + k, members=members
             )
-            results.append(_burst_record(await run_burst(bench, url, requests, plenary=True)))
+            results.append(burst_record(await run_burst(bench, url, requests, plenary=True)))
     summary = profiler.summary(objections=bench.profile_bursts * bench.objections)
     summary["bursts_while_sampled"] = results
     bench.report.raw["profile"] = summary
@@ -407,7 +407,7 @@ async def growth(bench: Bench) -> None:
                 result = await run_burst(bench, case.url, requests, plenary=True)
                 await settle(case.fake, case.database)  # the announcer's work counts too
                 cpu = case.bot.cpu_seconds() - cpu_before
-                record = _burst_record(result)
+                record = burst_record(result)
                 record["cpu_per_objection_ms"] = round(1000 * cpu / len(requests), 4)
                 record["item"] = number
                 record["chat_calls"] = case.fake.chat_calls() - chat_before

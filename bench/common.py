@@ -16,6 +16,7 @@ import aiohttp
 from bench.fake import BenchSlack
 from bench.load import Burst, burst
 from bench.populate import CHAIR, TEAM_ID, MeetingPlan, populate
+from bench.postgres import Counts
 from bench.processes import BenchError, Server
 from bench.report import Report
 from bot.app import Plenary, build
@@ -159,8 +160,9 @@ def acknowledged(status: int, _: str) -> bool:
 
 
 async def run_burst(
-    bench: Bench, url: str, requests: Sequence[SignedRequest], *, plenary: bool
+    bench: Bench, url: str | Sequence[str], requests: Sequence[SignedRequest], *, plenary: bool
 ) -> Burst:
+    """``url``: one app, or several replicas of it, sent the requests in turn."""
     return await burst(
         bench.session,
         url,
@@ -179,12 +181,16 @@ def _count(database: Path, sql: str, args: tuple[object, ...]) -> int:
     return int(row[0]) if row else 0
 
 
-async def count(database: Path, sql: str, *args: object) -> int:
-    """A read-only count from the bot's SQLite file (WAL lets it read beside the bot)."""
+async def count(database: Path | Counts, sql: str, *args: object) -> int:
+    """A read-only count from the bot's SQLite file (WAL lets it read beside the bot), or
+    from its PostgreSQL schema."""
+    if isinstance(database, Counts):
+        counts: Counts = database
+        return await counts.count(sql, *args)
     return await asyncio.to_thread(_count, database, sql, args)
 
 
-async def settle(fake: BenchSlack, database: Path) -> float:
+async def settle(fake: BenchSlack, database: Path | Counts) -> float:
     """Wait until the outbox is empty and no chat.* call came for SETTLE_QUIET seconds."""
     start = last_change = time.monotonic()
     seen = fake.chat_calls()

@@ -73,23 +73,27 @@ def slash_commands(
 
 async def burst(
     session: aiohttp.ClientSession,
-    url: str,
+    url: str | Sequence[str],
     requests: Sequence[SignedRequest],
     *,
     in_flight: int,
     expect: Callable[[int, str], bool],
 ) -> Burst:
-    """Send all ``requests`` with at most ``in_flight`` outstanding; time each one."""
+    """Send all ``requests`` with at most ``in_flight`` outstanding; time each one. Given
+    several URLs (replicas of one app), request ``i`` goes to ``url[i % len(url)]``, round
+    robin, as a load balancer would spread them."""
+    urls = [url] if isinstance(url, str) else list(url)
     gate = asyncio.Semaphore(in_flight)
     latencies: list[float] = []
     statuses: list[int] = []
     failures: list[str] = []
 
-    async def one(request: SignedRequest) -> None:
+    async def one(index: int, request: SignedRequest) -> None:
+        target = urls[index % len(urls)] + "/slack/events"
         async with gate:
             sent = time.perf_counter()
             try:
-                status, body = await post(session, url + "/slack/events", request)
+                status, body = await post(session, target, request)
             except (aiohttp.ClientError, TimeoutError) as exc:
                 status, body = 0, f"{type(exc).__name__}: {exc}"
             latencies.append(time.perf_counter() - sent)
@@ -99,7 +103,7 @@ async def burst(
 
     start = time.perf_counter()
     async with asyncio.timeout(300):
-        await asyncio.gather(*(one(r) for r in requests))
+        await asyncio.gather(*(one(i, r) for i, r in enumerate(requests)))
     wall = time.perf_counter() - start
     return Burst(tuple(latencies), tuple(statuses), tuple(failures), wall)
 

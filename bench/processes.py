@@ -183,15 +183,16 @@ class Server:
 
 
 def bot_server(
-    workdir: Path, name: str, database: Path, api_url: str, signing_secret: str
+    workdir: Path, name: str, database: Path | str, api_url: str, signing_secret: str
 ) -> Server:
+    """``database``: a SQLite file, or a ``postgresql://`` URL (replicas share one)."""
     port = free_port()
     env = child_env(
         {
             "SLACK_BOT_TOKEN": BOT_TOKEN,
             "SLACK_SIGNING_SECRET": signing_secret,
             "SLACK_API_URL": api_url,
-            "DATABASE_URL": f"sqlite:///{database}",
+            "DATABASE_URL": database if isinstance(database, str) else f"sqlite:///{database}",
             "HOST": "127.0.0.1",
         }
     )
