@@ -74,6 +74,7 @@ async def run(args: argparse.Namespace) -> Report:
             if wanted is not None and key not in wanted:
                 continue
             print(f"… scenario {key}: {what}", flush=True)
+            bench.own_cpu_elsewhere = 0.0
             before = cpu_sample()
             sources = source_fingerprint()
             try:
@@ -84,7 +85,7 @@ async def run(args: argparse.Namespace) -> Report:
                 report.add(Figure(key, what, f"not measured: {type(exc).__name__}", verdict=FAIL))
                 report.notes.append(f"FAIL: scenario {key} stopped: {exc!r}")
                 traceback.print_exc()
-            load = foreign_load(before, cpu_sample())
+            load = foreign_load(before, cpu_sample(), own_elsewhere=bench.own_cpu_elsewhere)
             report.raw.setdefault("cpu", {})[key] = load
             if load["other_share"] > FOREIGN_LOAD_WARNING:
                 report.notes.append(

@@ -53,6 +53,9 @@ class Bench:
     digest_limit: int = 10
     profile_seconds: float = 0.0
     profile_bursts: int = 10
+    # CPU-seconds the current scenario's own processes used outside this process's children
+    # (a PostgreSQL cluster): not counted as other processes' load.
+    own_cpu_elsewhere: float = 0.0
 
 
 def signer_for(fake: BenchSlack) -> SlackRequestFactory:

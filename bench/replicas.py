@@ -158,6 +158,7 @@ async def replicas(bench: Bench) -> None:
     runs: list[dict[str, Any]] = []
     async with contextlib.AsyncExitStack() as stack:
         pg = await stack.enter_async_context(server())
+        pg_cpu_before = pg.cpu_seconds()
         started = time.monotonic()
         databases: list[_Database] = []
         for key, replicas_count in (("sqlite", 1), ("pg1", 1), ("pg2", 2)):
@@ -199,6 +200,7 @@ async def replicas(bench: Bench) -> None:
         await asyncio.gather(*(settle(d.fake, d.store) for d in databases))
         for r in range(rounds):
             runs.append(await _round(bench, settings, databases, r))
+        bench.own_cpu_elsewhere += pg.cpu_seconds() - pg_cpu_before
     bench.report.raw["replicas"] = {
         "postgres": pg.describe(),
         "setup_s": round(setup_s, 2),

@@ -239,14 +239,19 @@ def cpu_sample() -> CpuSample:
     return CpuSample(busy, steal, own, time.monotonic())
 
 
-def foreign_load(before: CpuSample, after: CpuSample) -> dict[str, float]:
-    """CPU others used between two samples, in CPU-seconds and as a share of all cores."""
+def foreign_load(
+    before: CpuSample, after: CpuSample, *, own_elsewhere: float = 0.0
+) -> dict[str, float]:
+    """CPU others used between two samples, in CPU-seconds and as a share of all cores.
+    ``own_elsewhere``: CPU-seconds of processes the benchmark started that are not its
+    children (a PostgreSQL cluster, which pg_ctl detaches), so not others' load either."""
     wall = max(after.wall - before.wall, 1e-9)
-    other = max(0.0, (after.busy - before.busy) - (after.own - before.own))
+    own = after.own - before.own + own_elsewhere
+    other = max(0.0, (after.busy - before.busy) - own)
     cores = os.cpu_count() or 1
     return {
         "wall_s": round(wall, 1),
-        "own_cpu_s": round(after.own - before.own, 1),
+        "own_cpu_s": round(own, 1),
         "other_cpu_s": round(other, 1),
         "other_share": round(other / (wall * cores), 3),
         "steal_share": round((after.steal - before.steal) / (wall * cores), 3),
