@@ -93,8 +93,12 @@ async def server() -> AsyncIterator[PostgresServer]:
     if url:
         yield await _describe(url, throwaway=False, postmaster=None)
         return
-    with _throwaway_cluster() as (started, postmaster):
+    cluster = _throwaway_cluster()  # initdb and pg_ctl take seconds: off the event loop
+    started, postmaster = await asyncio.to_thread(cluster.__enter__)
+    try:
         yield await _describe(started, throwaway=True, postmaster=postmaster)
+    finally:
+        await asyncio.to_thread(cluster.__exit__, None, None, None)
 
 
 def _run(argv: list[str], what: str) -> None:

@@ -20,7 +20,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -81,7 +81,6 @@ class _Setting:
     database: _Database
     spread: bool
     postgres: PostgresServer | None = None  # its server's CPU counts too, when known
-    bursts: list[Burst] = field(default_factory=list)
 
 
 def _spread_members(bench: Bench) -> list[list[str]]:
