@@ -19,7 +19,7 @@ from bot.demo.rig import BOT_TOKEN, SIGNING_SECRET
 from bot.demo.signing import SlackRequestFactory
 from storage.postgres.database import Database, Statements
 from tests.e2e.test_process import CHAIR, command
-from tests.support.bot_process import BotProcess
+from tests.support.bot_process import BotProcess, until
 from tests.support.postgres import scratch_schema
 
 REPLICAS = 3
@@ -55,20 +55,12 @@ async def _pending(statements: Statements) -> int:
 
 
 async def settled(db: Database, bots: list[BotProcess]) -> None:
-    """Until no notice is pending: checked again each time a live replica logs something
-    (a delivery is logged after it is recorded)."""
-    while True:
-        live = [b for b in bots if b.process is not None and b.process.returncode is None]
-        for bot in live:
-            bot.logged.clear()
-        if await db.query(_pending) == 0:
-            return
-        waits = [asyncio.create_task(b.logged.wait()) for b in live]
-        try:
-            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
-        finally:
-            for task in waits:
-                task.cancel()
+    """Until no notice is pending (a delivery is logged after it is recorded)."""
+
+    async def nothing_pending() -> bool:
+        return await db.query(_pending) == 0
+
+    await until(bots, nothing_pending)
 
 
 async def _standing(statements: Statements) -> list[tuple[str, int]]:

@@ -7,6 +7,7 @@ import json
 import os
 import signal
 import sys
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
@@ -108,3 +109,22 @@ class BotProcess:
         if self.process is not None and self.process.returncode is None:
             self.process.kill()
             await self.wait()
+
+
+async def until(bots: list[BotProcess], condition: Callable[[], Awaitable[bool]]) -> None:
+    """Until ``condition()`` holds: checked now, and again each time a live process logs a
+    line (what the processes do that could make it hold is logged once it is recorded)."""
+    while True:
+        live = [b for b in bots if b.process is not None and b.process.returncode is None]
+        for bot in live:
+            bot.logged.clear()
+        if await condition():
+            return
+        if not live:
+            raise RuntimeError("no process left to make the condition hold")
+        waits = [asyncio.create_task(b.logged.wait()) for b in live]
+        try:
+            await asyncio.wait(waits, return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in waits:
+                task.cancel()
