@@ -1,6 +1,10 @@
-"""Three real `serve` processes on one PostgreSQL start together while many deadlines and
-reminders are due: each is decided or sent once, and each notice posted once (counted by the
-notice id in its metadata). Needs PLENARY_TEST_POSTGRES_URL; run with `make soak`."""
+"""Three real `serve` processes on one PostgreSQL start together while 450 deadlines,
+reminders and digests are due (150 meetings, each with one of each): each replica catches up
+at start-up, and each due thing is handled once and each notice posted once (counted by the
+notice id in its metadata). The meetings are set up through slash commands; the downtime
+during which everything fell due is stood in for by writing the due times into their rows
+while no replica runs, since the subject is the claiming by replicas catching up at once.
+Needs PLENARY_TEST_POSTGRES_URL; run with `make soak`."""
 
 from __future__ import annotations
 
@@ -14,13 +18,20 @@ import aiohttp
 import pytest
 
 from bot.demo.fake_slack.server import FakeSlack
-from bot.demo.rig import BOT_TOKEN, SIGNING_SECRET
-from bot.demo.signing import SlackRequestFactory, post
+from bot.demo.rig import BOT_TOKEN
 from storage.postgres.database import Database, Statements
-from tests.e2e.test_process import CHAIR
 from tests.postgres.test_replicas import LEASE_ENV, REPLICAS, posts_by_notice, settled
 from tests.support.bot_process import BotProcess
+from tests.support.due_at_once import (
+    DUE,
+    decisions_and_notices,
+    in_every_channel,
+    meetings_started,
+    posts_by_channel,
+)
 from tests.support.postgres import scratch_schema
+
+MEETINGS = 150  # 450 due things
 
 
 @pytest.fixture
@@ -37,42 +48,38 @@ async def until_logged(bot: BotProcess, event: str) -> None:
         await bot.logged.wait()
 
 
-MEETINGS = 10
-DEADLINES_PER_MEETING = 15
-
-
-async def test_deadlines_and_reminders_due_when_three_replicas_start_together_are_each_handled_once(
+async def test_450_things_due_when_three_replicas_start_together_are_each_handled_once(
     conninfo: str,
 ) -> None:
-    signer = SlackRequestFactory(SIGNING_SECRET)
-    channels = [f"C0DUE{m:02d}" for m in range(MEETINGS)]
-    tomorrow = (datetime.now(UTC) + timedelta(days=1)).strftime("%Y-%m-%d")
+    channels = [f"C0DUE{m:03d}" for m in range(MEETINGS)]
+    now = datetime.now(UTC)
+    # The digest's time of day a minute ago: once its row says it is due (below), today's
+    # digest is due within the grace for a missed one, and is sent.
+    digest_at = now - timedelta(minutes=1)
+    tomorrow = now + timedelta(days=1)
     db = await Database.open(conninfo, min_size=1, max_size=2)
     async with FakeSlack(bot_token=BOT_TOKEN) as slack, aiohttp.ClientSession() as session:
         try:
             async with BotProcess(conninfo, slack.api_url, LEASE_ENV) as first:
-                for channel in channels:
-                    for name, text in [
-                        ("/meeting", "start Due work"),
-                        ("/meeting", f"delegation add Mali participant <@{CHAIR}>"),
-                    ] + [
-                        ("/table-motion", f"Motion {n} deadline: in 1h")
-                        for n in range(DEADLINES_PER_MEETING)
-                    ]:
-                        request = signer.slash_command(
-                            name, text, user_id=CHAIR, channel_id=channel
-                        )
-                        assert (await post(session, first.url + "/slack/events", request))[0] == 200
-                    request = signer.slash_command(
-                        "/meeting",
-                        f"session add {tomorrow} 09:00 Plenary",
-                        user_id=CHAIR,
-                        channel_id=channel,
-                    )
-                    assert (await post(session, first.url + "/slack/events", request))[0] == 200
+                await in_every_channel(
+                    session,
+                    [first.url],
+                    channels,
+                    [
+                        *meetings_started(),
+                        ("/table-motion", "Motion deadline: in 1h", "Tabled as *#1*"),
+                        (
+                            "/meeting",
+                            f"session add {tomorrow:%Y-%m-%d %H:%M} Plenary",
+                            "Scheduled session 1",
+                        ),
+                        ("/meeting", f"set digest {digest_at:%H:%M}", "The daily digest goes out"),
+                    ],
+                )
                 await settled(db, [first])
-            # While no replica runs, every deadline and reminder falls due.
+            # While no replica runs, every deadline, reminder and digest falls due.
             await db.transact(_everything_due)
+            before = len(slack.calls)
             bots = [BotProcess(conninfo, slack.api_url, LEASE_ENV) for _ in range(REPLICAS)]
             async with contextlib.AsyncExitStack() as stack:
                 # All three start at once, and each catches up on what fell due.
@@ -80,28 +87,30 @@ async def test_deadlines_and_reminders_due_when_three_replicas_start_together_ar
                 for bot in bots:  # each caught up on what fell due (its first sweep)
                     await until_logged(bot, "timekeeping started")
                 await settled(db, bots)
-                decided, kinds = await db.query(_decided_and_notices)
+                caught_up = slack.calls[before:]
+                decided, notices = await db.query(decisions_and_notices)
         finally:
             await db.close()
-    assert decided == MEETINGS * DEADLINES_PER_MEETING  # each item decided, once
-    assert kinds["outcome"] == MEETINGS * DEADLINES_PER_MEETING
-    assert kinds["reminder"] == MEETINGS
+    assert set(decided.values()) == {1}  # each item decided, once
+    closed = Counter(
+        entry["item_id"]
+        for bot in bots
+        for entry in bot.log
+        if entry.get("event") == "deadline closed item"
+    )
+    assert closed == Counter(dict.fromkeys(decided, 1))  # by one replica, once
+    assert {kind: len(ids) for kind, ids in notices.items()} == dict.fromkeys(DUE, MEETINGS)
     posted = posts_by_notice(slack.calls)
     assert set(posted.values()) == {1}  # each notice posted once, by whichever replica
-    assert Counter(kind for (_, kind) in posted)["outcome"] == kinds["outcome"]
-    assert Counter(kind for (_, kind) in posted)["reminder"] == kinds["reminder"]
+    for kind in DUE:
+        assert {notice for (notice, k) in posted if k == kind} == notices[kind]
+    assert posts_by_channel(caught_up) == Counter({(c, kind): 1 for c in channels for kind in DUE})
 
 
 async def _everything_due(statements: Statements) -> None:
-    await statements.execute(
-        "UPDATE items SET deadline = now() - interval '1 minute' WHERE deadline IS NOT NULL"
-    )
+    await statements.execute("UPDATE items SET deadline = now() - interval '1 minute'")
     await statements.execute("UPDATE sessions SET remind_at = now() - interval '1 minute'")
-
-
-async def _decided_and_notices(statements: Statements) -> tuple[int, Counter[str]]:
-    row = await statements.fetchone("SELECT count(*), count(DISTINCT item_id) FROM decisions")
-    assert row is not None
-    assert row[0] == row[1]  # no item decided twice
-    fetched = await statements.fetchall("SELECT kind, count(*) FROM notices GROUP BY kind")
-    return int(row[0]), Counter({r[0]: int(r[1]) for r in fetched})
+    # Today's digest (its time of day a minute ago) instead of tomorrow's.
+    await statements.execute(
+        "UPDATE meetings SET next_digest_at = next_digest_at - interval '1 day'"
+    )
