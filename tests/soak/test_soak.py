@@ -13,7 +13,7 @@ import aiohttp
 from bot.demo.fake_slack.server import FakeSlack
 from bot.demo.rig import BOT_TOKEN, SIGNING_SECRET
 from bot.demo.signing import SlackRequestFactory, post
-from tests.support.bot_process import BotProcess
+from tests.support.bot_process import BotProcess, until
 
 CHAIR = "U0CHAIR"
 CHANNEL = "C0MEETING"
@@ -116,12 +116,14 @@ async def test_a_long_outage_under_load_delivers_every_announcement_once(tmp_pat
             status, _ = await send(session, bot, signer, "/table-motion", f"Motion {i}", CHAIR)
             assert status == 200
         slack.down = False
-        # The outbox retries with backoff (1 s, 2 s, 4 s …); wait for every card, bounded.
-        for _ in range(600):
+        # The outbox retries with backoff (1 s, 2 s, 4 s …): until every card is posted
+        # (each delivery is logged once recorded).
+
+        async def every_card_posted() -> bool:
             cards = [m for m in slack.channel_messages(CHANNEL) if " tabled by " in m.text]
-            if len(cards) >= 30:
-                break
-            await asyncio.sleep(0.1)
+            return len(cards) >= 30
+
+        await until([bot], every_card_posted)
         texts = [m.text for m in slack.channel_messages(CHANNEL) if " tabled by " in m.text]
         assert len(texts) == 30
         assert len(set(texts)) == 30
