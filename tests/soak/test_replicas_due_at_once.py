@@ -9,7 +9,9 @@ item is decided once, each reminder and digest queued once, and each notice post
 
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import signal
 import time
 from collections import Counter
 from collections.abc import AsyncIterator
@@ -99,3 +101,39 @@ async def test_450_things_due_at_once_on_three_serve_processes_are_each_handled_
         assert {notice for (notice, k) in posted if k == kind} == notices[kind]
     # At the instant each channel got its outcome, reminder and digest, one post each.
     assert posts_by_channel(at_once) == Counter({(c, kind): 1 for c in channels for kind in DUE})
+
+
+@pytest.mark.xfail(
+    strict=True,
+    raises=TimeoutError,
+    reason="a deadline is timed only by the replica that took the command (ItemService plans"
+    " it on its own APScheduler; the others plan jobs only at start-up, plan_all): when that"
+    " replica dies, nothing wakes the others at the deadline",
+)
+async def test_a_deadline_tabled_through_a_replica_that_then_dies_is_decided_by_another_in_time(
+    conninfo: str,
+) -> None:
+    db = await Database.open(conninfo, min_size=1, max_size=2)
+    async with FakeSlack(bot_token=BOT_TOKEN) as slack, aiohttp.ClientSession() as session:
+        try:
+            async with contextlib.AsyncExitStack() as stack:
+                bots = [BotProcess(conninfo, slack.api_url, LEASE_ENV) for _ in range(REPLICAS)]
+                for bot in bots:
+                    await stack.enter_async_context(bot)
+                await in_every_channel(session, [bots[1].url], ["C0ONE"], meetings_started())
+                due = first_whole_minute_after(datetime.now(UTC) + LEAD)
+                (motion, *_) = all_due_at(due)
+                await in_every_channel(session, [bots[0].url], ["C0ONE"], [motion])
+                await settled(db, bots)
+                bots[0].send_signal(signal.SIGKILL)
+                assert await bots[0].wait() == -signal.SIGKILL
+
+                async def decided() -> bool:
+                    return (await db.query(handled))[0] == 1
+
+                # Generous: a survivor would decide it within seconds of its deadline.
+                patience = (due - datetime.now(UTC)).total_seconds() + 60
+                async with asyncio.timeout(patience):
+                    await until(bots, decided)
+        finally:
+            await db.close()
