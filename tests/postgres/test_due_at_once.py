@@ -62,6 +62,8 @@ async def replicas(
         signing_secret=SIGNING_SECRET,
         api_url=slack.api_url,
         database_url=conninfo,
+        # The periodic sweep keeps the system's time too: once an hour, not within the test.
+        sweep_every=timedelta(hours=1),
     )
     async with contextlib.AsyncExitStack() as stack:
         served: list[tuple[Plenary, str]] = []
