@@ -52,7 +52,7 @@ def window_set(window: timedelta | None) -> Message:
 
 
 def reminder_set(minutes: int) -> Message:
-    return note(f"Session reminders go out {minutes} minutes before each start.")
+    return note(f"Session reminders go out {count(minutes, 'minute')} before each start.")
 
 
 def digest_set(meeting: Meeting, at: time | None) -> Message:
@@ -68,7 +68,7 @@ def session_added(meeting: Meeting, session: Session) -> Message:
     return note(
         f"Scheduled session {session.number}, *{escape(session.title)}*,"
         f" {when(session.starts_at, meeting.timezone)}. Its reminder goes out"
-        f" {meeting.reminder_minutes} minutes before. Assign items with"
+        f" {count(meeting.reminder_minutes, 'minute')} before. Assign items with"
         f" `session: {session.number}` when tabling."
     )
 

@@ -283,3 +283,14 @@ async def test_digests_near_midnight_fire_once_a_day_through_both_dst_changes(ri
 
 def zone_of(name: str) -> ZoneInfo:
     return ZoneInfo(name)
+
+
+async def test_a_one_minute_reminder_is_said_in_the_singular(kasane: Rig) -> None:
+    reply = await expect_ok(kasane, "/meeting", "set reminder 1", user=CHAIR)
+    assert "Session reminders go out 1 minute before each start." in reply
+    reply = await expect_ok(
+        kasane, "/meeting", "session add 2026-11-02 14:00 Plenary II", user=CHAIR
+    )
+    assert "Its reminder goes out 1 minute before." in reply
+    reply = await expect_ok(kasane, "/meeting", "set reminder 15", user=CHAIR)
+    assert "15 minutes before" in reply
