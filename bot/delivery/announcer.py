@@ -204,6 +204,7 @@ class Announcer:
             # Waiting first, and reading the state after: what changes meanwhile is
             # rendered, or undone, before anything is sent.
             await self._pacing.wait_for_turn(notice.channel_id)
+            await self._leasing.keep()
             if not await self._leasing.renew(notice.meeting_id):
                 continue
             try:

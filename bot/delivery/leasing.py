@@ -43,6 +43,7 @@ class Leasing:
         self._lease = lease
         self.owner = owner or replica_name()
         self._held: dict[int, int] = {}  # meeting id -> the generation of our lease on it
+        self._renewed: dict[int, datetime] = {}  # meeting id -> when we last took or renewed it
         self.refused = False  # in this pass, another replica held one: ask again soon
 
     @property
@@ -52,6 +53,7 @@ class Leasing:
 
     def begin_pass(self) -> None:
         self._held.clear()
+        self._renewed.clear()
         self.refused = False
 
     async def take(self, meeting_ids: Iterable[int]) -> dict[int, datetime | None]:
@@ -69,6 +71,7 @@ class Leasing:
                 self.refused = True  # another replica delivers it
                 continue
             self._held[meeting_id] = lease.generation
+            self._renewed[meeting_id] = now
             taken[meeting_id] = lease.spoke_at
         return taken
 
@@ -85,9 +88,20 @@ class Leasing:
         now = self._clock.now()
         lease = await self._leases.hold(meeting_id, self.owner, now, now + self._lease)
         if lease is not None and lease.generation == self._held[meeting_id]:
+            self._renewed[meeting_id] = now
             return True
         self._lost(meeting_id)
         return False
+
+    async def keep(self) -> None:
+        """Renew every lease of the pass not renewed for a third of its length: a pass paced
+        through a busy channel keeps the meetings it has yet to reach, rather than letting
+        their leases lapse and another replica take them over mid-pass."""
+        if self._leases is None:
+            return
+        stale = self._clock.now() - self._lease / 3
+        for meeting_id in [m for m, at in self._renewed.items() if at <= stale]:
+            await self.renew(meeting_id)
 
     async def write(
         self, meeting_id: int, unit: Callable[[UnitOfWork], Coroutine[Any, Any, T]]
@@ -117,6 +131,7 @@ class Leasing:
 
     def _lost(self, meeting_id: int) -> None:
         self._held.pop(meeting_id, None)
+        self._renewed.pop(meeting_id, None)
         self.refused = True
         log.warning(
             "delivery lease lost; another replica delivers", extra={"meeting_id": meeting_id}

@@ -156,3 +156,49 @@ async def test_a_replica_whose_lease_changed_hands_writes_nothing_about_the_meet
     notice = await second.query(lambda uow: uow.notices.get(notice_id))
     assert notice is not None
     assert notice.uncertain_since == clock.now()  # b's mark stands: nothing is posted twice
+
+
+async def test_a_pass_paced_through_a_busy_channel_keeps_the_leases_of_meetings_it_has_yet_to_reach(
+    databases: tuple[Database, Database],
+) -> None:
+    clock = ManualClock(NOW)
+    ticks = [100.0]
+    lease = timedelta(seconds=2)
+    other = PostgresDeliveryLeases(databases[1])
+    taken_by_other: list[bool] = []
+
+    async def started(uow: UnitOfWork) -> tuple[int, int]:
+        busy = await new_meeting(uow, channel="C0BUSY")
+        for _ in range(6):  # six posts to one channel: five pacing waits of a second
+            await uow.notices.add(busy, None, NoticeKind.MEETING_STARTED, NOW)
+        quiet = await new_meeting(uow, channel="C0QUIET")
+        await uow.notices.add(quiet, None, NoticeKind.MEETING_STARTED, NOW)
+        return busy, quiet
+
+    _, quiet = await PostgresStore(databases[0]).transact(started)
+
+    async def sleep(seconds: float) -> None:
+        # Time passes while the pass waits for the busy channel's turn; meanwhile another
+        # replica asks for the quiet meeting, which this pass has yet to reach.
+        clock.advance(timedelta(seconds=seconds))
+        ticks[0] += seconds
+        now = clock.now()
+        taken_by_other.append(await other.hold(quiet, "other", now, now + lease) is not None)
+
+    async with FakeSlack(bot_token=BOT_TOKEN) as slack:
+        client = AsyncWebClient(token=BOT_TOKEN, base_url=slack.api_url)
+        announcer = Announcer(
+            PostgresStore(databases[0]),
+            OneWorkspace(client),
+            clock,
+            pace_seconds=1.0,
+            monotonic=lambda: ticks[0],
+            sleep=sleep,
+            leases=PostgresDeliveryLeases(databases[0]),
+            lease=lease,
+        )
+        assert await announcer.deliver_due() == 7
+
+    assert taken_by_other == [False] * 5  # never free for the other replica to take
+    posted = [c.params["channel"] for c in slack.calls_to("chat.postMessage")]
+    assert posted.count("C0QUIET") == 1
