@@ -1,7 +1,8 @@
-"""The real app over HTTP on loopback, against the local stand-in for Slack and a SQLite file.
+"""The real app over HTTP on loopback, against the local stand-in for Slack and a database.
 
 The offline demo, the end-to-end tests and the benchmark all drive the bot through this rig:
-signed requests in, Web API calls out, nothing of the product replaced.
+signed requests in, Web API calls out, nothing of the product replaced. The database is named
+by its URL, as ``DATABASE_URL`` names it: a SQLite file (the demo's) or a PostgreSQL database.
 """
 
 from __future__ import annotations
@@ -9,7 +10,6 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 from urllib.parse import parse_qs, urlencode, urlsplit
@@ -57,16 +57,18 @@ class Reply:
 class Rig:
     def __init__(
         self,
-        database: Path,
+        database_url: str,
         start: datetime,
         *,
         team_id: str = "T0PLENARY",
         multi_workspace: bool = False,
         retention: timedelta = DEFAULT_RETENTION,
     ) -> None:
-        """``multi_workspace``: no SLACK_BOT_TOKEN; workspaces install through the OAuth
-        flow (``install``), each with a token of its own."""
-        self.database = database
+        """``database_url``: ``sqlite:///path`` or ``postgresql://…``, opened (and migrated)
+        on start and again on each restart. ``multi_workspace``: no SLACK_BOT_TOKEN;
+        workspaces install through the OAuth flow (``install``), each with a token of its
+        own."""
+        self.database_url = database_url
         self.multi_workspace = multi_workspace
         self.retention = retention
         self.clock = ManualClock(start)
@@ -95,13 +97,13 @@ class Rig:
                 retention=self.retention,
                 signing_secret=SIGNING_SECRET,
                 api_url=self.slack.api_url,
-                database_url=f"sqlite:///{self.database}",
+                database_url=self.database_url,
             )
         return Settings(
             bot_token=BOT_TOKEN,
             signing_secret=SIGNING_SECRET,
             api_url=self.slack.api_url,
-            database_url=f"sqlite:///{self.database}",
+            database_url=self.database_url,
         )
 
     async def start(self) -> None:

@@ -284,7 +284,7 @@ async def play(rig: Rig) -> Demo:
 
 async def run_demo() -> int:
     with tempfile.TemporaryDirectory(prefix="plenary-demo-") as folder:
-        async with Rig(Path(folder) / "demo.sqlite3", START) as rig:
+        async with Rig(f"sqlite:///{Path(folder) / 'demo.sqlite3'}", START) as rig:
             demo = await play(rig)
             # The same demo, so the transcript shows only what the record step changed.
             await demo.say(CHAIR, "/meeting", "record")

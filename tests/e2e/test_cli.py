@@ -106,6 +106,7 @@ def test_a_bad_setting_stops_start_up_with_one_line_naming_it(
     assert "Traceback" not in result.stderr
 
 
+@pytest.mark.sqlite_only(reason="PRAGMA integrity_check; tests/postgres/test_check.py checks PG")
 def test_check_passes_on_a_healthy_database(tmp_path: Path) -> None:
     env = {
         "SLACK_BOT_TOKEN": "xoxb-1",

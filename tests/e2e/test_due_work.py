@@ -6,7 +6,6 @@ from __future__ import annotations
 import asyncio
 from collections import Counter
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 
 import pytest
 
@@ -154,11 +153,11 @@ async def test_an_item_whose_deadline_passed_without_a_quorum_can_still_be_decid
 
 
 async def test_two_deadline_jobs_firing_together_without_a_quorum_announce_each_item_once(
-    tmp_path: Path,
+    database_url: str,
 ) -> None:
     # The report, through the real scheduler: quorum 2, one delegation present, two motions
     # due in a minute, and both of their jobs run at the same moment.
-    async with Rig(tmp_path / "p.sqlite3", datetime.now(UTC)) as rig:
+    async with Rig(database_url, datetime.now(UTC)) as rig:
         await rig.plenary.start()
         ran: list[str] = []
         both = asyncio.Event()

@@ -38,13 +38,13 @@ def interaction(request: SignedRequest) -> dict[str, Any]:
 
 
 @pytest.fixture
-async def connected(tmp_path: Path) -> AsyncIterator[tuple[FakeSlack, Plenary]]:
+async def connected(database_url: str) -> AsyncIterator[tuple[FakeSlack, Plenary]]:
     async with FakeSlack() as slack:
         settings = Settings(
             bot_token=slack.bot_token,
             app_token=slack.app_token,
             api_url=slack.api_url,
-            database_url=f"sqlite:///{tmp_path / 'socket.sqlite3'}",
+            database_url=database_url,
         )
         plenary = await build(settings, pace_seconds=0)  # no need to pace posts to a fake
         await plenary.start()

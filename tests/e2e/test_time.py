@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import asyncio
 from datetime import UTC, datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from bot.demo.rig import Rig
@@ -235,11 +234,11 @@ async def test_sessions_are_listed_and_removed(kasane: Rig) -> None:
     assert "reminder:1" not in kasane.plenary.planner.job_ids()
 
 
-async def test_the_real_scheduler_fires_a_deadline_through_the_http_app(tmp_path: Path) -> None:
+async def test_the_real_scheduler_fires_a_deadline_through_the_http_app(database_url: str) -> None:
     # The rig's clock starts at the real now so the job is planned in the real future; the
     # test then moves the rig's clock past the deadline and asks the scheduler to run the
     # planned job now, as if its time had come.
-    async with Rig(tmp_path / "p.sqlite3", datetime.now(UTC)) as rig:
+    async with Rig(database_url, datetime.now(UTC)) as rig:
         await rig.plenary.start()
         done = asyncio.Event()
         rig.plenary.planner.add_listener(lambda job_id: done.set())

@@ -14,6 +14,7 @@ from bot.demo.rig import Rig
 from bot.domain.rules import ItemStatus
 from bot.domain.votes import Ballot, CastBallot, Vote, VoteOutcome, VoteStatus
 from tests.support.answers import expect_ok
+from tests.support.backends import sqlite_file
 from tests.support.cast import BELARUS, CHAIR, KPCSC, MALI, OUTSIDER, RUSSIA, UKRAINE, UKRAINE_ALT
 from tests.support.state import items_of, meeting_at, read
 
@@ -275,6 +276,7 @@ async def test_two_hundred_delegations_voting_at_once_are_each_counted_once_and_
     assert {c.method for c in chat} == {"chat.update"}
 
 
+@pytest.mark.sqlite_only(reason="reads the SQLite file and its write-ahead log byte by byte")
 async def test_a_closed_secret_vote_leaves_no_link_between_delegation_and_ballot_in_the_file(
     kasane: Rig, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -291,7 +293,8 @@ async def test_a_closed_secret_vote_leaves_no_link_between_delegation_and_ballot
     ballots = await ballots_of(kasane, vote.id)
     assert sorted(b.delegation for b in ballots) == ["Belarus", "Mali", "Ukraine"]
     assert all(b.choice is None and b.explanation == "" for b in ballots)
-    for path in (kasane.database, Path(f"{kasane.database}-wal")):
+    database = sqlite_file(kasane)
+    for path in (database, Path(f"{database}-wal")):
         assert marker.encode() not in stored_bytes(path), path
     logged = "\n".join(f"{r.getMessage()} {r.__dict__}" for r in caplog.records)
     assert marker not in logged

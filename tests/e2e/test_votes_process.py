@@ -12,11 +12,16 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import aiohttp
+import pytest
 
 from bot.demo.fake_slack.server import ApiCall, FakeSlack
 from bot.demo.rig import BOT_TOKEN, SIGNING_SECRET
 from bot.demo.signing import SlackRequestFactory, post
 from tests.support.bot_process import BotProcess
+
+# Killed and restarted on a SQLite file, whose rows the test reads (and moves back in time)
+# directly; a kill on PostgreSQL is tests/postgres/test_replicas.py's.
+pytestmark = pytest.mark.sqlite_only(reason="a process killed on a SQLite file it reads")
 
 CHAIR = "U0CHAIR"
 

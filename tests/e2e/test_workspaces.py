@@ -8,11 +8,11 @@ import asyncio
 import sqlite3
 from collections.abc import AsyncIterator
 from datetime import timedelta
-from pathlib import Path
 
 import pytest
 
 from bot.demo.rig import Rig
+from tests.support.backends import sqlite_file
 from tests.support.cast import START
 
 ALPHA, BETA = "T0ALPHA", "T0BETA"
@@ -22,11 +22,9 @@ RETENTION = timedelta(days=30)
 
 
 @pytest.fixture
-async def hub(tmp_path: Path) -> AsyncIterator[Rig]:
+async def hub(database_url: str) -> AsyncIterator[Rig]:
     """Plenary in multi-workspace mode, installed in no workspace yet."""
-    async with Rig(
-        tmp_path / "plenary.sqlite3", START, multi_workspace=True, retention=RETENTION
-    ) as running:
+    async with Rig(database_url, START, multi_workspace=True, retention=RETENTION) as running:
         running.slack.channel_of(ALPHA_ROOM, ALPHA)
         running.slack.channel_of(BETA_ROOM, BETA)
         yield running
@@ -87,13 +85,15 @@ async def test_two_workspaces_install_and_each_meeting_is_posted_with_its_own_to
     assert "Alpha's own motion" not in agenda.raw
 
 
+@pytest.mark.sqlite_only(reason="reads the SQLite file and its write-ahead log byte by byte")
 async def test_tokens_are_stored_encrypted_never_in_the_clear(hub: Rig) -> None:
     await hub.install(ALPHA)
     (token,) = hub.slack.tokens_of(ALPHA)
     # The database file and its write-ahead log, where a fresh install's row still is.
-    stored = b"".join(p.read_bytes() for p in hub.database.parent.glob("plenary.sqlite3*"))
+    database = sqlite_file(hub)
+    stored = b"".join(p.read_bytes() for p in database.parent.glob(f"{database.name}*"))
     assert token.encode() not in stored
-    with sqlite3.connect(hub.database) as raw:
+    with sqlite3.connect(database) as raw:
         (sealed,) = raw.execute("SELECT sealed_bot_token FROM installations").fetchone()
     assert token not in sealed
     assert hub.slack.calls_to("chat.postMessage") == []

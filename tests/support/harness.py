@@ -1,5 +1,10 @@
 """One running rig on one event loop for every Hypothesis example of a test, reset to the
-same meeting before each example."""
+same meeting before each example.
+
+The rig runs on a SQLite file: copying the file whole is how each example starts from the
+same record, and the file's integrity is checked outright after each request. The tests using
+it are therefore SQLite-only; every command and form they try runs on PostgreSQL too, in the
+end-to-end tests that take the ``rig`` fixture."""
 
 from __future__ import annotations
 
@@ -17,11 +22,15 @@ import pytest
 from bot.demo.fake_slack.server import ApiCall
 from bot.demo.rig import Reply, Rig
 from tests.support.answers import expect_ok
+from tests.support.backends import sqlite_file
 from tests.support.cast import CHAIR, KPCSC, RUSSIA, START, UKRAINE, convene
 from tests.support.hostile_input import IVORY
 from tests.support.safety_checks import UNEXPECTED, ZERO_ROWS, assert_posts_are_safe, flaws
 
 T = TypeVar("T")
+
+# The mark of the tests using the harness: each example starts from a copy of the file.
+ON_SQLITE_FILE = pytest.mark.sqlite_only(reason="the harness resets the SQLite file per example")
 
 
 class Harness:
@@ -31,17 +40,18 @@ class Harness:
         self.loop = loop
         self.rig = rig
         self.serial = itertools.count(1)
-        assert flaws(rig.database) == dict.fromkeys(ZERO_ROWS, 0)
+        self.database = sqlite_file(rig)
+        assert flaws(self.database) == dict.fromkeys(ZERO_ROWS, 0)
         # The file is the subject here: it is copied whole, and put back before each example.
         self._snapshot = sqlite3.connect(":memory:")
-        with sqlite3.connect(rig.database) as live:
+        with sqlite3.connect(self.database) as live:
             live.backup(self._snapshot)
 
     def reset(self) -> None:
         """Put the record back as it was before the first example, so every example starts
         from the same meeting and a failure replays exactly (the bot keeps no state of its
         own between requests: the database is the source of truth)."""
-        with sqlite3.connect(self.rig.database) as live:
+        with sqlite3.connect(self.database) as live:
             self._snapshot.backup(live)
 
     def close(self) -> None:
@@ -86,7 +96,7 @@ class Harness:
         assert UNEXPECTED not in reply.raw, reply.raw
         assert "Reference:" not in reply.raw
         assert_posts_are_safe(made)
-        found = {what for what, n in flaws(self.rig.database).items() if n}
+        found = {what for what, n in flaws(self.database).items() if n}
         assert found == set()
         return reply, made
 
@@ -116,7 +126,7 @@ async def convene_with_positions(rig: Rig) -> None:
 def running_harness(database: Path) -> Iterator[Harness]:
     """A harness whose rig runs on a new loop of its own, stopped and closed on exit."""
     loop = asyncio.new_event_loop()
-    rig = Rig(database, START)
+    rig = Rig(f"sqlite:///{database}", START)
     try:
         loop.run_until_complete(rig.start())
         loop.run_until_complete(convene_with_positions(rig))

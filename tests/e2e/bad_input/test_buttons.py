@@ -8,7 +8,7 @@ from hypothesis import given, strategies as st
 
 from bot.commands.payloads import Action, MeetingRef
 from tests.support.cast import CHAIR, CHANNEL, KPCSC, OUTSIDER, RUSSIA
-from tests.support.harness import Harness
+from tests.support.harness import ON_SQLITE_FILE, Harness
 from tests.support.hostile_input import BOUNDED, FORGED_REFS, ITEM_REFS, OTHER_TEAM, hostile, mostly
 from tests.support.safety_checks import assert_answer_pings_nobody
 
@@ -19,6 +19,7 @@ def button_value(action: Action) -> st.SearchStrategy[str]:
     return mostly(st.sampled_from(own), st.one_of(odd, hostile))
 
 
+@ON_SQLITE_FILE
 @BOUNDED
 @given(
     action=st.sampled_from(list(Action)),

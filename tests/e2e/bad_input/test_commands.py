@@ -12,7 +12,7 @@ from hypothesis import example, given, strategies as st
 from bot.commands.reference import COMMANDS
 from bot.demo.rig import Rig
 from tests.support.cast import CHAIR, CHANNEL, KPCSC, MALI, OUTSIDER, RUSSIA, UKRAINE
-from tests.support.harness import Harness
+from tests.support.harness import ON_SQLITE_FILE, Harness
 from tests.support.hostile_input import BOUNDED, VICTIM, hostile, mostly
 from tests.support.safety_checks import assert_clear_command_answer
 from tests.support.state import snapshot
@@ -96,6 +96,7 @@ meeting_text = st.sampled_from(sorted(SHAPES)).flatmap(
 )
 
 
+@ON_SQLITE_FILE
 @BOUNDED
 @given(
     case=meeting_text,
@@ -128,6 +129,7 @@ motion_options = st.lists(
 ).map(" ".join)
 
 
+@ON_SQLITE_FILE
 @BOUNDED
 @given(
     text=hostile,
@@ -144,6 +146,7 @@ def test_table_motion_with_any_text_and_options_gets_a_clear_answer_and_nothing_
     assert_clear_command_answer(reply, "/table-motion", made)
 
 
+@ON_SQLITE_FILE
 @BOUNDED
 @given(
     prefix=st.sampled_from(
@@ -161,6 +164,7 @@ def test_object_with_any_text_gets_a_clear_private_answer_and_nothing_breaks(
     assert_clear_command_answer(reply, "/object", made)
 
 
+@ON_SQLITE_FILE
 @BOUNDED
 @given(
     prefix=st.sampled_from(["", "order", "reply", "withdraw", "list", "help"]),

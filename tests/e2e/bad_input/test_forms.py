@@ -12,7 +12,7 @@ from hypothesis import given, strategies as st
 from bot.commands.payloads import Form, MeetingRef
 from bot.demo.rig import Reply, Rig
 from tests.support.cast import KPCSC, OUTSIDER, RUSSIA, UKRAINE
-from tests.support.harness import Harness
+from tests.support.harness import ON_SQLITE_FILE, Harness
 from tests.support.hostile_input import BOUNDED, FORGED_REFS, ITEM_REFS, OTHER_TEAM, hostile, mostly
 from tests.support.state import delegations_of, positions_of
 
@@ -88,6 +88,7 @@ def check_form_answer(reply: Reply, form: Form) -> None:
         assert message.strip()
 
 
+@ON_SQLITE_FILE
 @pytest.mark.parametrize("form", list(Form))
 @BOUNDED
 @given(

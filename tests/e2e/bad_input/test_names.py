@@ -11,7 +11,7 @@ import pytest
 from hypothesis import example, given, settings, strategies as st
 
 from tests.support.cast import CHAIR, KPCSC, MALI, UKRAINE
-from tests.support.harness import Harness
+from tests.support.harness import ON_SQLITE_FILE, Harness
 from tests.support.hostile_input import BOUNDED, IVORY, NEWCOMER
 from tests.support.safety_checks import assert_clear_command_answer
 
@@ -73,6 +73,7 @@ named_request = st.one_of(
 )
 
 
+@ON_SQLITE_FILE
 @settings(BOUNDED, max_examples=50)
 @given(requests=st.lists(named_request, min_size=1, max_size=5))
 @example(requests=[("/table-motion", "Text cosponsors: Mali, mali", UKRAINE)])
