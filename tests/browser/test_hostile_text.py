@@ -4,6 +4,7 @@ zero-width characters are kept as the text they are."""
 
 from __future__ import annotations
 
+import pytest
 from playwright.async_api import Page, expect
 
 from bot.commands.tokens import name_key
@@ -15,6 +16,10 @@ from tests.support.answers import expect_ok
 from tests.support.cast import CHAIR, START
 from tests.support.state import meeting_at, store_of
 from tests.support.web import record_token, screen_token
+
+# What the browser shows is the subject; the same pages' data, read through each backend, is
+# tests/e2e/test_web.py's, which runs on PostgreSQL too.
+pytestmark = pytest.mark.storage_agnostic(reason="a browser's rendering of the pages")
 
 HOSTILE_USER = "U0HOSTILE"
 # Commands drop control and format characters from what they read, so this name, with a

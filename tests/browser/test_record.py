@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from playwright.async_api import Page, expect
 
 from bot.demo.rig import Rig
@@ -15,6 +16,10 @@ from tests.browser.screenshots import keep_screenshot
 from tests.support.answers import expect_ok
 from tests.support.cast import BELARUS, CHAIR, MALI, UKRAINE
 from tests.support.web import record_token, token_in
+
+# What the browser shows is the subject; the same pages' data, read through each backend, is
+# tests/e2e/test_web.py's, which runs on PostgreSQL too.
+pytestmark = pytest.mark.storage_agnostic(reason="a browser's rendering of the pages")
 
 DATA = Path(__file__).resolve().parents[1] / "data"
 STORY_CHAIR = "U0BW01"

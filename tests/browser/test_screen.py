@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import pytest
 from aiohttp import web
 from playwright.async_api import Page, expect
 
@@ -16,6 +17,10 @@ from tests.browser.screenshots import keep_screenshot
 from tests.support.answers import expect_ok
 from tests.support.cast import BELARUS, CHAIR, MALI, RUSSIA, UKRAINE
 from tests.support.web import screen_token
+
+# What the browser shows is the subject; the same pages' data, read through each backend, is
+# tests/e2e/test_web.py's, which runs on PostgreSQL too.
+pytestmark = pytest.mark.storage_agnostic(reason="a browser's rendering of the pages")
 
 LIVE_MS = 1000  # the issue's bound: a change is on the screen within a second
 

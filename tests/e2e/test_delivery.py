@@ -30,6 +30,7 @@ async def retry_later(rig: Rig) -> None:
     await rig.settle()
 
 
+@pytest.mark.storage_agnostic(reason="Slack's retries, waited out in real time")
 async def test_a_post_answered_429_several_times_is_delivered_once_after_the_waits(
     kasane: Rig,
 ) -> None:
@@ -70,6 +71,7 @@ async def test_a_429_is_a_later_attempt_time_not_a_failure_and_not_a_wait_in_the
     assert await notices_owed(kasane) == 0
 
 
+@pytest.mark.storage_agnostic(reason="Slack's retries, waited out in real time")
 async def test_commands_are_acknowledged_while_slack_rate_limits_the_announcer(
     kasane: Rig,
 ) -> None:
@@ -88,6 +90,7 @@ async def test_commands_are_acknowledged_while_slack_rate_limits_the_announcer(
     assert "#1 is blocked by Mali." in [m.text for m in kasane.slack.channel_messages(CHANNEL)]
 
 
+@pytest.mark.storage_agnostic(reason="Slack's retries, waited out in real time")
 async def test_server_errors_are_retried_and_the_message_appears_once(kasane: Rig) -> None:
     kasane.slack.fail_next("chat.postMessage", status=503, times=5)
     await expect_ok(kasane, "/table-motion", "Adopt the agenda", user=UKRAINE)
@@ -138,6 +141,7 @@ async def test_a_retried_event_delivery_has_no_second_effect(kasane: Rig) -> Non
     assert len(kasane.slack.calls_to("views.publish")) == 2
 
 
+@pytest.mark.storage_agnostic(reason="Slack's retries, waited out in real time")
 async def test_while_slack_is_down_commands_work_health_says_degraded_and_nothing_is_lost(
     kasane: Rig,
 ) -> None:

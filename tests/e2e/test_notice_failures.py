@@ -118,6 +118,7 @@ async def test_a_post_whose_answer_cannot_be_read_is_found_in_the_channel_not_po
     assert await kasane.plenary.announcer.failures(10) == []
 
 
+@pytest.mark.storage_agnostic(reason="Slack's retries, waited out in real time")
 async def test_a_record_upload_refused_before_sharing_is_retried_later_and_shared_once(
     kasane: Rig,
 ) -> None:

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
 
 import pytest
+import yaml
 
 from bot.commands.payloads import Action, Form, ItemRef, MeetingRef
 from bot.commands.reference import COMMANDS
@@ -16,9 +18,11 @@ from bot.demo.fake_slack.server import ApiCall
 from bot.demo.rig import Rig
 from bot.demo.signing import FORM
 from tests.support.answers import expect_ok
+from tests.support.backends import POSTGRES, backends_of
 from tests.support.cast import CHAIR, KPCSC, OUTSIDER, RUSSIA, UKRAINE, convene
 from tests.support.state import snapshot
 
+ROOT = Path(__file__).resolve().parents[2]
 CHANNEL = "C0MEETING"
 BOTSWANA = "U0BW"  # a chair who also speaks for a delegation
 
@@ -274,6 +278,23 @@ def test_the_table_covers_every_command_button_and_form() -> None:
     assert {c.usage for c in COMMANDS} <= {row.usage for row in TABLE}
     assert set(Action) <= {row.action for row in TABLE}
     assert set(Form) <= {row.form for row in TABLE}
+
+
+def test_every_command_subcommand_button_and_form_is_exercised_on_postgresql_too() -> None:
+    # The end-to-end tests run on PostgreSQL as a chosen subset (tests/support/backends.py):
+    # this table, tried by every role, is how the subset reaches every slash command in
+    # manifest.yml, every usage /meeting help lists, every button and every form, each
+    # allowed to some role, so each one's service reads and writes PostgreSQL.
+    whole_table = (
+        test_every_command_button_and_form_is_allowed_or_refused_for_each_role_as_the_rules_say
+    )
+    assert POSTGRES in backends_of(whole_table)
+    declared = yaml.safe_load((ROOT / "manifest.yml").read_text(encoding="utf-8"))
+    slash_commands = {c["command"] for c in declared["features"]["slash_commands"]}
+    assert slash_commands <= {row.command for row in TABLE if row.allowed}
+    assert {c.usage for c in COMMANDS} <= {row.usage for row in TABLE if row.allowed}
+    assert set(Action) <= {row.action for row in TABLE if row.allowed}
+    assert set(Form) <= {row.form for row in TABLE if row.allowed}
 
 
 def test_each_role_is_exactly_one_of_the_roles_the_domain_names() -> None:
