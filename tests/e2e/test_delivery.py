@@ -30,7 +30,6 @@ async def retry_later(rig: Rig) -> None:
     await rig.settle()
 
 
-@pytest.mark.storage_agnostic(reason="Slack's retries, waited out in real time")
 async def test_a_post_answered_429_several_times_is_delivered_once_after_the_waits(
     kasane: Rig,
 ) -> None:
@@ -71,7 +70,6 @@ async def test_a_429_is_a_later_attempt_time_not_a_failure_and_not_a_wait_in_the
     assert await notices_owed(kasane) == 0
 
 
-@pytest.mark.storage_agnostic(reason="Slack's retries, waited out in real time")
 async def test_commands_are_acknowledged_while_slack_rate_limits_the_announcer(
     kasane: Rig,
 ) -> None:
