@@ -4,10 +4,11 @@ nothing imports this file.
 
 Every test that asks for ``database_url`` (``rig`` and ``kasane`` do) runs once per backend,
 SQLite and PostgreSQL, its id naming the backend (``[sqlite]``, ``[postgres]``), unless it is
-marked ``sqlite_only`` with the reason (tests/support/backends.py). On PostgreSQL each such
-test gets the session's migrated schema, emptied (tests/support/postgres.py); the server is
-the one PLENARY_TEST_POSTGRES_URL names, and without it those runs are skipped saying so
-(failed, when PLENARY_REQUIRE_POSTGRES=1)."""
+marked ``sqlite_only`` or ``storage_agnostic`` with the reason: the PostgreSQL runs are a
+chosen subset, which covers every command, button and form (tests/support/backends.py). On
+PostgreSQL each such test gets the session's migrated schema, emptied
+(tests/support/postgres.py); the server is the one PLENARY_TEST_POSTGRES_URL names, and
+without it those runs are skipped saying so (failed, when PLENARY_REQUIRE_POSTGRES=1)."""
 
 from __future__ import annotations
 
