@@ -17,7 +17,7 @@ from bot.demo.signing import SlackRequestFactory
 from storage.postgres.database import Database, Statements
 from tests.e2e.test_process import CHAIR, command
 from tests.postgres.test_replicas import LEASE_ENV, posts_by_notice, settled
-from tests.support.bot_process import BotProcess
+from tests.support.bot_process import BotProcess, until
 from tests.support.postgres import scratch_schema
 
 ENV = {**LEASE_ENV, "PLENARY_SWEEP_SECONDS": "1"}
@@ -40,19 +40,15 @@ async def _decisions(statements: Statements) -> int:
     return int(row[0]) if row else 0
 
 
-async def until_logged(bot: BotProcess, event: str) -> None:
-    while True:
-        bot.logged.clear()
-        if any(entry.get("event") == event for entry in bot.log):
-            return
-        await bot.logged.wait()
-
-
 async def test_a_deadline_planned_by_a_replica_that_died_is_decided_once_by_another(
     conninfo: str,
 ) -> None:
     signer = SlackRequestFactory(SIGNING_SECRET)
     db = await Database.open(conninfo, min_size=1, max_size=2)
+
+    async def decided_once() -> bool:
+        return await db.query(_decisions) == 1
+
     async with FakeSlack(bot_token=BOT_TOKEN) as slack, aiohttp.ClientSession() as session:
         try:
             async with (
@@ -73,7 +69,7 @@ async def test_a_deadline_planned_by_a_replica_that_died_is_decided_once_by_anot
                 assert await first.wait() == -signal.SIGKILL
                 await db.transact(_due_now)
                 # Patience for a hang to fail, not a time limit: the sweep is every second.
-                await asyncio.wait_for(until_logged(second, "deadline closed item"), 120)
+                await asyncio.wait_for(until([second], decided_once), 120)
                 await settled(db, [second])
                 decided = await db.query(_decisions)
         finally:
