@@ -216,13 +216,26 @@ def bare_server(workdir: Path, name: str, signing_secret: str) -> Server:
     )
 
 
-def floor_server(workdir: Path, name: str, database: Path, signing_secret: str) -> Server:
+def floor_server(
+    workdir: Path,
+    name: str,
+    database: Path | str,
+    signing_secret: str,
+    *,
+    one_statement: bool = False,
+) -> Server:
+    """``database``: a SQLite file, or a ``postgresql://`` URL (the floor on PostgreSQL;
+    ``one_statement`` for its one-round-trip form)."""
     port = free_port()
+    where = (
+        ["--database", str(database)] if isinstance(database, Path) else ["--postgres", database]
+    )
     return Server(
         name=name,
         argv=[
             sys.executable,
-            *("-m", "bench.floor_app", "--port", str(port), "--database", str(database)),
+            *("-m", "bench.floor_app", "--port", str(port), *where),
+            *(["--one-statement"] if one_statement else []),
         ],
         env=child_env({"SLACK_SIGNING_SECRET": signing_secret}),
         log_path=workdir / f"{name}.log",

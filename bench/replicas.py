@@ -9,7 +9,11 @@ The same burst as scenario 1 (200 signed ``/object`` requests, 50 in flight) goe
 
 each burst objecting to a fresh item of one meeting; and, to show what the meeting's row
 lock costs, the PostgreSQL settings again with the burst spread over four meetings (50
-objections to each). Every setting runs at once and takes turns in a rotating order, one
+objections to each). Beside them runs the durable floor on PostgreSQL (``bench.floor_app
+--postgres``: signature, parse, one transaction on a pool of the product's size that locks
+the meeting's row, inserts the objection and commits, then the ack), on one meeting and
+spread, and its one-statement form on one meeting: the least the goal's setting must do.
+Every setting runs at once and takes turns in a rotating order, one
 burst each per pass and PASSES passes per round, so a slow spell of the shared machine lands
 on all of them alike; ratios are medians of per-round ratios. After each round the outboxes
 are let settle and every item's objections are counted in its database.
@@ -40,10 +44,11 @@ from bench.common import (
     table_items,
 )
 from bench.fake import BenchSlack
+from bench.floor_app import STORED as FLOOR_STORED
 from bench.load import Burst, burst, median
 from bench.populate import member_id
 from bench.postgres import Counts, PostgresServer, schema, server
-from bench.processes import Server, bot_server
+from bench.processes import Server, bot_server, floor_server
 from bench.report import FAIL, PASS, Figure, verdict
 from bot.demo.signing import SignedRequest, SlackRequestFactory
 
@@ -58,10 +63,11 @@ P99_GOAL_MS = 100.0
 
 @dataclass
 class _Database:
-    """One database and the serve processes on it, with its own fake Slack."""
+    """One database and the serve processes on it, with its own fake Slack (none for a
+    floor: it posts nothing)."""
 
     key: str
-    fake: BenchSlack
+    fake: BenchSlack | None
     signer: SlackRequestFactory
     store: Path | Counts
     servers: list[Server]
@@ -81,6 +87,13 @@ class _Setting:
     database: _Database
     spread: bool
     postgres: PostgresServer | None = None  # its server's CPU counts too, when known
+    floor: bool = False  # the durable floor: its rows are counted with FLOOR_STORED
+
+    def counted(self) -> tuple[str, str]:
+        """The SQL counting an item's standing objections and all its rows."""
+        if self.floor:
+            return FLOOR_STORED, FLOOR_STORED
+        return STANDING_OBJECTIONS, POSITION_ROWS
 
 
 def _spread_members(bench: Bench) -> list[list[str]]:
@@ -121,7 +134,7 @@ async def _prepare(bench: Bench, database: _Database, items: int, *, spread: boo
         )
 
     await asyncio.gather(*(one(channel, members) for channel, members in meetings))
-    await settle(database.fake, database.store)
+    await _settle([database])
 
 
 async def _warm_up(bench: Bench, setting: _Setting) -> None:
@@ -141,6 +154,10 @@ async def _warm_up(bench: Bench, setting: _Setting) -> None:
     )
     warm = _requests(bench, setting, 1)[:WARMUP]
     await run_burst(bench, setting.database.urls, warm, plenary=True)
+
+
+async def _settle(databases: list[_Database]) -> list[float]:
+    return await asyncio.gather(*(settle(d.fake, d.store) for d in databases if d.fake is not None))
 
 
 def _expected(bench: Bench, setting: _Setting) -> list[tuple[str, int]]:
@@ -176,7 +193,15 @@ async def replicas(bench: Bench) -> None:
             for process in servers:  # one after another: the first migrates
                 await stack.enter_async_context(running(process, bench.session))
             databases.append(_Database(key, fake, signer_for(fake), store, servers))
-        sqlite, pg1, pg2 = databases
+        for key, one_statement in (("floor", False), ("floor1", True)):
+            target = await stack.enter_async_context(schema(pg.url, key))
+            store = await stack.enter_async_context(Counts.open(target))
+            process = floor_server(
+                bench.workdir, f"{key}-pg", target, SIGNING_SECRET, one_statement=one_statement
+            )
+            await stack.enter_async_context(running(process, bench.session))
+            databases.append(_Database(key, None, databases[0].signer, store, [process]))
+        sqlite, pg1, pg2, floor, floor1 = databases
         await asyncio.gather(
             _prepare(bench, sqlite, items, spread=False),
             _prepare(bench, pg1, items, spread=True),
@@ -193,10 +218,27 @@ async def replicas(bench: Bench) -> None:
             _Setting(
                 "pg2-spread", "PostgreSQL, 2 replicas, 4 meetings", pg2, spread=True, postgres=pg
             ),
+            _Setting("floor", "PostgreSQL floor", floor, spread=False, postgres=pg, floor=True),
+            _Setting(
+                "floor-spread",
+                "PostgreSQL floor, 4 meetings",
+                floor,
+                spread=True,
+                postgres=pg,
+                floor=True,
+            ),
+            _Setting(
+                "floor1",
+                "PostgreSQL floor, one statement",
+                floor1,
+                spread=False,
+                postgres=pg,
+                floor=True,
+            ),
         ]
         for setting in settings:
             await _warm_up(bench, setting)
-        await asyncio.gather(*(settle(d.fake, d.store) for d in databases))
+        await _settle(databases)
         for r in range(rounds):
             runs.append(await _round(bench, settings, databases, r))
         bench.own_cpu_elsewhere += pg.cpu_seconds() - pg_cpu_before
@@ -232,7 +274,7 @@ async def _round(
             cpu[setting.key] += setting.database.cpu_seconds() - before
             if setting.postgres:
                 db_cpu[setting.key] += setting.postgres.cpu_seconds() - db_before
-    settled = await asyncio.gather(*(settle(d.fake, d.store) for d in databases))
+    settled = await _settle(databases)
     record: dict[str, Any] = {
         "items": numbers,
         "orders": orders,
@@ -245,14 +287,15 @@ async def _round(
         entry["postgres_cpu_per_objection_ms"] = round(1000 * db_cpu[setting.key] / joined.count, 4)
         entry["burst_throughputs_rps"] = [round(b.throughput, 1) for b in bursts[setting.key]]
         store = setting.database.store
+        standing, every = setting.counted()
         entry["expected"] = [[channel, expected] for channel, expected in _expected(bench, setting)]
         entry["standing_objections"] = [
-            await count(store, STANDING_OBJECTIONS, channel, n)
+            await count(store, standing, channel, n)
             for n in numbers
             for channel, _ in _expected(bench, setting)
         ]
         entry["position_rows"] = [
-            await count(store, POSITION_ROWS, channel, n)
+            await count(store, every, channel, n)
             for n in numbers
             for channel, _ in _expected(bench, setting)
         ]
@@ -309,7 +352,7 @@ def _figures(
                 )
             )
         p99 = mid(key, "p99_ms")
-        postgres_goal = key in ("pg1", "pg2")
+        postgres_goal = key in ("pg1", "pg2", "floor", "floor1")
         add(
             Figure(
                 S7,
@@ -328,6 +371,13 @@ def _figures(
         else:
             what = "bot" if setting.postgres is None else "bot (PostgreSQL's is elsewhere)"
         add(Figure(S7, f"  {setting.name}: CPU per objection, {what}", cpu, "ms", n))
+    for upper, lower, what in (
+        ("pg1", "floor", "1 replica / floor, one meeting"),
+        ("pg2", "floor", "2 replicas / floor, one meeting"),
+        ("pg1-spread", "floor-spread", "1 replica / floor, 4 meetings"),
+        ("floor1", "floor", "floor: one statement / transaction"),
+    ):
+        add(Figure(S7, f"{what} (median of per-round ratios)", paired(upper, lower), "x", n))
     add(Figure(S7, "2 replicas / 1 replica, one meeting", paired("pg2", "pg1"), "x", n))
     add(
         Figure(S7, "2 replicas / 1 replica, 4 meetings", paired("pg2-spread", "pg1-spread"), "x", n)
