@@ -18,10 +18,15 @@ in autocommit) and, per objection, one transaction that locks the meeting's row 
 UPDATE`` (as the product's write units do, so concurrent objections to one meeting keep its
 counts equal to its history), inserts the objection's row and commits (the server's
 ``fsync`` and ``synchronous_commit`` decide durability; the benchmark's server syncs), then
-acknowledges: BEGIN, the lock, the INSERT and COMMIT, four round trips, the last two under
-the lock. ``--one-statement`` does the same work as one statement in autocommit (the lock
-in a CTE the INSERT reads): one round trip, the lock held only while PostgreSQL executes
-and flushes, the least any client of PostgreSQL can do.
+acknowledges. ``--trips`` says in how many round trips to the server:
+
+- 4 (the default): BEGIN, the lock, the INSERT, COMMIT, each awaited as psycopg's
+  ``conn.transaction()`` does; the lock is held over the last two;
+- 2: BEGIN with the lock (pipelined), then the INSERT with COMMIT: the least a unit that
+  reads under the lock, decides in Python and writes can do; the lock is held over one;
+- 1: the lock and the INSERT as one statement in autocommit (the lock in a CTE the INSERT
+  reads): the lock held only while PostgreSQL executes and flushes, the least any client
+  of PostgreSQL can do.
 """
 
 from __future__ import annotations
@@ -129,10 +134,10 @@ class GroupCommit:
 @dataclass
 class PostgresWriter:
     """Each row in a transaction of its own on a pooled connection, after its meeting's row
-    is locked; ``one_statement``: the lock and the INSERT as one statement."""
+    is locked, in ``trips`` round trips (see the module's docstring)."""
 
     pool: AsyncConnectionPool[psycopg.AsyncConnection[tuple[Any, ...]]]
-    one_statement: bool = False
+    trips: int = 4
     meetings: set[tuple[str, str]] = field(default_factory=set)
 
     async def write(self, row: Row) -> None:
@@ -142,10 +147,22 @@ class PostgresWriter:
                 await conn.execute(PG_MEETING, (team_id, channel_id))
             self.meetings.add((team_id, channel_id))
         async with self.pool.connection() as conn:
-            if self.one_statement:
+            if self.trips == 1:
                 cursor = await conn.execute(PG_LOCK_AND_INSERT, (team_id, channel_id, *row))
                 if cursor.rowcount != 1:
                     raise RuntimeError(f"no meeting row for {channel_id}")
+                return
+            if self.trips == 2:
+                # A failure leaves the connection in a transaction: the pool rolls it back.
+                async with conn.pipeline() as pipeline:
+                    await conn.execute("BEGIN")
+                    cursor = await conn.execute(PG_LOCK, (team_id, channel_id))
+                    await pipeline.sync()
+                    meeting = await cursor.fetchone()
+                    if meeting is None:
+                        raise RuntimeError(f"no meeting row for {channel_id}")
+                    await conn.execute(PG_INSERT, (meeting[0], *row))
+                    await conn.execute("COMMIT")
                 return
             async with conn.transaction():
                 cursor = await conn.execute(PG_LOCK, (team_id, channel_id))
@@ -214,9 +231,7 @@ async def serve_floor(port: int, signing_secret: str, database: Path) -> None:
         await conn.close()
 
 
-async def serve_postgres_floor(
-    port: int, signing_secret: str, url: str, *, one_statement: bool
-) -> None:
+async def serve_postgres_floor(port: int, signing_secret: str, url: str, *, trips: int) -> None:
     async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
         for statement in PG_SCHEMA:
             await conn.execute(statement)
@@ -225,7 +240,7 @@ async def serve_postgres_floor(
     )
     await pool.open(wait=True, timeout=10.0)
     try:
-        writer = PostgresWriter(pool, one_statement=one_statement)
+        writer = PostgresWriter(pool, trips=trips)
         await serve(port, floor_app(signing_secret, writer))
     finally:
         await pool.close()
@@ -237,15 +252,15 @@ def main(argv: list[str] | None = None) -> int:
     where.add_argument("--database", type=Path, help="a SQLite file (group commit)")
     where.add_argument("--postgres", help="a postgresql:// URL (a transaction per objection)")
     parser.add_argument(
-        "--one-statement",
-        action="store_true",
-        help="with --postgres: lock and INSERT as one statement in autocommit",
+        "--trips",
+        type=int,
+        choices=(4, 2, 1),
+        default=4,
+        help="with --postgres: round trips per objection (see above)",
     )
     args, secret = server_arguments(parser, argv)
     if args.postgres:
-        asyncio.run(
-            serve_postgres_floor(args.port, secret, args.postgres, one_statement=args.one_statement)
-        )
+        asyncio.run(serve_postgres_floor(args.port, secret, args.postgres, trips=args.trips))
     else:
         asyncio.run(serve_floor(args.port, secret, args.database))
     return 0

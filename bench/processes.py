@@ -222,10 +222,10 @@ def floor_server(
     database: Path | str,
     signing_secret: str,
     *,
-    one_statement: bool = False,
+    trips: int = 4,
 ) -> Server:
-    """``database``: a SQLite file, or a ``postgresql://`` URL (the floor on PostgreSQL;
-    ``one_statement`` for its one-round-trip form)."""
+    """``database``: a SQLite file, or a ``postgresql://`` URL (the floor on PostgreSQL, in
+    ``trips`` round trips per objection)."""
     port = free_port()
     where = (
         ["--database", str(database)] if isinstance(database, Path) else ["--postgres", database]
@@ -235,7 +235,7 @@ def floor_server(
         argv=[
             sys.executable,
             *("-m", "bench.floor_app", "--port", str(port), *where),
-            *(["--one-statement"] if one_statement else []),
+            *(["--trips", str(trips)] if isinstance(database, str) else []),
         ],
         env=child_env({"SLACK_SIGNING_SECRET": signing_secret}),
         log_path=workdir / f"{name}.log",
