@@ -28,6 +28,9 @@ SIGNING_SECRET = "demo-signing-secret-0123456789abcdef"
 BOT_TOKEN = "xoxb-fake"
 # Multi-workspace rigs seal tokens under this key (a Fernet key made for the demo only).
 TOKEN_KEY = "q1EhQ0wRZ0b1cTEZqCkq8r9TQ8xYjv7c2kH1m9nZb0M="
+# On PostgreSQL each replica also sweeps on a real-time period; the rig's time is the hand-moved
+# clock, so that sweep is set far apart and never runs at an instant a test did not choose.
+RIG_SWEEP = timedelta(hours=1)
 
 
 @dataclass(frozen=True)
@@ -98,12 +101,14 @@ class Rig:
                 signing_secret=SIGNING_SECRET,
                 api_url=self.slack.api_url,
                 database_url=self.database_url,
+                sweep_every=RIG_SWEEP,
             )
         return Settings(
             bot_token=BOT_TOKEN,
             signing_secret=SIGNING_SECRET,
             api_url=self.slack.api_url,
             database_url=self.database_url,
+            sweep_every=RIG_SWEEP,
         )
 
     async def start(self) -> None:
