@@ -46,6 +46,7 @@ class ApsPlanner:
         )
         self._on_fire = on_fire
         self._retries: dict[str, int] = {}
+        self._repeating: set[str] = set()  # jobs on a period: their next run is their retry
         self.executed: list[str] = []  # job ids that ran, newest last (for health and tests)
         self._listeners: list[Callable[[str], None]] = []
         self._scheduler.add_listener(
@@ -71,6 +72,7 @@ class ApsPlanner:
 
     def repeat(self, job_id: str, every: timedelta, call: Callable[[], Awaitable[object]]) -> None:
         """Run ``call`` every ``every`` (a fixed period, so no local-time rules apply)."""
+        self._repeating.add(job_id)
         self._scheduler.add_job(
             call,
             IntervalTrigger(seconds=every.total_seconds(), timezone=UTC),
@@ -115,6 +117,9 @@ class ApsPlanner:
             return
         if event.code == EVENT_JOB_MISSED:
             log.warning("scheduled job missed", extra={"job_id": job_id})
+            return
+        if job_id in self._repeating:
+            log.error("repeating job failed", exc_info=event.exception, extra={"job_id": job_id})
             return
         attempt = self._retries.get(job_id, 0) + 1
         self._retries[job_id] = attempt

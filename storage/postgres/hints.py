@@ -56,10 +56,10 @@ class PostgresHints:
             log.warning("hint not sent", extra={"exception": type(exc).__name__})
 
     async def listen(self, on_hint: Callable[[str], None]) -> None:
-        channel = await self.channel()
         failures = 0
         while True:
             try:
+                channel = await self.channel()
                 async with await psycopg.AsyncConnection.connect(
                     self._conninfo, autocommit=True
                 ) as conn:
@@ -71,7 +71,7 @@ class PostgresHints:
                             on_hint(notify.payload)
                         except Exception:
                             log.exception("hint not handled")
-            except psycopg.Error as exc:
+            except Exception as exc:  # the listener never dies: hints only make time sooner
                 self.listening.clear()
                 wait = RECONNECT_SECONDS[min(failures, len(RECONNECT_SECONDS) - 1)]
                 failures += 1

@@ -3,7 +3,8 @@ understood plans nothing."""
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+import asyncio
+from datetime import UTC, datetime, timedelta
 
 from bot.scheduling.planner import ApsPlanner
 from bot.scheduling.replicas import SharedPlanner
@@ -56,3 +57,27 @@ async def test_a_hint_that_is_not_understood_plans_nothing() -> None:
     ]:
         receiving.heard(hint)
     assert there.job_ids() == []
+
+
+async def test_a_periodic_sweep_that_fails_keeps_its_period() -> None:
+    """A failed run of the repeating sweep is not turned into a one-off retry a minute later
+    (what a failed date job gets): its next period runs it again."""
+    planner = ApsPlanner()
+    runs: list[int] = []
+    again = asyncio.Event()
+
+    async def failing_sweep() -> None:
+        runs.append(len(runs) + 1)
+        if len(runs) >= 2:
+            again.set()
+        raise RuntimeError("the database is away")
+
+    planner.repeat("sweep", timedelta(milliseconds=20), failing_sweep)
+    planner.start()
+    try:
+        # Patience for a hang to fail, not a time limit: the period is 20 ms.
+        await asyncio.wait_for(again.wait(), 60)
+        assert planner.job_ids() == ["sweep"]
+    finally:
+        planner.shutdown()
+    assert len(runs) >= 2
