@@ -27,10 +27,10 @@ from bench.common import SIGNING_SECRET, Bench, in_process_bot
 from bench.floor_app import GroupCommit, floor_app, open_database
 from bench.populate import TEAM_ID, member_id
 from bench.report import Figure
-from bot.app import reparse_misread_form
 from bot.demo.signing import SignedRequest, SlackRequestFactory
 from bot.logs import JsonFormatter
 from bot.requestlog import RequestIdFilter
+from bot.serving import reparse_misread_form
 
 S1B = "1b dispatch, no HTTP"
 CHANNEL = "C0DISPATCH"

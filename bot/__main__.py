@@ -13,10 +13,11 @@ import sys
 from aiohttp import web
 
 from bot import logs
-from bot.app import Plenary, build, connect_socket_mode, web_app
+from bot.app import Plenary, build
 from bot.config import Settings
 from bot.domain.errors import ConfigError
 from bot.domain.model import Notice
+from bot.serving import connect_socket_mode, web_app
 
 log = logging.getLogger("bot")
 FAILURES_SHOWN = 10

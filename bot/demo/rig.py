@@ -17,12 +17,13 @@ from urllib.parse import parse_qs, urlencode, urlsplit
 import aiohttp
 from aiohttp import web
 
-from bot.app import Plenary, build, web_app
+from bot.app import Plenary, build
 from bot.config import Settings
 from bot.demo.fake_slack.server import FakeSlack
 from bot.demo.signing import SignedRequest, SlackRequestFactory, post
 from bot.domain.workspaces import DEFAULT_RETENTION
 from bot.ports.clock import ManualClock
+from bot.serving import web_app
 
 SIGNING_SECRET = "demo-signing-secret-0123456789abcdef"
 BOT_TOKEN = "xoxb-fake"

@@ -10,8 +10,8 @@ import pytest
 from aiohttp import web
 from playwright.async_api import Page, expect
 
-from bot.app import web_app
 from bot.demo.rig import Rig
+from bot.serving import web_app
 from tests.browser.conftest import Watched
 from tests.browser.screenshots import keep_screenshot
 from tests.support.answers import expect_ok

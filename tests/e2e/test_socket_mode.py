@@ -17,11 +17,12 @@ from urllib.parse import parse_qsl
 
 import pytest
 
-from bot.app import Plenary, build, connect_socket_mode
+from bot.app import Plenary, build
 from bot.commands.payloads import Action, ItemRef
 from bot.config import Settings
 from bot.demo.fake_slack.server import FakeSlack
 from bot.demo.signing import SignedRequest, SlackRequestFactory
+from bot.serving import connect_socket_mode
 
 CHANNEL = "C0SOCKET"
 CHAIR, MALI, PERU = "U0CHAIR", "U0MALI", "U0PERU"

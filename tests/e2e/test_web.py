@@ -12,8 +12,9 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.app import build, web_app
+from bot.app import build
 from bot.demo.rig import Rig
+from bot.serving import web_app
 from tests.support.answers import expect_ok
 from tests.support.cast import CHAIR, KPCSC, RUSSIA, UKRAINE
 from tests.support.web import get, record_token, screen_token

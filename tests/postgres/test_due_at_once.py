@@ -19,12 +19,13 @@ import aiohttp
 import pytest
 from aiohttp import web
 
-from bot.app import Plenary, build, web_app
+from bot.app import Plenary, build
 from bot.config import Settings
 from bot.demo.fake_slack.server import FakeSlack
 from bot.demo.rig import BOT_TOKEN, SIGNING_SECRET
 from bot.ports.clock import ManualClock
 from bot.services.timekeeper import Sweep
+from bot.serving import web_app
 from storage.postgres.database import Database
 from tests.postgres.test_replicas import REPLICAS, posts_by_notice
 from tests.support.due_at_once import (

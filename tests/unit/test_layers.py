@@ -73,7 +73,15 @@ LAYERS: dict[str, tuple[str, ...]] = {
 }
 PURE = ("bot.domain", "bot.commands", "bot.ports", "bot.render")
 # The composition root and the demo rig see everything; nothing else may import them.
-COMPOSITION = {"bot", "bot.app", "bot.config", "bot.logs", "bot.requestlog", "bot.__main__"}
+COMPOSITION = {
+    "bot",
+    "bot.app",
+    "bot.serving",
+    "bot.config",
+    "bot.logs",
+    "bot.requestlog",
+    "bot.__main__",
+}
 
 
 def module_of(path: Path) -> str:
