@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from pathlib import Path
 from typing import Any
 
@@ -76,3 +77,15 @@ def test_the_manifest_declares_what_installing_in_any_workspace_needs() -> None:
     events = declared["settings"]["event_subscriptions"]["bot_events"]
     assert {"app_uninstalled", "tokens_revoked"} <= set(events)
     assert declared["settings"]["org_deploy_enabled"] is True
+
+
+def test_the_readme_lists_exactly_the_settings_the_code_reads() -> None:
+    """Every environment variable bot/config.py reads has a row in README's settings table,
+    and every row names one it reads."""
+    source = (ROOT / "bot/config.py").read_text(encoding="utf-8")
+    read = set(re.findall(r'"((?:SLACK|PLENARY|DATABASE|PORT|HOST|PUBLIC)[A-Z_]*)"', source))
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    rows = [line for line in readme.splitlines() if line.startswith("| `")]
+    listed = {name for row in rows for name in re.findall(r"`([A-Z][A-Z_]+)`", row.split("|")[1])}
+    assert "PLENARY_SWEEP_SECONDS" in read
+    assert read == listed
