@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+from collections import deque
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 
@@ -27,6 +28,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 log = logging.getLogger(__name__)
 
 RETRY_AFTER = timedelta(minutes=1)
+EXECUTED_KEPT = 1000
 MAX_RETRIES = 10
 
 
@@ -47,7 +49,9 @@ class ApsPlanner:
         self._on_fire = on_fire
         self._retries: dict[str, int] = {}
         self._repeating: set[str] = set()  # jobs on a period: their next run is their retry
-        self.executed: list[str] = []  # job ids that ran, newest last (for health and tests)
+        # The job ids that ran, newest last (for health and tests); the last few only, as the
+        # periodic sweep of replicas runs for as long as the process does.
+        self.executed: deque[str] = deque(maxlen=EXECUTED_KEPT)
         self._listeners: list[Callable[[str], None]] = []
         self._scheduler.add_listener(
             self._on_event, EVENT_JOB_ERROR | EVENT_JOB_MISSED | EVENT_JOB_EXECUTED

@@ -253,7 +253,7 @@ async def test_the_real_scheduler_fires_a_deadline_through_the_http_app(database
         await asyncio.wait_for(done.wait(), timeout=30)
         await rig.plenary.announcer.wait_idle()
         assert texts(rig)[-1] == "#1 adopted by consensus: Adopt the minutes"
-        assert rig.plenary.planner.executed == ["deadline:1"]
+        assert list(rig.plenary.planner.executed) == ["deadline:1"]
 
 
 async def test_digests_near_midnight_fire_once_a_day_through_both_dst_changes(rig: Rig) -> None:
