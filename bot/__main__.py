@@ -93,6 +93,14 @@ async def check(settings: Settings) -> int:
         print(f"database: ok ({settings.database_shown})")
         _print_failed_notices(await plenary.announcer.failures(FAILURES_SHOWN))
         print(settings.mode_line)
+        if plenary.replicas is not None:
+            print(
+                "replicas: may share this database; each sweeps due work every"
+                f" {settings.sweep_every.total_seconds():g} s (PLENARY_SWEEP_SECONDS) and hears"
+                " the others' deadlines over LISTEN/NOTIFY; a meeting's notices go out under a"
+                f" {settings.delivery_lease.total_seconds():g} s lease"
+                " (PLENARY_DELIVERY_LEASE_SECONDS)"
+            )
         if settings.multi_workspace:
             installed = await plenary.store.query(lambda uow: uow.workspaces.count_installations())
             print(f"workspaces: {installed} installed")

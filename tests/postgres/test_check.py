@@ -32,6 +32,9 @@ async def test_check_migrates_an_empty_postgres_database_and_reports_it_ok() -> 
             f"database: ok ({url})",
             "notices: none failed",
             "mode: single workspace (SLACK_BOT_TOKEN)",
+            "replicas: may share this database; each sweeps due work every 30 s"
+            " (PLENARY_SWEEP_SECONDS) and hears the others' deadlines over LISTEN/NOTIFY;"
+            " a meeting's notices go out under a 30 s lease (PLENARY_DELIVERY_LEASE_SECONDS)",
         ]
 
 
