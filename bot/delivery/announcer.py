@@ -44,6 +44,8 @@ DELIVERY_LEASE = timedelta(seconds=30)  # a meeting's lease, unless renewed soon
 # How soon a replica asks again for a meeting another replica delivers: the holder gives the
 # lease up at the end of its pass, so what was queued meanwhile waits about this long.
 LEASE_RETRY_SECONDS = 0.5
+# How soon a notice already due is looked at again while a workspace waits out a 429.
+THROTTLED_RECHECK = timedelta(seconds=1)
 
 
 class Announcer:
@@ -112,19 +114,24 @@ class Announcer:
                 await self._sleep(1.0)
                 continue
             self._idle.set()
-            timeout = await self._seconds_to_next_attempt()
+            timeout = await self.seconds_to_next_attempt()
             if self._leasing.refused:
                 timeout = min(timeout or LEASE_RETRY_SECONDS, LEASE_RETRY_SECONDS)
             with contextlib.suppress(TimeoutError):
                 await asyncio.wait_for(self._wake.wait(), timeout)
 
-    async def _seconds_to_next_attempt(self) -> float | None:
+    async def seconds_to_next_attempt(self) -> float | None:
         """Until the next notice's retry time or the end of a rate limit's wait."""
         now = self._clock.now()
         retry_at = await self._store.query(lambda uow: uow.notices.next_retry_at())
         waits = self._pacing.waits_end()
-        if retry_at is not None:
+        if retry_at is not None and retry_at > now:
             waits.append(retry_at)
+        elif retry_at is not None:
+            # Due already, yet left by the last pass: a rate limit holds its workspace back,
+            # or another replica holds its meeting. Ask again within a second, not at once:
+            # asking at once would spin until the wait is over.
+            waits.append(now + THROTTLED_RECHECK if waits else now)
         if not waits:
             return None
         return max(0.05, (min(waits) - now).total_seconds())
@@ -253,9 +260,7 @@ class Announcer:
     async def _deliver(self, notice: Notice, client: AsyncWebClient) -> bool:
         if notice.kind is NoticeKind.RECORD:
             self._pacing.spoke(notice.channel_id)
-            return await upload_record(
-                self._store, self._write, client, self._clock, notice, self._failed
-            )
+            return await upload_record(self._store, client, self._clock, notice, self._failed)
         if notice.kind is NoticeKind.FLOOR_WARNING:
             return await self._tell_privately(notice, client)
         if notice.kind is NoticeKind.MEETING_STARTED and notice.message_ts is None:
@@ -291,6 +296,10 @@ class Announcer:
         # delivers the notice next looks in the channel (``_find_posted``) instead of
         # posting it twice. An edit is safe to repeat and needs no mark.
         marked_now = first_post and current.uncertain_since is None
+        # The calls above (the token, joining, the channel's history) may have outlasted the
+        # lease: renewed now, the post goes out with a whole lease ahead of it.
+        if not await self._leasing.renew(current.meeting_id):
+            raise LeaseLost(current.meeting_id)
         if marked_now:
             now = self._clock.now()
             await self._write(current, lambda uow: uow.notices.mark_uncertain(current.id, now))
@@ -362,13 +371,20 @@ class Announcer:
         now = self._clock.now()
         await self._write(notice, lambda uow: uow.notices.mark_uncertain(notice.id, now))
         self._pacing.spoke(notice.channel_id)
+        shown = 0
         try:
             for user in readers:
                 await client.chat_postEphemeral(
                     channel=notice.channel_id, user=user, text=message.text, blocks=message.blocks
                 )
+                shown += 1
         except Exception as exc:
-            await self._failed(notice, slack_refusal(exc) or failure_reason(exc), exc)
+            refused = slack_refusal(exc)
+            if refused is not None and shown == 0:
+                # Slack answered that it showed it to no one (say a 429): nothing of this
+                # attempt was seen, so a later one may tell it.
+                await self._write(notice, lambda uow: uow.notices.clear_uncertain(notice.id))
+            await self._failed(notice, refused or failure_reason(exc), exc)
             return False
         await self._write(
             notice, lambda uow: uow.notices.mark_delivered(notice.id, notice.revision, "ephemeral")

@@ -9,6 +9,7 @@ import aiohttp
 from slack_sdk.errors import SlackApiError
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.delivery.failures import retry_after
 from bot.domain.model import Notice
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,8 @@ async def find_posted(notice: Notice, client: AsyncWebClient) -> str | None:
             channel=notice.channel_id, include_all_metadata=True, limit=UNCERTAIN_LOOKBACK
         )
     except (SlackApiError, aiohttp.ClientError, OSError, TimeoutError) as exc:
+        if retry_after(exc) is not None:
+            raise  # rate limited: ask again after the wait, rather than post without knowing
         # Without the history we cannot tell; posting again risks a duplicate, which is
         # better than losing the announcement.
         log.warning(

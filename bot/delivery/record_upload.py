@@ -4,8 +4,7 @@ flow, never shared twice: an upload that may have reached its completion call is
 from __future__ import annotations
 
 import logging
-from collections.abc import Awaitable, Callable, Coroutine
-from typing import Any
+from collections.abc import Awaitable, Callable
 
 from slack_sdk.errors import SlackRequestError
 from slack_sdk.web.async_client import AsyncWebClient
@@ -22,14 +21,15 @@ log = logging.getLogger(__name__)
 
 async def upload_record(
     store: Store,
-    write: Callable[[Notice, Callable[[UnitOfWork], Coroutine[Any, Any, None]]], Awaitable[None]],
     client: AsyncWebClient,
     clock: Clock,
     notice: Notice,
     failed: Callable[[Notice, str, Exception], Awaitable[None]],
 ) -> bool:
     """The meeting record as two files in the channel; ``failed`` records a failure that a
-    retry can mend; ``write`` writes about the notice (fenced by its delivery lease)."""
+    retry can mend. What happened after the upload is recorded even if the meeting's lease
+    changed hands meanwhile (unfenced): an upload has no mark to find it by, so a record
+    left pending would be shared again by the next holder."""
 
     async def unit(uow: UnitOfWork) -> tuple[Meeting, list[Item], str, str]:
         meeting = await uow.meetings.get(notice.meeting_id)
@@ -69,11 +69,10 @@ async def upload_record(
         # share the record twice, so it is not retried. The chair can ask for it again.
         reason = failure_reason(exc)
         failed_at = clock.now()
-        await write(
-            notice,
+        await store.transact(
             lambda uow: uow.notices.mark_failed(
                 notice.id, reason, None, notice.revision, failed_at=failed_at
-            ),
+            )
         )
         log.error(
             "record upload failed and is not retried; run /meeting record again if it is missing",
@@ -82,5 +81,7 @@ async def upload_record(
         )
         return False
 
-    await write(notice, lambda uow: uow.notices.mark_delivered(notice.id, notice.revision, "files"))
+    await store.transact(
+        lambda uow: uow.notices.mark_delivered(notice.id, notice.revision, "files")
+    )
     return True

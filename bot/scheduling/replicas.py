@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 
@@ -24,13 +25,16 @@ SWEEP_JOB = "sweep"
 class SharedPlanner:
     """The Planner the services use with replicas: plans here and tells the others."""
 
-    def __init__(self, local: Planner, hints: Hints) -> None:
+    def __init__(self, local: Planner, hints: Hints, origin: str | None = None) -> None:
         self._local = local
         self._hints = hints
+        # Names this replica's hints, so it does not plan again (perhaps a time since
+        # replaced) what it planned itself.
+        self._origin = origin or secrets.token_hex(6)
 
     def plan(self, job_id: str, at: datetime) -> None:
         self._local.plan(job_id, at)
-        self._hints.publish(f"plan {job_id} {at.isoformat()}")
+        self._hints.publish(f"plan {job_id} {at.isoformat()} {self._origin}")
 
     def cancel(self, job_id: str) -> None:
         # Not hinted: a job left on another replica fires, sweeps and finds nothing due.
@@ -38,16 +42,17 @@ class SharedPlanner:
 
     def heard(self, hint: str) -> None:
         """Another replica planned a job: plan it here too."""
-        verb, _, rest = hint.partition(" ")
-        job_id, _, when = rest.partition(" ")
+        words = hint.split(" ")
+        if len(words) == 4 and words[3] == self._origin:
+            return  # our own
         try:
-            at = datetime.fromisoformat(when)
+            at = datetime.fromisoformat(words[2]) if len(words) in (3, 4) else None
         except ValueError:
             at = None
-        if verb != "plan" or not job_id or at is None or at.tzinfo is None:
+        if at is None or at.tzinfo is None or words[0] != "plan" or not words[1]:
             log.warning("hint not understood", extra={"hint": hint[:200]})
             return
-        self._local.plan(job_id, at)
+        self._local.plan(words[1], at)
 
 
 class ReplicaTimekeeping:

@@ -313,9 +313,10 @@ class Timekeeper(UseCases):
         """Sweep what is due, then plan a timer for everything ahead, all read from the
         database: what each replica sharing one does periodically, so a deadline another
         replica planned (and maybe died with) falls due here too."""
-        sweep = await self.run_due()
-        await self.plan_all()
-        return sweep
+        try:
+            return await self.run_due()
+        finally:  # the timers are planned even when a due thing failed to be handled
+            await self.plan_all()
 
     async def plan_all(self) -> int:
         """Give the scheduler a job for every future deadline (items' and votes'), reminder

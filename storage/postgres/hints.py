@@ -24,7 +24,10 @@ class PostgresHints:
         self._db = db
         self._conninfo = conninfo
         self._channel: str | None = None
-        self._sending: set[asyncio.Task[None]] = set()
+        # Sent one after another, in the order published: notifications arrive in commit
+        # order, so a job planned twice in a row is heard with its latest time last.
+        self._outbox: asyncio.Queue[str] = asyncio.Queue()
+        self._sender: asyncio.Task[None] | None = None
         self.listening = asyncio.Event()  # set while LISTEN is in effect
 
     async def channel(self) -> str:
@@ -39,18 +42,22 @@ class PostgresHints:
         return self._channel
 
     def publish(self, payload: str) -> None:
-        task = asyncio.get_running_loop().create_task(self.send(payload))
-        self._sending.add(task)
-        task.add_done_callback(self._sending.discard)
+        self._outbox.put_nowait(payload)
+        if self._sender is None or self._sender.done():
+            self._sender = asyncio.get_running_loop().create_task(self._send_all(), name="hints")
+
+    async def _send_all(self) -> None:
+        while True:
+            await self.send(await self._outbox.get())
 
     async def send(self, payload: str) -> None:
-        """Publish and wait until it is sent (committed)."""
-        channel = await self.channel()
-
-        async def unit(statements: Statements) -> None:
-            await statements.execute("SELECT pg_notify(%s, %s)", (channel, payload))
-
+        """Publish and wait until it is sent (committed); a failure is logged, not raised."""
         try:
+            channel = await self.channel()
+
+            async def unit(statements: Statements) -> None:
+                await statements.execute("SELECT pg_notify(%s, %s)", (channel, payload))
+
             await self._db.transact(unit)
         except Exception as exc:  # a hint is never worth a failure of what sent it
             log.warning("hint not sent", extra={"exception": type(exc).__name__})
@@ -82,7 +89,8 @@ class PostgresHints:
                 await asyncio.sleep(wait)
 
     async def close(self) -> None:
-        for task in list(self._sending):
-            task.cancel()
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        sender, self._sender = self._sender, None
+        if sender is not None:
+            sender.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await sender

@@ -215,3 +215,41 @@ async def test_a_home_view_slack_rate_limits_is_published_once_its_wait_is_over(
     kasane.clock.advance(timedelta(seconds=1))
     await kasane.settle()
     assert [c.status for c in kasane.slack.calls_to("views.publish")] == [429, 200]
+
+
+async def test_a_rate_limited_look_for_an_unconfirmed_post_waits_and_never_posts_twice(
+    kasane: Rig,
+) -> None:
+    kasane.slack.drop_next("chat.postMessage", after_accepting=True)
+    await expect_ok(kasane, "/table-motion", "Adopt the agenda", user=UKRAINE)
+    assert len(cards(kasane, 1)) == 1  # Slack kept it; the answer was lost
+    kasane.slack.fail_next("conversations.history", status=429, retry_after=5)
+    kasane.clock.advance(timedelta(minutes=10))  # the outbox's backoff
+    await kasane.settle()
+    assert [c.status for c in kasane.slack.calls_to("conversations.history")] == [429]
+    kasane.clock.advance(timedelta(seconds=5))
+    await kasane.settle()
+    assert [c.status for c in kasane.slack.calls_to("conversations.history")] == [429, 200]
+    assert len(cards(kasane, 1)) == 1  # found and kept, not posted again
+    assert await notices_owed(kasane) == 0
+
+
+async def test_a_notice_due_while_its_workspace_waits_out_a_429_is_asked_for_again_within_a_second(
+    kasane: Rig,
+) -> None:
+    """Not at once, again and again: the announcer's loop would spin for the whole wait."""
+    await expect_ok(kasane, "/table-motion", "One", user=UKRAINE)
+    kasane.slack.fail_next("chat.postMessage", status=503, times=3)
+    await expect_ok(kasane, "/table-motion", "Two", user=UKRAINE)
+    assert cards(kasane, 2) == []
+    kasane.clock.advance(timedelta(seconds=5))  # #2's backoff is over: it is due
+    kasane.slack.fail_next("chat.update", status=429, retry_after=30)
+    await expect_ok(kasane, "/object", "1 no", user=MALI)  # #1's card: 429; #2 waits too
+    assert cards(kasane, 2) == []
+    wait = await kasane.plenary.announcer.seconds_to_next_attempt()
+    assert wait is not None
+    assert wait >= 1.0
+    kasane.clock.advance(timedelta(seconds=30))
+    await kasane.settle()
+    assert len(cards(kasane, 2)) == 1
+    assert "#1 is blocked by Mali." in [m.text for m in kasane.slack.channel_messages(CHANNEL)]

@@ -267,6 +267,24 @@ async def test_the_speaker_is_warned_once_and_the_list_shows_time_is_up_once(
     assert len(up) == 1
 
 
+async def test_a_warning_slack_rate_limits_before_anyone_saw_it_is_told_after_the_wait(
+    debate: Rig,
+) -> None:
+    await expect_ok(debate, "/meeting", "set speaking-time 90s", user=CHAIR)
+    await expect_ok(debate, "/floor", "", user=UKRAINE)
+    await expect_ok(debate, "/meeting", "floor next", user=CHAIR)
+    debate.slack.fail_next("chat.postEphemeral", status=429, retry_after=2)
+    debate.clock.advance(timedelta(seconds=61))
+    await debate.plenary.timekeeper.run_due()
+    await debate.settle()
+    assert [c.status for c in debate.slack.calls_to("chat.postEphemeral")] == [429]
+    debate.clock.advance(timedelta(seconds=2))
+    await debate.settle()
+    told = [c for c in debate.slack.calls_to("chat.postEphemeral") if c.status == 200]
+    assert sorted(c.params["user"] for c in told) == sorted([UKRAINE, "U0UA2"])
+    assert all("30 seconds left" in c.params["text"] for c in told)
+
+
 async def test_a_turn_ended_before_its_time_gets_no_warning(debate: Rig) -> None:
     await expect_ok(debate, "/meeting", "set speaking-time 2m", user=CHAIR)
     await expect_ok(debate, "/floor", "", user=UKRAINE)

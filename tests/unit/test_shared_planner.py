@@ -53,6 +53,7 @@ async def test_a_hint_that_is_not_understood_plans_nothing() -> None:
         "plan deadline:1",
         "plan deadline:1 tomorrow",
         "plan deadline:1 2026-12-01T09:00:00",  # no time zone
+        "plan  2026-12-01T09:00:00+00:00",  # no job
         "cancel deadline:1 2026-12-01T09:00:00+00:00",
     ]:
         receiving.heard(hint)
@@ -81,3 +82,21 @@ async def test_a_periodic_sweep_that_fails_keeps_its_period() -> None:
     finally:
         planner.shutdown()
     assert len(runs) >= 2
+
+
+async def test_a_replica_does_not_plan_again_what_its_own_hint_says() -> None:
+    """Its hint may arrive after the job was planned again at another time: hearing it must
+    not bring the replaced time back."""
+    sent = Sent()
+    here = ApsPlanner()
+    planner = SharedPlanner(here, sent)
+    planner.plan("deadline:7", AT)
+    later = AT.replace(hour=10)
+    planner.plan("deadline:7", later)
+    for hint in sent.payloads:  # heard back late, the older first
+        planner.heard(hint)
+    here.start()
+    try:
+        assert here.next_run("deadline:7") == later
+    finally:
+        here.shutdown()
