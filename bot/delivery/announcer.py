@@ -152,7 +152,11 @@ class Announcer:
 
             async def unit(uow: UnitOfWork) -> tuple[list[Notice], list[tuple[str, str, int]]]:
                 return (
-                    await uow.notices.pending(self._clock.now(), self._batch),
+                    # Not the notices of workspaces waiting out a 429: they would take the
+                    # batch's places from other workspaces' notices.
+                    await uow.notices.pending(
+                        self._clock.now(), self._batch, skip_teams=self._pacing.throttled_teams()
+                    ),
                     await uow.homes.stale(self._batch),
                 )
 
@@ -199,7 +203,9 @@ class Announcer:
         if not self._leasing.shared or not taken:
             return [n for n in due if n.meeting_id in taken]
         fresh = await self._store.query(
-            lambda uow: uow.notices.pending(self._clock.now(), self._batch)
+            lambda uow: uow.notices.pending(
+                self._clock.now(), self._batch, skip_teams=self._pacing.throttled_teams()
+            )
         )
         return [n for n in fresh if n.meeting_id in taken]
 

@@ -68,6 +68,10 @@ class Pacing:
             return False
         return True
 
+    def throttled_teams(self) -> list[str]:
+        """The workspaces waiting out a rate limit now."""
+        return [team for team in list(self._throttled) if self.throttled(team)]
+
     def waits_end(self) -> list[datetime]:
         """When each rate limit's wait still running ends."""
         now = self._clock.now()

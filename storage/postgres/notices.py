@@ -4,6 +4,7 @@ the change they announce."""
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -106,12 +107,15 @@ class PostgresNoticeRepository:
             (close, notice_id),
         )
 
-    async def pending(self, now: datetime, limit: int) -> list[Notice]:
+    async def pending(
+        self, now: datetime, limit: int, *, skip_teams: Sequence[str] = ()
+    ) -> list[Notice]:
         fetched = await self._conn.fetchall(
             f"{_NOTICE_SELECT} WHERE notices.delivered_revision < notices.revision"
             " AND (notices.next_attempt_at IS NULL OR notices.next_attempt_at <= %s)"
+            " AND NOT (meetings.team_id = ANY(%s))"
             " ORDER BY notices.id LIMIT %s",
-            (now, limit),
+            (now, list(skip_teams), limit),
         )
         return [rows.notice(r) for r in fetched]
 

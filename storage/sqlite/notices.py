@@ -4,6 +4,7 @@ the change they announce, so an acknowledged command can never lose its announce
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -116,12 +117,16 @@ class SqliteNoticeRepository:
             (int(close), notice_id),
         )
 
-    async def pending(self, now: datetime, limit: int) -> list[Notice]:
+    async def pending(
+        self, now: datetime, limit: int, *, skip_teams: Sequence[str] = ()
+    ) -> list[Notice]:
         fetched = await self._conn.execute_fetchall(
-            f"{_NOTICE_SELECT} WHERE notices.delivered_revision < notices.revision"
+            # Only a module constant is interpolated; the teams are a bound JSON array.
+            f"{_NOTICE_SELECT} WHERE notices.delivered_revision < notices.revision"  # noqa: S608
             " AND (notices.next_attempt_at IS NULL OR notices.next_attempt_at <= ?)"
+            " AND meetings.team_id NOT IN (SELECT value FROM json_each(?))"
             " ORDER BY notices.id LIMIT ?",
-            (rows.ts(now), limit),
+            (rows.ts(now), json.dumps(list(skip_teams)), limit),
         )
         return [rows.notice(r) for r in fetched]
 

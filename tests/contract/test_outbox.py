@@ -327,3 +327,24 @@ async def test_a_first_post_marked_uncertain_stays_so_until_its_answer_or_a_refu
     delivered = await store.transact(delivered_then_read)
     assert delivered is not None
     assert (delivered.uncertain_since, delivered.message_ts) == (None, "1718695800.000100")
+
+
+async def test_the_pending_notices_of_workspaces_left_out_give_their_places_to_others(
+    store: Store,
+) -> None:
+    async def two_workspaces(uow: UnitOfWork) -> tuple[list[int], int]:
+        waiting = await new_meeting(uow, team="T0WAIT", channel="C0WAIT")
+        other = await new_meeting(uow, team="T0OTHER", channel="C0OTHER")
+        held = [await uow.notices.add(waiting, None, NoticeKind.RECORD, NOW) for _ in range(3)]
+        return held, await uow.notices.add(other, None, NoticeKind.MEETING_STARTED, NOW)
+
+    held, others = await store.transact(two_workspaces)
+
+    async def pending(uow: UnitOfWork) -> tuple[list[int], list[int], list[int]]:
+        return (
+            [n.id for n in await uow.notices.pending(NOW, 3)],
+            [n.id for n in await uow.notices.pending(NOW, 3, skip_teams=["T0WAIT"])],
+            [n.id for n in await uow.notices.pending(NOW, 3, skip_teams=["T0WAIT", "T0OTHER"])],
+        )
+
+    assert await store.query(pending) == (held, [others], [])
