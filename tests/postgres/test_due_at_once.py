@@ -27,7 +27,7 @@ from bot.ports.clock import ManualClock
 from bot.services.timekeeper import Sweep
 from bot.serving import web_app
 from storage.postgres.database import Database
-from tests.postgres.test_replicas import REPLICAS, posts_by_notice
+from tests.postgres.test_replicas import REPLICAS
 from tests.support.due_at_once import (
     DUE,
     all_due_at,
@@ -37,6 +37,7 @@ from tests.support.due_at_once import (
     in_every_channel,
     meetings_started,
     posts_by_channel,
+    posts_by_notice,
 )
 from tests.support.postgres import scratch_schema
 

@@ -16,8 +16,9 @@ from bot.demo.rig import BOT_TOKEN, SIGNING_SECRET
 from bot.demo.signing import SlackRequestFactory
 from storage.postgres.database import Database, Statements
 from tests.e2e.test_process import CHAIR, command
-from tests.postgres.test_replicas import LEASE_ENV, posts_by_notice, settled
+from tests.postgres.test_replicas import LEASE_ENV, settled
 from tests.support.bot_process import BotProcess, until
+from tests.support.due_at_once import posts_by_notice
 from tests.support.postgres import scratch_schema
 
 ENV = {**LEASE_ENV, "PLENARY_SWEEP_SECONDS": "1"}

@@ -23,7 +23,8 @@ from bot.demo.signing import SlackRequestFactory
 from storage.postgres.database import Database, Statements
 from storage.postgres.migrations import MIGRATIONS
 from tests.e2e.test_process import CHAIR, command
-from tests.support.bot_process import BotProcess, until
+from tests.support.bot_process import BotProcess, last_deliverer, until
+from tests.support.due_at_once import posts_by_notice
 from tests.support.postgres import scratch_schema
 
 REPLICAS = 3
@@ -74,16 +75,6 @@ async def _objections(statements: Statements) -> Counter[str]:
         " WHERE positions.kind = 'objection' GROUP BY members.user_id"
     )
     return Counter({row[0]: int(row[1]) for row in fetched})
-
-
-def posts_by_notice(calls: list[ApiCall]) -> Counter[tuple[int, str]]:
-    """How many times Slack accepted a post of each notice (id, kind)."""
-    posted: Counter[tuple[int, str]] = Counter()
-    for call in calls:
-        if call.method == "chat.postMessage" and call.response.get("ok"):
-            payload = call.response["message"]["metadata"]["event_payload"]
-            posted[(payload["notice_id"], payload["kind"])] += 1
-    return posted
 
 
 def blocked_message(slack: FakeSlack) -> Message:
@@ -183,14 +174,10 @@ async def test_a_replica_killed_mid_burst_loses_no_acknowledged_objection_and_no
                     # meeting's lease (it renewed it just before calling) dies unanswered.
                     if killed or call.method != "chat.postMessage" or not call.response.get("ok"):
                         return
-                    with psycopg.connect(conninfo) as conn:
-                        row = conn.execute(
-                            "SELECT owner FROM delivery_leases ORDER BY expires_at DESC LIMIT 1"
-                        ).fetchone()
-                    assert row is not None
-                    pid = int(str(row[0]).split(":")[1])
-                    killed.append(pid)
-                    by_pid[pid].send_signal(signal.SIGKILL)
+                    deliverer = last_deliverer(conninfo, bots)
+                    assert deliverer.process is not None
+                    killed.append(deliverer.process.pid)
+                    deliverer.send_signal(signal.SIGKILL)
                     died.set()
 
                 slack.observe(kill_the_deliverer)

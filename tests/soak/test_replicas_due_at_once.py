@@ -23,17 +23,19 @@ import pytest
 from bot.demo.fake_slack.server import FakeSlack
 from bot.demo.rig import BOT_TOKEN
 from storage.postgres.database import Database
-from tests.postgres.test_replicas import LEASE_ENV, REPLICAS, posts_by_notice, settled
+from tests.postgres.test_replicas import LEASE_ENV, REPLICAS, settled
 from tests.support.bot_process import BotProcess, until
 from tests.support.due_at_once import (
     DUE,
     all_due_at,
+    assert_each_handled_once,
     decisions_and_notices,
     due_instants,
     handled,
     in_every_channel,
     meetings_started,
     posts_by_channel,
+    posts_by_notice,
 )
 from tests.support.postgres import scratch_schema
 
@@ -86,19 +88,9 @@ async def test_450_things_due_at_once_on_three_serve_processes_are_each_handled_
         finally:
             await db.close()
 
-    assert set(decided.values()) == {1}  # each item decided, once (its decision row)
-    closed = Counter(
-        entry["item_id"]
-        for bot in bots
-        for entry in bot.log
-        if entry.get("event") == "deadline closed item"
+    assert_each_handled_once(
+        decided, notices, [entry for bot in bots for entry in bot.log], slack.calls, MEETINGS
     )
-    assert closed == Counter(dict.fromkeys(decided, 1))  # by one replica, once
-    assert {kind: len(ids) for kind, ids in notices.items()} == dict.fromkeys(DUE, MEETINGS)
-    posted = posts_by_notice(slack.calls)
-    assert set(posted.values()) == {1}  # every notice posted once, whichever replica sent it
-    for kind in DUE:
-        assert {notice for (notice, k) in posted if k == kind} == notices[kind]
     # At the instant each channel got its outcome, reminder and digest, one post each.
     assert posts_by_channel(at_once) == Counter({(c, kind): 1 for c in channels for kind in DUE})
 

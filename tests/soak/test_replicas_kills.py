@@ -16,7 +16,6 @@ from collections import Counter
 from collections.abc import AsyncIterator
 
 import aiohttp
-import psycopg
 import pytest
 
 from bot.demo.fake_slack.server import FakeSlack
@@ -29,11 +28,11 @@ from tests.postgres.test_replicas import (
     LEASE_ENV,
     OBJECTORS,
     REPLICAS,
-    posts_by_notice,
     set_up,
     settled,
 )
-from tests.support.bot_process import BotProcess
+from tests.support.bot_process import BotProcess, last_deliverer
+from tests.support.due_at_once import posts_by_notice
 from tests.support.postgres import scratch_schema
 
 ROUNDS = 5
@@ -44,18 +43,6 @@ IN_FLIGHT = 8
 async def conninfo() -> AsyncIterator[str]:
     async with scratch_schema() as url:
         yield url
-
-
-def last_deliverer(conninfo: str, bots: list[BotProcess]) -> BotProcess:
-    """The replica that last held the meeting's delivery lease (its owner names its pid)."""
-    with psycopg.connect(conninfo) as conn:
-        row = conn.execute(
-            "SELECT owner FROM delivery_leases ORDER BY expires_at DESC LIMIT 1"
-        ).fetchone()
-    assert row is not None
-    pid = int(str(row[0]).split(":")[1])
-    (bot,) = [b for b in bots if b.process is not None and b.process.pid == pid]
-    return bot
 
 
 async def _objections(statements: Statements) -> Counter[tuple[int, str]]:

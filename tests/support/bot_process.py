@@ -12,6 +12,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Self
 
+import psycopg
+
 from bot.demo.rig import BOT_TOKEN, SIGNING_SECRET
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -128,3 +130,15 @@ async def until(bots: list[BotProcess], condition: Callable[[], Awaitable[bool]]
         finally:
             for task in waits:
                 task.cancel()
+
+
+def last_deliverer(conninfo: str, bots: list[BotProcess]) -> BotProcess:
+    """The replica that last held the meeting's delivery lease (its owner names its pid)."""
+    with psycopg.connect(conninfo) as conn:
+        row = conn.execute(
+            "SELECT owner FROM delivery_leases ORDER BY expires_at DESC LIMIT 1"
+        ).fetchone()
+    assert row is not None
+    pid = int(str(row[0]).split(":")[1])
+    (bot,) = [b for b in bots if b.process is not None and b.process.pid == pid]
+    return bot

@@ -10,8 +10,9 @@ from __future__ import annotations
 import asyncio
 import itertools
 from collections import Counter
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 import aiohttp
 
@@ -115,3 +116,34 @@ def posts_by_channel(calls: list[ApiCall]) -> Counter[tuple[str, str]]:
         for call in calls
         if call.method == "chat.postMessage" and call.response.get("ok")
     )
+
+
+def posts_by_notice(calls: list[ApiCall]) -> Counter[tuple[int, str]]:
+    """How many times Slack accepted a post of each notice (id, kind)."""
+    posted: Counter[tuple[int, str]] = Counter()
+    for call in calls:
+        if call.method == "chat.postMessage" and call.response.get("ok"):
+            payload = call.response["message"]["metadata"]["event_payload"]
+            posted[(payload["notice_id"], payload["kind"])] += 1
+    return posted
+
+
+def assert_each_handled_once(
+    decided: Counter[int],
+    notices: dict[str, set[int]],
+    logs: Iterable[dict[str, Any]],
+    calls: list[ApiCall],
+    meetings: int,
+) -> None:
+    """Each item decided once (its decision row), closed by one replica once (its log line),
+    ``meetings`` notices of each kind due, each posted once by whichever replica sent it."""
+    assert set(decided.values()) == {1}
+    closed = Counter(
+        entry["item_id"] for entry in logs if entry.get("event") == "deadline closed item"
+    )
+    assert closed == Counter(dict.fromkeys(decided, 1))
+    assert {kind: len(ids) for kind, ids in notices.items()} == dict.fromkeys(DUE, meetings)
+    posted = posts_by_notice(calls)
+    assert set(posted.values()) == {1}
+    for kind in DUE:
+        assert {notice for (notice, k) in posted if k == kind} == notices[kind]
