@@ -65,6 +65,9 @@ class ApsPlanner:
         self._listeners.append(listener)
 
     def plan(self, job_id: str, at: datetime) -> None:
+        existing = self._scheduler.get_job(job_id)
+        if existing is not None and getattr(existing.trigger, "run_date", None) == at:
+            return  # already planned for that time (the periodic re-plan, a hint heard back)
         self._scheduler.add_job(
             self._fire,
             DateTrigger(run_date=at.astimezone(UTC)),

@@ -43,13 +43,13 @@ class SharedPlanner:
     def heard(self, hint: str) -> None:
         """Another replica planned a job: plan it here too."""
         words = hint.split(" ")
-        if len(words) == 4 and words[3] == self._origin:
-            return  # our own
-        try:
-            at = datetime.fromisoformat(words[2]) if len(words) in (3, 4) else None
-        except ValueError:
-            at = None
-        if at is None or at.tzinfo is None or words[0] != "plan" or not words[1]:
+        at = None
+        if len(words) == 4 and words[0] == "plan" and words[1]:
+            if words[3] == self._origin:
+                return  # our own
+            with contextlib.suppress(ValueError):
+                at = datetime.fromisoformat(words[2])
+        if at is None or at.tzinfo is None:
             log.warning("hint not understood", extra={"hint": hint[:200]})
             return
         self._local.plan(words[1], at)
